@@ -1,0 +1,40 @@
+import { Decimal as DecimalJs } from 'decimal.js';
+
+/**
+ * Exact decimal arithmetic for every monetary value.
+ *
+ * Values arrive as JSON numbers (binary doubles). `new Decimal(19.99)` takes the shortest
+ * decimal string that round-trips the double ("19.99"), so client input is read exactly as
+ * the client wrote it; all sums and products are then decimal. Effect values are never rounded
+ * (Talon.One returns 10 % of 99.99 as 9.999): rounding is the integration's job.
+ */
+export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -30, toExpPos: 40 });
+export type Decimal = InstanceType<typeof Decimal>;
+
+export const ZERO: Decimal = new Decimal(0);
+
+export type DecimalInput = Decimal | number | string;
+
+export function dec(v: DecimalInput | null | undefined): Decimal {
+  if (v === null || v === undefined) return ZERO;
+  return v instanceof Decimal ? v : new Decimal(v);
+}
+
+/** The JSON number for a decimal: the shortest double that prints as the decimal's digits. */
+export function toNumber(d: Decimal): number {
+  return d.toNumber();
+}
+
+export function sum(values: Iterable<DecimalInput>): Decimal {
+  let acc = ZERO;
+  for (const v of values) acc = acc.plus(dec(v));
+  return acc;
+}
+
+export function min(a: Decimal, b: Decimal): Decimal {
+  return a.lessThan(b) ? a : b;
+}
+
+export function max(a: Decimal, b: Decimal): Decimal {
+  return a.greaterThan(b) ? a : b;
+}

@@ -1,0 +1,110 @@
+/**
+ * The contract between the rule language (src/rules) and the evaluation engine (src/engine).
+ *
+ * The rule language knows nothing of discounts, budgets or coupons: evaluating a rule yields the
+ * *calls* to effect functions it made (in order, with evaluated arguments). The engine turns those
+ * calls into Talon.One effects (caps, budgets, envelopes). See rules.md §4.3 and §4.10.
+ */
+import type { Decimal } from '../domain/money.js';
+
+/** A runtime value of the rule language. Numbers are always Decimal; maps are null-prototype objects. */
+export type Value = null | boolean | string | Decimal | Date | Value[] | ValueMap;
+export interface ValueMap { [key: string]: Value | undefined }
+
+/** Kinds the static checker knows (rules.md §1.9). */
+export type Kind = 'any' | 'null' | 'boolean' | 'string' | 'number' | 'time' | 'list' | 'map';
+
+/** Declared custom attribute (NewAttribute) visible to rules as <Root>.Attributes.<name>. */
+export interface AttributeDef {
+  entity: string;                // NewAttribute.entity, e.g. 'CustomerSession', 'CartItem', 'CustomerProfile'
+  name: string;
+  type: 'string' | 'number' | 'boolean' | 'time' | '(list string)' | '(list number)' | 'location';
+  eventType?: string;
+}
+
+/** What the checker needs to know about the Application when a ruleset is saved. */
+export interface CompileEnv {
+  attributes: AttributeDef[];
+  additionalCosts: string[];                      // names of AccountAdditionalCost
+  customEffects: { name: string; params: { name: string; type: string }[] }[];
+}
+
+/** One rule of NewRuleset.rules, as sent by clients (Talon.One JSON form). */
+export interface RuleInput {
+  title: string;
+  description?: string;
+  bindings?: { name: string; type?: string; expression: unknown; valueType?: string; minValue?: number; maxValue?: number }[];
+  condition: unknown[];
+  effects: unknown[];
+  failureEffects?: unknown[];                     // our extension (rules.md §4.5)
+}
+
+export interface RulesetInput {
+  rules: RuleInput[];
+  bindings?: RuleInput['bindings'];               // ruleset-level bindings
+  strikethroughRules?: RuleInput[];
+}
+
+/** A save-time error: `path` is a JSON-ish path such as `rules[1].effects[0][2]`. */
+export interface RuleCheckError { ruleIndex: number | null; path: string; message: string }
+
+/** An effect function call recorded while evaluating a rule's effects (args already evaluated). */
+export interface EffectCall {
+  fn: string;                                     // canonical function name, e.g. 'setDiscount', 'setDiscountPerItem'
+  args: Value[];
+  index: number;                                  // effectIndex: position in the rule's effects sequence
+}
+
+/** Roots bound for one evaluation pass (rules.md §3.1). Absent = unbound. */
+export interface Roots {
+  Session?: ValueMap;
+  Profile?: ValueMap;
+  AdvocateProfile?: ValueMap;
+  Coupon?: ValueMap;
+  Referral?: ValueMap;
+  Application?: ValueMap;
+  Campaign?: ValueMap;
+  Event?: ValueMap;
+  Store?: ValueMap;
+  LoyaltyCard?: ValueMap;
+}
+
+/** Read-only facts some product predicates need (rules.md §2.7); supplied by the engine. */
+export interface ProductFacts {
+  couponValid?(): boolean;                        // is the bound coupon valid for this session
+  loyaltyBalance?(programId: Decimal, subledgerId: string): Decimal;
+  loyaltyTier?(programId: Decimal): string | null;
+  inAudience?(audienceId: Decimal): boolean;
+  budgetRemaining?(action: string): Decimal | null;
+}
+
+export interface EvalOptions {
+  now: Date;                                      // fixed per request
+  roots: Roots;
+  facts?: ProductFacts;
+  maxSteps?: number;                              // default 1e6 per request (rules.md §4.8)
+}
+
+export type RuleOutcome =
+  | { fired: true; effects: EffectCall[] }
+  | { fired: false; error?: undefined; conditionIndex?: number; details: string; failureEffects: EffectCall[] }
+  | { fired: false; error: 'effect'; effectIndex?: number; details: string; failureEffects: EffectCall[] };
+
+/** A compiled ruleset: compile once at save time, evaluate many. */
+export interface CompiledRuleset {
+  readonly rules: readonly CompiledRule[];
+  /** Evaluate ruleset-level bindings for one pass; the returned scope is reused for each rule. */
+  bind(opts: EvalOptions): PassScope;
+}
+
+export interface PassScope {
+  evaluate(ruleIndex: number): RuleOutcome;
+}
+
+export interface CompiledRule {
+  readonly index: number;
+  readonly title: string;
+  /** Statically references couponValid / couponValidNoRedeem (rules.md §4.2). */
+  readonly referencesCoupon: boolean;
+  readonly referencesReferral: boolean;
+}
