@@ -1,0 +1,290 @@
+/**
+ * Evaluation of one campaign (rules.md §4.2–§4.5): pass 0 without coupon, one pass per coupon code of
+ * the campaign, rule outcomes → committed effects, failure reasons and per-code outcomes.
+ */
+import { Decimal, ZERO } from '../domain/money.js';
+import type { CompiledRule, EffectCall, PassScope, ProductFacts, Roots, RuleOutcome } from '../rules/contract.js';
+import { couponInvalidReason, type PassRejection, referralInvalidReason } from './coupons.js';
+import { applyCalls, EffectError, type EffectEnv, type Pending, type RuleContext } from './effects.js';
+import type { Ledger } from './ledger.js';
+import { buildRoots, campaignMap, couponMap, profileMap, referralMap } from './roots.js';
+import type { Exclusion } from './select.js';
+import type {
+  CouponRedemption, CreatedCoupon, CreatedReferral, Effect, EngineCampaign, EngineCoupon, EngineEvaluationGroup,
+  EngineInput, EngineReferral, ReferralRedemption, RuleFailureReason,
+} from './types.js';
+
+/** One code of `session.couponCodes` (deduplicated after case normalisation). */
+export interface CodeEntry { received: string; normalized: string; coupon: EngineCoupon | null }
+
+export interface CodeResult { accepted: boolean; rejections: PassRejection[] }
+
+/** Results of evaluating a node of the evaluation tree; merged into the parent unless discarded. */
+export interface Acc {
+  effects: Effect[];
+  failures: RuleFailureReason[];
+  fired: boolean;
+  discount: Decimal;
+  triggered: number[];
+  codes: Map<string, CodeResult>;
+  referral: CodeResult | null;
+  redemptions: CouponRedemption[];
+  referralRedemption: ReferralRedemption | null;
+  createdCoupons: CreatedCoupon[];
+  createdReferrals: CreatedReferral[];
+  excluded: Map<number, Exclusion>;
+}
+
+export function newAcc(): Acc {
+  return {
+    effects: [], failures: [], fired: false, discount: ZERO, triggered: [], codes: new Map(), referral: null,
+    redemptions: [], referralRedemption: null, createdCoupons: [], createdReferrals: [], excluded: new Map(),
+  };
+}
+
+export function mergeAcc(into: Acc, from: Acc): void {
+  into.effects.push(...from.effects);
+  into.failures.push(...from.failures);
+  into.fired ||= from.fired;
+  into.discount = into.discount.plus(from.discount);
+  into.triggered.push(...from.triggered);
+  for (const [k, v] of from.codes) {
+    const cur = into.codes.get(k);
+    if (!cur) into.codes.set(k, v);
+    else { cur.accepted ||= v.accepted; cur.rejections.push(...v.rejections); }
+  }
+  if (from.referral) {
+    if (!into.referral) into.referral = from.referral;
+    else { into.referral.accepted ||= from.referral.accepted; into.referral.rejections.push(...from.referral.rejections); }
+  }
+  into.redemptions.push(...from.redemptions);
+  into.referralRedemption ??= from.referralRedemption;
+  into.createdCoupons.push(...from.createdCoupons);
+  into.createdReferrals.push(...from.createdReferrals);
+  for (const [k, v] of from.excluded) into.excluded.set(k, v);
+}
+
+/** Shared state of one `evaluate` call. */
+export interface Run {
+  input: EngineInput;
+  env: EffectEnv;
+  ledger: Ledger;
+  base: Roots;
+  baseVersion: number;
+  codesByCampaign: Map<number, CodeEntry[]>;
+  includeFailures: boolean;
+  groups: Map<number, EngineEvaluationGroup>;
+}
+
+/** With cascading discounts, later campaigns read net amounts: rebuild `Session` when discounts changed. */
+function currentRoots(run: Run): Roots {
+  if (run.input.application.enableCascadingDiscounts && run.ledger.version !== run.baseVersion) {
+    run.base = buildRoots(run.input, run.env.units, run.ledger.netView());
+    run.baseVersion = run.ledger.version;
+  }
+  return run.base;
+}
+
+interface Pass {
+  scope: PassScope;
+  coupon: EngineCoupon | null;
+  code: CodeEntry | null;
+  referral: EngineReferral | null;
+}
+
+class CampaignEval {
+  private readonly group: EngineEvaluationGroup | null;
+  private readonly rulesetId: number;
+  private couponAccepted = new Set<number>();
+  private referralAccepted = false;
+
+  constructor(private readonly run: Run, private readonly c: EngineCampaign, private readonly acc: Acc) {
+    const gid = c.evaluationGroupId;
+    this.group = gid != null ? run.groups.get(gid) ?? null : null;
+    this.rulesetId = c.ruleset ? c.ruleset.id : 0;
+  }
+
+  private envelope(ruleIndex: number, ruleName: string, effectType: Effect['effectType'], props: Effect['props'], coupon: EngineCoupon | null): Effect {
+    const e: Effect = { campaignId: this.c.id, rulesetId: this.rulesetId, ruleIndex, ruleName, effectType, props };
+    if (this.c.experimentId != null) e.experimentId = this.c.experimentId;
+    if (coupon) e.triggeredByCoupon = coupon.id;
+    if (this.group) { e.evaluationGroupID = this.group.id; e.evaluationGroupMode = this.group.mode; }
+    return e;
+  }
+
+  private failure(rule: CompiledRule, pass: Pass, extra: { conditionIndex?: number; effectIndex?: number; details?: string }): void {
+    if (!this.run.includeFailures) return;
+    const f: RuleFailureReason = {
+      campaignID: this.c.id, campaignName: this.c.name, rulesetID: this.rulesetId, ruleIndex: rule.index, ruleName: rule.title,
+    };
+    if (pass.coupon) { f.couponID = pass.coupon.id; f.couponValue = pass.coupon.value; }
+    if (pass.referral) { f.referralID = pass.referral.id; f.referralValue = pass.referral.code; }
+    if (extra.conditionIndex !== undefined) f.conditionIndex = extra.conditionIndex;
+    if (extra.effectIndex !== undefined) f.effectIndex = extra.effectIndex;
+    if (extra.details !== undefined) f.details = extra.details;
+    if (this.group) { f.evaluationGroupID = this.group.id; f.evaluationGroupMode = this.group.mode; }
+    this.acc.failures.push(f);
+  }
+
+  private reject(rule: CompiledRule, pass: Pass, r: Omit<PassRejection, 'reason'>, kind: 'Condition' | 'Effect'): void {
+    if (pass.code && rule.referencesCoupon) {
+      this.codeResult(pass.code).rejections.push(kind === 'Condition' ? { ...r, reason: 'CouponRejectedByCondition' } : { ...r, reason: 'EffectCouldNotBeApplied' });
+    }
+    if (pass.referral && rule.referencesReferral && this.acc.referral) {
+      this.acc.referral.rejections.push(kind === 'Condition' ? { ...r, reason: 'ReferralRejectedByCondition' } : { ...r, reason: 'EffectCouldNotBeApplied' });
+    }
+  }
+
+  private codeResult(code: CodeEntry): CodeResult {
+    let r = this.acc.codes.get(code.normalized);
+    if (!r) { r = { accepted: false, rejections: [] }; this.acc.codes.set(code.normalized, r); }
+    return r;
+  }
+
+  private context(rule: CompiledRule, pass: Pass): RuleContext {
+    return { env: this.run.env, ledger: this.run.ledger, campaign: this.c, ruleName: rule.title, coupon: pass.coupon, referral: pass.referral };
+  }
+
+  private outcome(rule: CompiledRule, pass: Pass): RuleOutcome {
+    try {
+      return pass.scope.evaluate(rule.index);
+    } catch (e) {
+      // Defensive: the rule language should report errors in the outcome, never throw.
+      return { fired: false, error: 'effect', details: `error: ${(e as Error).message}`, failureEffects: [] };
+    }
+  }
+
+  private emitError(rule: CompiledRule, pass: Pass, details: string, effectIndex: number | undefined): void {
+    const message = details.startsWith('error: ') ? details.slice(7) : details;
+    this.acc.effects.push(this.envelope(rule.index, rule.title, 'error', { message }, pass.coupon));
+    this.failure(rule, pass, { effectIndex, details: details.startsWith('error: ') ? details : `error: ${details}` });
+    this.reject(rule, pass, { effectIndex, details }, 'Effect');
+  }
+
+  /** Applies calls transactionally; returns the pending effects or null after reporting the failure. */
+  private apply(rule: CompiledRule, pass: Pass, calls: readonly EffectCall[]): { effects: Pending[]; dropped: { effectIndex: number; details: string }[] } | null {
+    const mark = this.run.ledger.mark();
+    try {
+      const res = applyCalls(this.context(rule, pass), calls);
+      if (res.ok) return res;
+      this.run.ledger.undo(mark);
+      this.failure(rule, pass, { effectIndex: res.effectIndex, details: res.details });
+      this.reject(rule, pass, { effectIndex: res.effectIndex, details: res.details }, 'Effect');
+      return null;
+    } catch (e) {
+      this.run.ledger.undo(mark);
+      if (!(e instanceof EffectError)) throw e;
+      this.emitError(rule, pass, e.message, (e as EffectError & { effectIndex?: number }).effectIndex);
+      return null;
+    }
+  }
+
+  private commit(rule: CompiledRule, pass: Pass, effects: Pending[], conditionIndex?: number): void {
+    for (const p of effects) {
+      const e = this.envelope(rule.index, rule.title, p.effectType, p.props, pass.coupon);
+      if (conditionIndex !== undefined) e.conditionIndex = conditionIndex;
+      this.acc.effects.push(e);
+      if (p.discount) this.acc.discount = this.acc.discount.plus(p.discount);
+      if (p.created?.coupon) this.acc.createdCoupons.push(p.created.coupon);
+      if (p.created?.referral) this.acc.createdReferrals.push(p.created.referral);
+    }
+  }
+
+  private acceptCodes(rule: CompiledRule, pass: Pass): void {
+    const { coupon, code, referral } = pass;
+    if (coupon && code && rule.referencesCoupon && !this.couponAccepted.has(coupon.id)) {
+      this.couponAccepted.add(coupon.id);
+      this.codeResult(code).accepted = true;
+      this.acc.effects.push(this.envelope(rule.index, rule.title, 'acceptCoupon', { value: coupon.value }, coupon));
+      this.acc.redemptions.push({ couponId: coupon.id, campaignId: this.c.id, value: coupon.value });
+      this.run.ledger.consume({ campaignId: this.c.id, action: 'redeemCoupon', couponId: coupon.id, ...(referral ? { referralId: referral.id } : {}) }, new Decimal(1));
+    }
+    if (referral && rule.referencesReferral && !this.referralAccepted && this.acc.referral) {
+      this.referralAccepted = true;
+      this.acc.referral.accepted = true;
+      this.acc.effects.push(this.envelope(rule.index, rule.title, 'acceptReferral', { value: referral.code }, coupon));
+      this.acc.referralRedemption = { referralId: referral.id, campaignId: this.c.id, code: referral.code };
+      this.run.ledger.consume({ campaignId: this.c.id, action: 'redeemReferral', referralId: referral.id, ...(coupon ? { couponId: coupon.id } : {}) }, new Decimal(1));
+    }
+  }
+
+  private evaluateRule(rule: CompiledRule, pass: Pass): void {
+    const out = this.outcome(rule, pass);
+    if (out.fired) {
+      const res = this.apply(rule, pass, out.effects);
+      if (!res) return;
+      this.acceptCodes(rule, pass);
+      this.commit(rule, pass, res.effects);
+      for (const d of res.dropped) this.failure(rule, pass, d);
+      this.acc.fired = true;
+      return;
+    }
+    if (out.error === 'effect') { this.emitError(rule, pass, out.details, out.effectIndex); return; }
+    this.failure(rule, pass, { conditionIndex: out.conditionIndex, details: out.details });
+    this.reject(rule, pass, { conditionIndex: out.conditionIndex, details: out.details }, 'Condition');
+    if (out.failureEffects.length > 0) {
+      const res = this.apply(rule, pass, out.failureEffects);
+      if (res) this.commit(rule, pass, res.effects, out.conditionIndex);
+    }
+  }
+
+  private bindPass(roots: Roots, coupon: EngineCoupon | null, referralOk: boolean): PassScope {
+    const run = this.run;
+    const input = run.input;
+    const facts: ProductFacts & { referralValid(): boolean } = {
+      couponValid: () => coupon !== null,
+      referralValid: () => referralOk,
+      inAudience: (id) => !!input.profile && input.session.profileId !== null && input.profile.audienceIds.includes(id.toNumber()),
+      loyaltyBalance: (programId, sub) => {
+        const b = input.loyaltyBalances?.find((x) => x.programId === programId.toNumber() && x.subledgerId === (sub ?? ''));
+        return (b ? b.balance : ZERO).minus(run.ledger.loyaltyUsed(`${programId.toNumber()}|${sub ?? ''}`));
+      },
+      loyaltyTier: (programId) => input.loyaltyBalances?.find((x) => x.programId === programId.toNumber() && x.subledgerId === '')?.tier ?? null,
+      budgetRemaining: (action) => run.ledger.room({ campaignId: this.c.id, action: action as never, ...(coupon ? { couponId: coupon.id } : {}) })?.room ?? null,
+    };
+    return this.c.ruleset!.compiled.bind({ now: input.now, roots, facts, maxSteps: input.options?.maxSteps });
+  }
+
+  run_(): void {
+    const ruleset = this.c.ruleset;
+    const codes = this.run.codesByCampaign.get(this.c.id) ?? [];
+    // Codes of this campaign are "evaluated" even when no rule references them (→ RejectedByCondition).
+    for (const code of codes) this.codeResult(code);
+    const input = this.run.input;
+    const ref = input.referral && input.referral.campaignId === this.c.id ? input.referral : null;
+    let referralOk = false;
+    if (ref) {
+      const reason = referralInvalidReason(ref, input, this.run.ledger);
+      this.acc.referral = { accepted: false, rejections: reason ? [{ reason }] : [] };
+      referralOk = reason === null;
+    }
+    if (!ruleset) return;
+    const roots: Roots = { ...currentRoots(this.run), Campaign: campaignMap(this.c) };
+    if (ref && referralOk) {
+      roots.Referral = referralMap(ref);
+      if (ref.advocateProfile) roots.AdvocateProfile = profileMap(ref.advocateProfile);
+    }
+    const passRef = referralOk ? ref : null;
+    const rules = ruleset.compiled.rules;
+    if (rules.some((r) => !r.referencesCoupon)) {
+      const pass: Pass = { scope: this.bindPass(roots, null, referralOk), coupon: null, code: null, referral: passRef };
+      for (const rule of rules) if (!rule.referencesCoupon) this.evaluateRule(rule, pass);
+    }
+    if (!rules.some((r) => r.referencesCoupon)) return;
+    for (const code of codes) {
+      const coupon = code.coupon!;
+      const reason = couponInvalidReason(coupon, input, this.run.ledger);
+      if (reason) { this.codeResult(code).rejections.unshift({ reason }); continue; }
+      const pass: Pass = { scope: this.bindPass({ ...roots, Coupon: couponMap(coupon) }, coupon, referralOk), coupon, code, referral: passRef };
+      for (const rule of rules) if (rule.referencesCoupon) this.evaluateRule(rule, pass);
+    }
+  }
+}
+
+export function evaluateCampaign(run: Run, c: EngineCampaign, acc: Acc): void {
+  const before = acc.fired;
+  acc.fired = false;
+  new CampaignEval(run, c, acc).run_();
+  if (acc.fired) acc.triggered.push(c.id);
+  acc.fired ||= before;
+}

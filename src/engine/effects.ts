@@ -1,0 +1,440 @@
+/**
+ * EffectCall → effect records (rules.md §2.8, effects.md §4–§8), with caps and budgets (rules.md §4.4).
+ *
+ * `applyCalls` processes one rule's calls in order against the ledger. A discount budget shortfall or an
+ * insufficient loyalty balance fails the whole rule (`RuleFail`); other exhausted budgets drop only
+ * their effect (`dropped`). Invalid arguments throw `EffectError` (→ `error` effect in the evaluator).
+ */
+import { Decimal, ZERO, dec, min } from '../domain/money.js';
+import type { EffectCall, Value, ValueMap } from '../rules/contract.js';
+import type { BudgetKey, Ledger } from './ledger.js';
+import type { FlatItem } from './roots.js';
+import type {
+  CreatedCoupon, CreatedReferral, CustomEffectDef, DiscountScope, EffectType, EngineCampaign, EngineCoupon,
+  EngineIds, EngineInput, EngineReferral, ItemDiscountScope, LimitAction, Props,
+} from './types.js';
+
+export class EffectError extends Error {}
+
+export interface Pending {
+  effectType: EffectType;
+  props: Props;
+  created?: { coupon?: CreatedCoupon; referral?: CreatedReferral };
+  /** Money granted by a discount effect (for lowest/highestDiscount groups). */
+  discount?: Decimal;
+}
+
+export interface Dropped { effectIndex: number; details: string }
+export type CallsResult =
+  | { ok: true; effects: Pending[]; dropped: Dropped[] }
+  | { ok: false; effectIndex: number; details: string };
+
+/** Per-evaluation lookups shared by all rules (built once). */
+export interface EffectEnv {
+  input: EngineInput;
+  units: FlatItem[];
+  lineStart: Map<number, number>;
+  costIds: Map<string, number>;
+  customEffects: Map<string, CustomEffectDef>;
+  ids: EngineIds;
+}
+
+/** Per-rule context. */
+export interface RuleContext {
+  env: EffectEnv;
+  ledger: Ledger;
+  campaign: EngineCampaign;
+  ruleName: string;
+  coupon: EngineCoupon | null;
+  referral: EngineReferral | null;
+}
+
+class Fail { constructor(readonly details: string) {} }
+
+// ---- argument readers --------------------------------------------------------------------------
+
+function str(v: Value | undefined, what: string): string {
+  if (typeof v !== 'string') throw new EffectError(`${what} must be a string`);
+  return v;
+}
+function num(v: Value | undefined, what: string): Decimal {
+  if (!(v instanceof Decimal)) throw new EffectError(`${what} must be a number`);
+  return v;
+}
+function optBool(v: Value | undefined): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new EffectError('partial must be a boolean');
+  return v;
+}
+function optStr(v: Value | undefined): string | undefined {
+  return v === undefined || v === null ? undefined : str(v, 'argument');
+}
+function isMap(v: Value | undefined): v is ValueMap {
+  return typeof v === 'object' && v !== null && !(v instanceof Decimal) && !(v instanceof Date) && !Array.isArray(v);
+}
+
+/** Flattened unit index of a cart item map (its Position / SubPosition). */
+function unitOf(env: EffectEnv, v: Value | undefined): number {
+  if (!isMap(v) || !(v.Position instanceof Decimal) || !(v.SubPosition instanceof Decimal)) {
+    throw new EffectError('item must be a cart item');
+  }
+  const start = env.lineStart.get(v.Position.toNumber());
+  const i = start === undefined ? -1 : start + v.SubPosition.toNumber();
+  const u = env.units[i];
+  if (!u || u.position !== v.Position.toNumber() || u.subPosition !== v.SubPosition.toNumber()) {
+    throw new EffectError('item is not in the cart');
+  }
+  return i;
+}
+
+function id(v: Decimal): number { return v.toNumber(); }
+
+// ---- budgets -----------------------------------------------------------------------------------
+
+function key(ctx: RuleContext, action: LimitAction): BudgetKey {
+  const k: BudgetKey = { campaignId: ctx.campaign.id, action };
+  if (ctx.coupon) k.couponId = ctx.coupon.id;
+  if (ctx.referral) k.referralId = ctx.referral.id;
+  return k;
+}
+
+/** Counts one occurrence of `action`; false when a bucket is exhausted (the effect is dropped). */
+function takeCount(ctx: RuleContext, action: LimitAction): boolean {
+  const k = key(ctx, action);
+  const r = ctx.ledger.room(k);
+  if (r && r.room.lessThan(1)) return false;
+  ctx.ledger.consume(k, new Decimal(1));
+  return true;
+}
+
+function partialDefault(ctx: RuleContext, p: boolean | undefined): boolean {
+  return p ?? ctx.env.input.application.enablePartialDiscounts;
+}
+
+/**
+ * Grants a discount: caps by what remains of the target (`cap`), by the coupon's discount remainder and
+ * by the discount budgets. Returns the granted value, null when dropped silently (≤ 0), or throws Fail.
+ */
+function grant(ctx: RuleContext, desired: Decimal, cap: Decimal, partial: boolean, apply: (v: Decimal) => void): Decimal | null {
+  if (desired.lessThanOrEqualTo(0)) return null;
+  let value = min(desired, cap);
+  const c = ctx.coupon;
+  if (c && c.discountLimit != null) {
+    const left = dec(c.discountLimit).minus(dec(c.discountCounter)).minus(ctx.ledger.couponUsed(c.id));
+    value = min(value, left.greaterThan(0) ? left : ZERO);
+  }
+  if (value.lessThanOrEqualTo(0)) return null;
+  const effRoom = ctx.ledger.room(key(ctx, 'setDiscountEffect'));
+  if (effRoom && effRoom.room.lessThan(1)) throw new Fail('budget exhausted: setDiscountEffect');
+  const money = ctx.ledger.room(key(ctx, 'setDiscount'));
+  if (money && money.room.lessThan(value)) {
+    if (!partial || money.room.lessThanOrEqualTo(0)) throw new Fail('budget exhausted: setDiscount');
+    value = money.room;
+  }
+  apply(value);
+  ctx.ledger.consume(key(ctx, 'setDiscount'), value);
+  ctx.ledger.consume(key(ctx, 'setDiscountEffect'), new Decimal(1));
+  if (c && c.discountLimit != null) ctx.ledger.useCoupon(c.id, value);
+  return value;
+}
+
+function withDesired(props: Props, value: Decimal, desired: Decimal, partial: boolean): Props {
+  if (partial && value.lessThan(desired)) props.desiredValue = desired;
+  return props;
+}
+
+const SESSION_SCOPES = new Set(['sessionTotal', 'cartItems', 'additionalCosts']);
+const ITEM_SCOPES = new Set(['price', 'itemTotal', 'additionalCosts']);
+
+// ---- discount effects --------------------------------------------------------------------------
+
+function setDiscount(ctx: RuleContext, a: Value[], out: Pending[]): void {
+  const name = str(a[0], 'name');
+  const desired = num(a[1], 'value');
+  const scope = (optStr(a[2]) ?? ctx.env.input.application.defaultDiscountScope) as DiscountScope;
+  if (!SESSION_SCOPES.has(scope)) throw new EffectError(`invalid discount scope ${scope}`);
+  const partial = partialDefault(ctx, optBool(a[3]));
+  const value = grant(ctx, desired, ctx.ledger.sessionCap(scope), partial, (v) => ctx.ledger.applySession(scope, v));
+  if (!value) return;
+  const props: Props = { name, value };
+  if (ctx.env.input.application.enableCascadingDiscounts) props.scope = scope;
+  out.push({ effectType: 'setDiscount', props: withDesired(props, value, desired, partial), discount: value });
+}
+
+function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number, scope: ItemDiscountScope, partial: boolean, extra: Props, out: Pending[]): void {
+  if (!ITEM_SCOPES.has(scope)) throw new EffectError(`invalid item discount scope ${scope}`);
+  const u = ctx.env.units[unit];
+  const value = grant(ctx, desired, ctx.ledger.unitCap(unit, scope), partial, (v) => ctx.ledger.applyUnit(unit, scope, v));
+  if (!value) return;
+  const props: Props = { name: `${name}#${u.position}`, value, position: u.position, subPosition: u.subPosition };
+  withDesired(props, value, desired, partial);
+  props.scope = scope;
+  Object.assign(props, extra);
+  out.push({ effectType: 'setDiscountPerItem', props, discount: value });
+}
+
+function setDiscountPerItem(ctx: RuleContext, a: Value[], out: Pending[]): void {
+  const scope = (optStr(a[3]) ?? ctx.env.input.application.defaultDiscountAdditionalCostPerItemScope) as ItemDiscountScope;
+  perItem(ctx, str(a[0], 'name'), num(a[1], 'value'), unitOf(ctx.env, a[2]), scope, partialDefault(ctx, optBool(a[4])), {}, out);
+}
+
+/** Spreads `total` over the items by price; the last item absorbs the remainder so the parts sum exactly. */
+function setDiscountPerItemProRata(ctx: RuleContext, a: Value[], out: Pending[]): void {
+  const name = str(a[0], 'name');
+  const total = num(a[1], 'total');
+  const items = a[2];
+  if (!Array.isArray(items)) throw new EffectError('items must be a list');
+  const scope = (optStr(a[3]) ?? ctx.env.input.application.defaultDiscountAdditionalCostPerItemScope) as ItemDiscountScope;
+  const units = items.map((it) => unitOf(ctx.env, it));
+  const prices = items.map((it) => num((it as ValueMap).Price, 'item price'));
+  const sum = prices.reduce((x, y) => x.plus(y), ZERO);
+  if (total.lessThanOrEqualTo(0) || sum.lessThanOrEqualTo(0)) return;
+  let given = ZERO;
+  units.forEach((u, i) => {
+    const part = i === units.length - 1 ? total.minus(given) : total.times(prices[i]).dividedBy(sum);
+    given = given.plus(part);
+    perItem(ctx, name, part, u, scope, partialDefault(ctx, undefined), { totalDiscount: total }, out);
+  });
+}
+
+function costId(ctx: RuleContext, name: string): number {
+  const cid = ctx.env.costIds.get(name);
+  if (cid === undefined) throw new EffectError(`unknown additional cost ${name}`);
+  return cid;
+}
+
+function setDiscountPerAdditionalCost(ctx: RuleContext, a: Value[], out: Pending[]): void {
+  const name = str(a[0], 'name');
+  const cost = str(a[1], 'additionalCost');
+  const desired = num(a[2], 'value');
+  const partial = partialDefault(ctx, optBool(a[3]));
+  const additionalCostId = costId(ctx, cost);
+  const cap = ctx.ledger.sessionCostCap(cost);
+  if (cap === null) return;                                  // the session has no such cost: nothing to discount
+  const value = grant(ctx, desired, cap, partial, (v) => ctx.ledger.applySessionCost(cost, v));
+  if (!value) return;
+  const props: Props = { name, additionalCostId, additionalCost: cost, value };
+  out.push({ effectType: 'setDiscountPerAdditionalCost', props: withDesired(props, value, desired, partial), discount: value });
+}
+
+function setDiscountPerAdditionalCostPerItem(ctx: RuleContext, a: Value[], out: Pending[]): void {
+  const name = str(a[0], 'name');
+  const cost = str(a[1], 'additionalCost');
+  const desired = num(a[2], 'value');
+  const unit = unitOf(ctx.env, a[3]);
+  const partial = partialDefault(ctx, optBool(a[4]));
+  const additionalCostId = costId(ctx, cost);
+  const cap = ctx.ledger.unitCostCap(unit, cost);
+  if (cap === null) throw new Fail(`item has no additional cost ${cost}`);   // documented quirk (effects.md §4.4)
+  const value = grant(ctx, desired, cap, partial, (v) => ctx.ledger.applyUnitCost(unit, cost, v));
+  if (!value) return;
+  const u = ctx.env.units[unit];
+  const props: Props = { name: `${name}#${u.position}`, additionalCostId, additionalCost: cost, value, position: u.position, subPosition: u.subPosition };
+  out.push({ effectType: 'setDiscountPerAdditionalCostPerItem', props: withDesired(props, value, desired, partial), discount: value });
+}
+
+// ---- loyalty -----------------------------------------------------------------------------------
+
+function recipient(ctx: RuleContext, v: Value | undefined): string | null {
+  return optStr(v) ?? (ctx.env.input.session.profileId || null);
+}
+
+function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Pending[], drop: (d: string) => void): void {
+  const programId = id(num(a[0], 'programId'));
+  const subLedgerId = str(a[1], 'subledgerId');
+  const desired = num(a[2], 'points');
+  const name = str(a[3], 'name');
+  if (desired.lessThanOrEqualTo(0)) return;
+  const to = unit === null ? recipient(ctx, a[4]) : recipient(ctx, undefined);
+  if (!to) return;                                            // anonymous session: nobody to credit
+  let value = desired;
+  const room = ctx.ledger.room(key(ctx, 'createLoyaltyPoints'));
+  if (room && room.room.lessThan(value)) {
+    if (!partialDefault(ctx, undefined) || room.room.lessThanOrEqualTo(0)) { drop('budget exhausted: createLoyaltyPoints'); return; }
+    value = room.room;
+  }
+  if (!takeCount(ctx, 'createLoyaltyPointsEffect')) { drop('budget exhausted: createLoyaltyPointsEffect'); return; }
+  ctx.ledger.consume(key(ctx, 'createLoyaltyPoints'), value);
+  const props: Props = { name, programId, subLedgerId, value };
+  if (value.lessThan(desired)) props.desiredValue = desired;
+  props.recipientIntegrationId = to;
+  if (unit === null) {
+    if (a[5] instanceof Date) props.startDate = a[5];
+    if (a[6] instanceof Date) props.expiryDate = a[6];
+  }
+  props.transactionUUID = ctx.env.ids.uuid();
+  if (unit !== null) {
+    props.cartItemPosition = ctx.env.units[unit].position;
+    props.cartItemSubPosition = ctx.env.units[unit].subPosition;
+  }
+  out.push({ effectType: 'addLoyaltyPoints', props });
+}
+
+function deductPoints(ctx: RuleContext, a: Value[], out: Pending[], drop: (d: string) => void): void {
+  const programId = id(num(a[0], 'programId'));
+  const subLedgerId = str(a[1], 'subledgerId');
+  const value = num(a[2], 'points');
+  const name = str(a[3], 'name');
+  if (value.lessThanOrEqualTo(0)) return;
+  const lk = `${programId}|${subLedgerId}`;
+  const bal = ctx.env.input.loyaltyBalances?.find((b) => b.programId === programId && b.subledgerId === subLedgerId);
+  const available = (bal ? dec(bal.balance) : ZERO).minus(ctx.ledger.loyaltyUsed(lk));
+  if (available.lessThan(value)) throw new Fail('insufficient loyalty balance');
+  const room = ctx.ledger.room(key(ctx, 'redeemLoyaltyPoints'));
+  if (room && room.room.lessThan(value)) { drop('budget exhausted: redeemLoyaltyPoints'); return; }
+  if (!takeCount(ctx, 'redeemLoyaltyPointsEffect')) { drop('budget exhausted: redeemLoyaltyPointsEffect'); return; }
+  ctx.ledger.consume(key(ctx, 'redeemLoyaltyPoints'), value);
+  ctx.ledger.useLoyalty(lk, value);
+  out.push({ effectType: 'deductLoyaltyPoints', props: { ruleTitle: ctx.ruleName, programId, subLedgerId, value, name, transactionUUID: ctx.env.ids.uuid() } });
+}
+
+// ---- custom effects ------------------------------------------------------------------------------
+
+/**
+ * Renders a custom effect payload template: a JSON text whose string values may contain `${param}`.
+ * A string that is exactly one placeholder takes the parameter's value (keeping its kind); otherwise
+ * placeholders are interpolated as text.
+ */
+export function renderPayload(template: string, params: ValueMap): unknown {
+  let parsed: unknown;
+  try { parsed = JSON.parse(template || '{}'); } catch { throw new EffectError('custom effect payload is not valid JSON'); }
+  const text = (v: Value | undefined): string => (v instanceof Date ? v.toISOString() : v instanceof Decimal ? v.toString() : v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const walk = (x: unknown): unknown => {
+    if (typeof x === 'string') {
+      const whole = /^\$\{(\w+)\}$/.exec(x);
+      if (whole) return params[whole[1]] ?? null;
+      return x.replace(/\$\{(\w+)\}/g, (_, n: string) => text(params[n]));
+    }
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const k of Object.keys(x)) o[k] = walk((x as Record<string, unknown>)[k]);
+      return o;
+    }
+    return x;
+  };
+  return walk(parsed);
+}
+
+// ---- dispatcher ----------------------------------------------------------------------------------
+
+function nameOf(list: { id: number; name: string }[] | undefined, wanted: number): string {
+  return list?.find((x) => x.id === wanted)?.name ?? '';
+}
+
+function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d: string) => void): void {
+  const a = call.args;
+  const input = ctx.env.input;
+  const simple = (effectType: EffectType, props: Props, action?: LimitAction): void => {
+    if (action && !takeCount(ctx, action)) { drop(`budget exhausted: ${action}`); return; }
+    out.push({ effectType, props });
+  };
+  switch (call.fn) {
+    case 'setDiscount': return setDiscount(ctx, a, out);
+    case 'setDiscountPerItem': return setDiscountPerItem(ctx, a, out);
+    case 'setDiscountPerItemProRata': return setDiscountPerItemProRata(ctx, a, out);
+    case 'setDiscountPerAdditionalCost': return setDiscountPerAdditionalCost(ctx, a, out);
+    case 'setDiscountPerAdditionalCostPerItem': return setDiscountPerAdditionalCostPerItem(ctx, a, out);
+    case 'addFreeItem': return simple('addFreeItem', { sku: str(a[0], 'sku'), name: str(a[1], 'name') }, 'addFreeItemEffect');
+    case 'addLoyaltyPoints': return addPoints(ctx, a, null, out, drop);
+    case 'addLoyaltyPointsPerItem': return addPoints(ctx, a, unitOf(ctx.env, a[4]), out, drop);
+    case 'deductLoyaltyPoints': return deductPoints(ctx, a, out, drop);
+    case 'showNotification':
+      return simple('showNotification', { notificationType: str(a[0], 'type'), title: str(a[1], 'title'), body: str(a[2], 'body') });
+    case 'updateAttribute': return simple('set', { path: str(a[0], 'path'), value: a[1] ?? null });
+    case 'triggerWebhook': {
+      const webhookId = id(num(a[0], 'webhookId'));
+      return simple('callApi', { webhookId, webhookName: nameOf(input.webhooks, webhookId) }, 'callApi');
+    }
+    case 'customEffect': {
+      const def = ctx.env.customEffects.get(str(a[0], 'name'));
+      if (!def) throw new EffectError(`unknown custom effect ${String(a[0])}`);
+      const params = isMap(a[1]) ? a[1] : (Object.create(null) as ValueMap);
+      const props: Props = { effectId: def.id, name: def.name, payload: renderPayload(def.payload, params) };
+      if (a[2] !== undefined && a[2] !== null) {
+        const u = ctx.env.units[unitOf(ctx.env, a[2])];
+        props.cartItemPosition = u.position;
+        props.cartItemSubPosition = u.subPosition;
+      }
+      return simple('customEffect', props, 'customEffect');
+    }
+    case 'createCoupon': {
+      const to = recipient(ctx, a[0]) ?? '';
+      if (!takeCount(ctx, 'createCoupon')) { drop('budget exhausted: createCoupon'); return; }
+      const value = ctx.env.ids.couponCode(ctx.campaign.id);
+      const coupon: CreatedCoupon = { campaignId: ctx.campaign.id, value, recipientIntegrationId: to };
+      if (a[1] instanceof Decimal) coupon.usageLimit = a[1];
+      if (a[2] instanceof Decimal) coupon.validityDays = a[2];
+      out.push({ effectType: 'couponCreated', props: { value, profileId: to }, created: { coupon } });
+      return;
+    }
+    case 'createReferral': {
+      const advocate = recipient(ctx, a[0]);
+      if (!advocate) return;
+      if (!takeCount(ctx, 'createReferral')) { drop('budget exhausted: createReferral'); return; }
+      const code = ctx.env.ids.referralCode(ctx.campaign.id);
+      out.push({ effectType: 'referralCreated', props: { value: code }, created: { referral: { campaignId: ctx.campaign.id, code, advocateProfileIntegrationId: advocate } } });
+      return;
+    }
+    case 'reserveCoupon': {
+      const profile = input.session.profileId;
+      if (!ctx.coupon || !profile) return;
+      return simple('reserveCoupon', { couponValue: ctx.coupon.value, profileIntegrationId: profile, isNewReservation: !ctx.coupon.reservedByProfile }, 'reserveCoupon');
+    }
+    case 'awardGiveaway': {
+      const poolId = id(num(a[0], 'poolId'));
+      const to = recipient(ctx, a[1]);
+      if (!to) return;
+      const base: Props = { poolId, poolName: nameOf(input.giveawayPools, poolId), recipientIntegrationId: to };
+      if (input.session.state !== 'closed') return simple('willAwardGiveaway', base, 'awardGiveaway');
+      if (!takeCount(ctx, 'awardGiveaway')) { drop('budget exhausted: awardGiveaway'); return; }
+      const g = ctx.env.ids.giveaway?.(poolId) ?? null;
+      if (!g) { drop('giveaway pool empty'); return; }
+      out.push({ effectType: 'awardGiveaway', props: { ...base, giveawayId: g.id, code: g.code } });
+      return;
+    }
+    case 'addToAudience': case 'removeFromAudience': {
+      const audienceId = id(num(a[0], 'audienceId'));
+      const props: Props = { audienceId, audienceName: nameOf(input.audiences, audienceId) };
+      if (input.session.profileId) props.profileIntegrationId = input.session.profileId;
+      return simple(call.fn, props);
+    }
+    case 'increaseAchievementProgress': {
+      const achievementId = id(num(a[0], 'achievementId'));
+      const delta = num(a[1], 'delta');
+      const ach = input.achievements?.find((x) => x.id === achievementId);
+      if (!ach) throw new EffectError(`unknown achievement ${achievementId}`);
+      const before = dec(ach.currentProgress);
+      const value = before.plus(delta);
+      return simple('increaseAchievementProgress', {
+        achievementId, achievementName: ach.name, delta, value, target: dec(ach.target),
+        isJustCompleted: before.lessThan(ach.target) && value.greaterThanOrEqualTo(ach.target),
+      });
+    }
+    case 'setLoyaltyPointsExpiryDate': {
+      const d = a[2];
+      if (!(d instanceof Date)) throw new EffectError('newExpiryDate must be a time');
+      return simple('setLoyaltyPointsExpiryDate', { programId: id(num(a[0], 'programId')), subLedgerId: str(a[1], 'subledgerId'), newExpiryDate: d });
+    }
+    case 'extendLoyaltyPointsExpiryDate':
+      return simple('extendLoyaltyPointsExpiryDate', { programId: id(num(a[0], 'programId')), subLedgerId: str(a[1], 'subledgerId'), extensionDuration: str(a[2], 'duration') });
+    default:
+      throw new EffectError(`unknown effect function ${call.fn}`);
+  }
+}
+
+/** Applies one rule's effect calls in order (the caller undoes the ledger when the result is not ok). */
+export function applyCalls(ctx: RuleContext, calls: readonly EffectCall[]): CallsResult {
+  const effects: Pending[] = [];
+  const dropped: Dropped[] = [];
+  for (const call of calls) {
+    try {
+      applyCall(ctx, call, effects, (details) => dropped.push({ effectIndex: call.index, details }));
+    } catch (e) {
+      if (e instanceof Fail) return { ok: false, effectIndex: call.index, details: e.details };
+      if (e instanceof EffectError) throw Object.assign(e, { effectIndex: call.index });
+      throw e;
+    }
+  }
+  return { ok: true, effects, dropped };
+}

@@ -1,0 +1,156 @@
+/**
+ * `evaluate(input)`: the whole request (rules.md §4.1 steps 4–7) — select campaigns, walk the
+ * evaluation tree, then reject every coupon / referral code no campaign accepted.
+ */
+import { randomUUID } from 'node:crypto';
+import { evaluateCampaign, mergeAcc, newAcc, type Acc, type CodeEntry, type Run } from './campaign.js';
+import { normalizeCode, pickPassRejection, rejectEffect, rejectionForExclusion } from './coupons.js';
+import type { EffectEnv } from './effects.js';
+import { buildTree, campaignIds, type EvalNode } from './groups.js';
+import { indexBudgets, Ledger } from './ledger.js';
+import { buildRoots, flatten } from './roots.js';
+import { selectCampaigns, type Exclusion } from './select.js';
+import type { Effect, EngineIds, EngineInput, EngineResult } from './types.js';
+
+function randomCode(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase();
+}
+
+export const defaultIds: EngineIds = {
+  uuid: () => randomUUID(),
+  couponCode: () => randomCode(),
+  referralCode: () => randomCode(),
+};
+
+function exclude(acc: Acc, node: EvalNode, reason: Exclusion): void {
+  for (const id of campaignIds(node)) acc.excluded.set(id, reason);
+}
+
+function evaluateNode(run: Run, node: EvalNode, acc: Acc): void {
+  if (node.kind === 'campaign') { evaluateCampaign(run, node.campaign, acc); return; }
+  switch (node.mode) {
+    case 'stackable':
+      for (const m of node.members) evaluateNode(run, m, acc);
+      return;
+    case 'listOrder': {
+      // The first member whose rules fire wins; later members are not evaluated.
+      let won = false;
+      for (const m of node.members) {
+        if (won) { exclude(acc, m, { kind: 'notTriggered', reason: 'CampaignIsNotFirst' }); continue; }
+        const sub = newAcc();
+        evaluateNode(run, m, sub);
+        mergeAcc(acc, sub);
+        won = sub.fired;
+      }
+      return;
+    }
+    case 'lowestDiscount': case 'highestDiscount': {
+      // Evaluate every member tentatively on the same state, keep the one giving the highest (lowest)
+      // total discount among those that fired (ties: first in order), then evaluate for real.
+      const highest = node.mode === 'highestDiscount';
+      let winner = -1;
+      let best = null as Acc | null;
+      const fired: boolean[] = [];
+      node.members.forEach((m, i) => {
+        const mark = run.ledger.mark();
+        const sub = newAcc();
+        evaluateNode(run, m, sub);
+        run.ledger.undo(mark);
+        fired.push(sub.fired);
+        if (!sub.fired) return;
+        if (!best || (highest ? sub.discount.greaterThan(best.discount) : sub.discount.lessThan(best.discount))) { best = sub; winner = i; }
+      });
+      node.members.forEach((m, i) => {
+        if (fired[i] && i !== winner) {
+          exclude(acc, m, { kind: 'notTriggered', reason: highest ? 'CampaignGaveLowerDiscount' : 'CampaignGaveHigherDiscount' });
+        } else evaluateNode(run, m, acc);
+      });
+      return;
+    }
+  }
+}
+
+function dedupeCodes(input: EngineInput): CodeEntry[] {
+  const cs = input.application.caseSensitivity;
+  const byValue = new Map(input.coupons.map((c) => [c.value, c]));
+  const seen = new Set<string>();
+  const out: CodeEntry[] = [];
+  for (const received of input.session.couponCodes) {
+    const normalized = normalizeCode(received, cs);
+    if (seen.has(normalized)) continue;
+    seen.add(normalized);
+    out.push({ received, normalized, coupon: byValue.get(normalized) ?? null });
+  }
+  return out;
+}
+
+function couponRejections(input: EngineInput, codes: CodeEntry[], acc: Acc, excluded: Map<number, Exclusion>): Effect[] {
+  const out: Effect[] = [];
+  const campaigns = new Map(input.campaigns.map((c) => [c.id, c]));
+  for (const code of codes) {
+    const res = acc.codes.get(code.normalized);
+    if (res?.accepted) continue;
+    if (!code.coupon) { out.push(rejectEffect('rejectCoupon', code.received, -1, 0, { reason: 'CouponNotFound' })); continue; }
+    const cid = code.coupon.campaignId;
+    const rulesetId = campaigns.get(cid)?.ruleset?.id ?? 0;
+    const ex = acc.excluded.get(cid) ?? excluded.get(cid) ?? (campaigns.has(cid) ? undefined : { kind: 'notRunning' as const });
+    const r = ex ? rejectionForExclusion(ex, 'Coupon') : pickPassRejection(res?.rejections ?? [], 'Coupon');
+    out.push(rejectEffect('rejectCoupon', code.received, cid, rulesetId, r));
+  }
+  return out;
+}
+
+function referralRejection(input: EngineInput, acc: Acc, excluded: Map<number, Exclusion>): Effect[] {
+  const code = input.session.referralCode;
+  if (!code || acc.referral?.accepted) return [];
+  const ref = input.referral;
+  if (!ref) return [rejectEffect('rejectReferral', code, -1, 0, { reason: 'ReferralNotFound' })];
+  const c = input.campaigns.find((x) => x.id === ref.campaignId);
+  const ex = acc.excluded.get(ref.campaignId) ?? excluded.get(ref.campaignId) ?? (c ? undefined : { kind: 'notRunning' as const });
+  const r = ex ? rejectionForExclusion(ex, 'Referral') : pickPassRejection(acc.referral?.rejections ?? [], 'Referral');
+  return [rejectEffect('rejectReferral', code, ref.campaignId, c?.ruleset?.id ?? 0, r)];
+}
+
+export function evaluate(input: EngineInput): EngineResult {
+  const units = flatten(input.session.cartItems);
+  const lineStart = new Map<number, number>();
+  units.forEach((u, i) => { if (u.subPosition === 0) lineStart.set(u.position, i); });
+  const env: EffectEnv = {
+    input, units, lineStart,
+    costIds: new Map(input.additionalCostDefs.map((d) => [d.name, d.id])),
+    customEffects: new Map((input.customEffects ?? []).map((d) => [d.name, d])),
+    ids: input.ids ?? defaultIds,
+  };
+  const ledger = new Ledger(units, input.session.additionalCosts, indexBudgets(input.budgets));
+  const codes = dedupeCodes(input);
+  const codesByCampaign = new Map<number, CodeEntry[]>();
+  for (const c of codes) {
+    if (!c.coupon) continue;
+    const l = codesByCampaign.get(c.coupon.campaignId) ?? [];
+    l.push(c);
+    codesByCampaign.set(c.coupon.campaignId, l);
+  }
+  const run: Run = {
+    input, env, ledger, base: buildRoots(input, units), baseVersion: ledger.version, codesByCampaign,
+    includeFailures: input.options?.includeFailureReasons !== false,
+    groups: new Map((input.evaluationGroups ?? []).map((g) => [g.id, g])),
+  };
+  const { selected, excluded } = selectCampaigns(input);
+  const acc = newAcc();
+  evaluateNode(run, buildTree(selected, input.evaluationGroups, input.rootMembers), acc);
+
+  const effects = [...acc.effects, ...couponRejections(input, codes, acc, excluded), ...referralRejection(input, acc, excluded)];
+  return {
+    effects,
+    ruleFailureReasons: acc.failures,
+    triggeredCampaignIds: [...new Set(acc.triggered)],
+    usage: {
+      couponRedemptions: acc.redemptions,
+      referralRedemption: acc.referralRedemption,
+      budgets: ledger.usages(),
+      couponDiscounts: ledger.couponDiscounts(),
+    },
+    createdCoupons: acc.createdCoupons,
+    createdReferrals: acc.createdReferrals,
+  };
+}

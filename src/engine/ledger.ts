@@ -1,0 +1,195 @@
+/**
+ * Mutable state of one evaluation: remaining discountable amounts, tentative budget use, coupon
+ * discount use and loyalty deductions. Every mutation is journaled so that a failing rule, or a
+ * tentative evaluation inside a lowest/highestDiscount group, can be undone (`mark` / `undo`).
+ */
+import { Decimal, ZERO, min } from '../domain/money.js';
+import type { FlatItem, NetView } from './roots.js';
+import type { BudgetRemaining, BudgetUsage, DiscountScope, ItemDiscountScope, LimitAction } from './types.js';
+
+export interface BudgetKey { campaignId: number; action: LimitAction; couponId?: number; referralId?: number }
+
+export interface Room { room: Decimal; bucket: BudgetRemaining }
+
+export class Ledger {
+  private readonly log: (() => void)[] = [];
+  /** Bumped by every change (and undo): lets the evaluator rebuild cascading roots only when needed. */
+  version = 0;
+
+  private items: Decimal;        // Σ remaining unit prices (aggregate, also reduced by session-level cartItems discounts)
+  private costs: Decimal;        // Σ remaining additional costs (session + item level)
+  private readonly unitPrice: Decimal[];
+  private readonly unitCosts: Map<string, Decimal>[];
+  private readonly sessionCosts: Map<string, Decimal>;
+  private readonly budgetUse = new Map<BudgetRemaining, Decimal>();
+  private readonly usage = new Map<string, BudgetUsage>();
+  private readonly couponUse = new Map<number, Decimal>();
+  private readonly loyaltyUse = new Map<string, Decimal>();
+
+  constructor(units: readonly FlatItem[], sessionCosts: Record<string, { price: Decimal }>, private readonly budgets: Map<number, BudgetRemaining[]>) {
+    this.unitPrice = units.map((u) => u.price);
+    this.unitCosts = units.map((u) => new Map(u.costs));
+    this.sessionCosts = new Map(Object.keys(sessionCosts).map((k) => [k, new Decimal(sessionCosts[k].price)]));
+    this.items = this.unitPrice.reduce((a, b) => a.plus(b), ZERO);
+    let c = ZERO;
+    for (const m of this.unitCosts) for (const v of m.values()) c = c.plus(v);
+    for (const v of this.sessionCosts.values()) c = c.plus(v);
+    this.costs = c;
+  }
+
+  mark(): number { return this.log.length; }
+
+  undo(mark: number): void {
+    while (this.log.length > mark) this.log.pop()!();
+    this.version++;
+  }
+
+  private setMap<K, V>(m: Map<K, V>, k: K, v: V): void {
+    const had = m.has(k);
+    const old = m.get(k) as V;
+    m.set(k, v);
+    this.log.push(() => { if (had) m.set(k, old); else m.delete(k); });
+    this.version++;
+  }
+
+  private setItems(v: Decimal): void { const old = this.items; this.items = v; this.log.push(() => { this.items = old; }); this.version++; }
+  private setCosts(v: Decimal): void { const old = this.costs; this.costs = v; this.log.push(() => { this.costs = old; }); this.version++; }
+  private setUnitPrice(i: number, v: Decimal): void {
+    const old = this.unitPrice[i]; this.unitPrice[i] = v; this.log.push(() => { this.unitPrice[i] = old; }); this.version++;
+  }
+
+  // ---- discount caps -------------------------------------------------------------------------
+
+  sessionCap(scope: DiscountScope): Decimal {
+    if (scope === 'cartItems') return this.items;
+    if (scope === 'additionalCosts') return this.costs;
+    return this.items.plus(this.costs);
+  }
+
+  applySession(scope: DiscountScope, amount: Decimal): void {
+    if (scope === 'additionalCosts') { this.setCosts(this.costs.minus(amount)); return; }
+    const fromItems = min(amount, this.items);
+    this.setItems(this.items.minus(fromItems));
+    if (scope === 'sessionTotal' && amount.greaterThan(fromItems)) this.setCosts(this.costs.minus(amount.minus(fromItems)));
+  }
+
+  private unitCostSum(i: number): Decimal {
+    let s = ZERO;
+    for (const v of this.unitCosts[i].values()) s = s.plus(v);
+    return s;
+  }
+
+  unitCap(i: number, scope: ItemDiscountScope): Decimal {
+    const price = min(this.unitPrice[i], this.items);
+    const costs = min(this.unitCostSum(i), this.costs);
+    if (scope === 'price') return price;
+    if (scope === 'additionalCosts') return costs;
+    return price.plus(costs);
+  }
+
+  applyUnit(i: number, scope: ItemDiscountScope, amount: Decimal): void {
+    let rest = amount;
+    if (scope !== 'additionalCosts') {
+      const p = min(rest, this.unitPrice[i]);
+      this.setUnitPrice(i, this.unitPrice[i].minus(p));
+      this.setItems(this.items.minus(p));
+      rest = rest.minus(p);
+    }
+    if (scope === 'price' || rest.isZero()) return;
+    for (const [name, v] of [...this.unitCosts[i]].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const c = min(rest, v);
+      if (c.isZero()) continue;
+      this.applyUnitCost(i, name, c);
+      rest = rest.minus(c);
+      if (rest.isZero()) break;
+    }
+  }
+
+  /** Remaining amount of a session-level cost; null when the session has no such cost. */
+  sessionCostCap(name: string): Decimal | null {
+    const v = this.sessionCosts.get(name);
+    return v === undefined ? null : min(v, this.costs);
+  }
+
+  applySessionCost(name: string, amount: Decimal): void {
+    this.setMap(this.sessionCosts, name, this.sessionCosts.get(name)!.minus(amount));
+    this.setCosts(this.costs.minus(amount));
+  }
+
+  unitCostCap(i: number, name: string): Decimal | null {
+    const v = this.unitCosts[i].get(name);
+    return v === undefined ? null : min(v, this.costs);
+  }
+
+  applyUnitCost(i: number, name: string, amount: Decimal): void {
+    this.setMap(this.unitCosts[i], name, this.unitCosts[i].get(name)!.minus(amount));
+    this.setCosts(this.costs.minus(amount));
+  }
+
+  /** Net amounts for cascading discounts. */
+  netView(): NetView {
+    return {
+      total: this.items.plus(this.costs),
+      cartItemTotal: this.items,
+      additionalCostTotal: this.costs,
+      itemPrices: [...this.unitPrice],
+      itemCosts: this.unitCosts.map((m) => new Map(m)),
+      sessionCosts: new Map(this.sessionCosts),
+    };
+  }
+
+  // ---- budgets -------------------------------------------------------------------------------
+
+  buckets(k: BudgetKey): BudgetRemaining[] {
+    const list = this.budgets.get(k.campaignId);
+    if (!list) return [];
+    return list.filter((b) => b.action === k.action
+      && (b.couponId === undefined || b.couponId === k.couponId)
+      && (b.referralId === undefined || b.referralId === k.referralId));
+  }
+
+  roomOf(b: BudgetRemaining): Decimal { return b.remaining.minus(this.budgetUse.get(b) ?? ZERO); }
+
+  /** Tightest remaining room among the buckets that apply; null = unlimited. */
+  room(k: BudgetKey): Room | null {
+    let best: Room | null = null;
+    for (const b of this.buckets(k)) {
+      const r = b.remaining.minus(this.budgetUse.get(b) ?? ZERO);
+      if (!best || r.lessThan(best.room)) best = { room: r, bucket: b };
+    }
+    return best;
+  }
+
+  /** Books `amount` on every applicable bucket and in the session's usage. */
+  consume(k: BudgetKey, amount: Decimal): void {
+    for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, (this.budgetUse.get(b) ?? ZERO).plus(amount));
+    const key = `${k.campaignId}|${k.action}|${k.couponId ?? ''}|${k.referralId ?? ''}`;
+    const u = this.usage.get(key);
+    const next: BudgetUsage = { campaignId: k.campaignId, action: k.action, amount: (u?.amount ?? ZERO).plus(amount) };
+    if (k.couponId !== undefined) next.couponId = k.couponId;
+    if (k.referralId !== undefined) next.referralId = k.referralId;
+    this.setMap(this.usage, key, next);
+  }
+
+  usages(): BudgetUsage[] { return [...this.usage.values()]; }
+
+  // ---- coupon discount limits and loyalty ----------------------------------------------------
+
+  couponUsed(couponId: number): Decimal { return this.couponUse.get(couponId) ?? ZERO; }
+  useCoupon(couponId: number, amount: Decimal): void { this.setMap(this.couponUse, couponId, this.couponUsed(couponId).plus(amount)); }
+  couponDiscounts(): { couponId: number; amount: Decimal }[] {
+    return [...this.couponUse].filter(([, a]) => !a.isZero()).map(([couponId, amount]) => ({ couponId, amount }));
+  }
+
+  loyaltyUsed(key: string): Decimal { return this.loyaltyUse.get(key) ?? ZERO; }
+  useLoyalty(key: string, amount: Decimal): void { this.setMap(this.loyaltyUse, key, this.loyaltyUsed(key).plus(amount)); }
+}
+
+export function indexBudgets(list: readonly BudgetRemaining[] | undefined): Map<number, BudgetRemaining[]> {
+  const m = new Map<number, BudgetRemaining[]>();
+  for (const b of list ?? []) {
+    const l = m.get(b.campaignId);
+    if (l) l.push(b); else m.set(b.campaignId, [b]);
+  }
+  return m;
+}

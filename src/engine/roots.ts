@@ -1,0 +1,252 @@
+/**
+ * The data model visible to rules (rules.md §3): the only place that knows the Talang names.
+ *
+ * Maps are null-prototype objects so that attribute names such as `__proto__` are plain data.
+ * Numbers are Decimal; absent optional fields are absent keys (reading them is an evaluation error).
+ */
+import { Decimal, dec } from '../domain/money.js';
+import type { Roots, Value, ValueMap } from '../rules/contract.js';
+import type {
+  AttributeMap, EngineApplication, EngineCampaign, EngineCartItem, EngineCoupon, EngineInput, EngineProfile,
+  EngineReferral, EngineSession, EngineStore,
+} from './types.js';
+
+export function newMap(): ValueMap {
+  return Object.create(null) as ValueMap;
+}
+
+/** Converts a JSON-ish value (numbers, Dates, nested objects) into a rule-language Value. */
+export function toValue(v: unknown): Value {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Decimal) return v;
+  switch (typeof v) {
+    case 'number': return new Decimal(v);
+    case 'string': case 'boolean': return v;
+    case 'bigint': return new Decimal(v.toString());
+    default: break;
+  }
+  if (v instanceof Date) return v;
+  if (Array.isArray(v)) return v.map(toValue);
+  const out = newMap();
+  for (const k of Object.keys(v as object)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) out[k] = toValue(x);
+  }
+  return out;
+}
+
+export function attributesMap(attrs: AttributeMap | undefined): ValueMap {
+  return attrs ? (toValue(attrs) as ValueMap) : newMap();
+}
+
+function put(m: ValueMap, key: string, v: Value | undefined): void {
+  if (v !== undefined && v !== null) m[key] = v;
+}
+
+function costsMap(costs: Record<string, { price: Decimal }> | undefined, prices?: Map<string, Decimal>): ValueMap {
+  const m = newMap();
+  if (!costs) return m;
+  for (const name of Object.keys(costs)) {
+    const c = newMap();
+    c.Price = prices?.get(name) ?? dec(costs[name].price);
+    m[name] = c;
+  }
+  return m;
+}
+
+/** One flattened unit of a cart line (rules.md §3.3). */
+export interface FlatItem {
+  line: EngineCartItem;
+  position: number;
+  subPosition: number;
+  price: Decimal;
+  /** Item-level additional costs of this unit. */
+  costs: Map<string, Decimal>;
+}
+
+export function flatten(items: readonly EngineCartItem[]): FlatItem[] {
+  const out: FlatItem[] = [];
+  for (const line of items) {
+    const costs = new Map<string, Decimal>();
+    if (line.additionalCosts) for (const k of Object.keys(line.additionalCosts)) costs.set(k, dec(line.additionalCosts[k].price));
+    for (let sub = 0; sub < line.quantity; sub++) {
+      out.push({ line, position: line.position, subPosition: sub, price: dec(line.price), costs });
+    }
+  }
+  return out;
+}
+
+export function itemMap(u: FlatItem, price: Decimal = u.price, costs?: Map<string, Decimal>): ValueMap {
+  const l = u.line;
+  const m = newMap();
+  put(m, 'Name', l.name);
+  m.Sku = l.sku;
+  m.Quantity = new Decimal(1);
+  m.Price = price;
+  put(m, 'Category', l.category);
+  if (l.product) { const p = newMap(); p.Name = l.product.name; m.Product = p; }
+  put(m, 'Weight', l.weight && dec(l.weight));
+  put(m, 'Height', l.height && dec(l.height));
+  put(m, 'Width', l.width && dec(l.width));
+  put(m, 'Length', l.length && dec(l.length));
+  m.Position = new Decimal(u.position);
+  m.SubPosition = new Decimal(u.subPosition);
+  m.Attributes = attributesMap(l.attributes);
+  m.AdditionalCosts = costsMap(l.additionalCosts, costs);
+  if (l.catalogItemID !== undefined) m.CatalogItemID = new Decimal(l.catalogItemID);
+  if (l.returnedQuantity !== undefined) m.ReturnedQuantity = new Decimal(l.returnedQuantity);
+  if (l.remainingQuantity !== undefined) m.RemainingQuantity = new Decimal(l.remainingQuantity);
+  put(m, 'SelectedPriceType', l.selectedPriceType);
+  return m;
+}
+
+/** Net amounts a cascading evaluation shows to later campaigns (discounts.ts builds it). */
+export interface NetView {
+  total: Decimal;
+  cartItemTotal: Decimal;
+  additionalCostTotal: Decimal;
+  itemPrices: Decimal[];
+  itemCosts: Map<string, Decimal>[];
+  sessionCosts: Map<string, Decimal>;
+}
+
+export function sessionMap(s: EngineSession, currency: string, units: FlatItem[], net?: NetView): ValueMap {
+  const m = newMap();
+  m.Total = net ? net.total : dec(s.totals.total);
+  m.CartItemTotal = net ? net.cartItemTotal : dec(s.totals.cartItemTotal);
+  m.AdditionalCostTotal = net ? net.additionalCostTotal : dec(s.totals.additionalCostTotal);
+  m.CartItems = units.map((u, i) => (net ? itemMap(u, net.itemPrices[i], net.itemCosts[i]) : itemMap(u)));
+  m.AdditionalCosts = costsMap(s.additionalCosts, net?.sessionCosts);
+  m.Attributes = attributesMap(s.attributes);
+  m.IntegrationId = s.integrationId;
+  put(m, 'ProfileId', s.profileId || undefined);
+  m.CouponCodes = [...s.couponCodes];
+  put(m, 'ReferralCode', s.referralCode || undefined);
+  m.State = s.state;
+  m.FirstSession = s.firstSession;
+  m.UpdateCount = new Decimal(s.updateCount);
+  m.Created = s.created;
+  m.Updated = s.updated;
+  put(m, 'StoreIntegrationId', s.storeIntegrationId || undefined);
+  m.Identifiers = [...s.identifiers];
+  m.LoyaltyCards = [...s.loyaltyCards];
+  m.Currency = currency;
+  return m;
+}
+
+export function profileMap(p: EngineProfile): ValueMap {
+  const m = newMap();
+  m.IntegrationId = p.integrationId;
+  m.Attributes = attributesMap(p.attributes);
+  m.ClosedSessions = new Decimal(p.closedSessions);
+  m.TotalSales = dec(p.totalSales);
+  m.Created = p.created;
+  m.LastActivity = p.lastActivity;
+  m.AudienceIds = p.audienceIds.map((id) => new Decimal(id));
+  return m;
+}
+
+export function couponMap(c: EngineCoupon): ValueMap {
+  const m = newMap();
+  m.Value = c.value;
+  m.Code = c.value;
+  m.Id = new Decimal(c.id);
+  m.CampaignId = new Decimal(c.campaignId);
+  m.Attributes = attributesMap(c.attributes);
+  m.UsageLimit = new Decimal(c.usageLimit);
+  m.UsageCounter = new Decimal(c.usageCounter);
+  if (c.discountLimit != null) {
+    const counter = dec(c.discountCounter);
+    m.DiscountLimit = dec(c.discountLimit);
+    m.DiscountCounter = counter;
+    m.DiscountRemainder = dec(c.discountLimit).minus(counter);
+  }
+  put(m, 'StartDate', c.startDate ?? undefined);
+  put(m, 'ExpiryDate', c.expiryDate ?? undefined);
+  put(m, 'RecipientIntegrationId', c.recipientIntegrationId ?? undefined);
+  put(m, 'BatchId', c.batchId ?? undefined);
+  return m;
+}
+
+export function referralMap(r: EngineReferral): ValueMap {
+  const m = newMap();
+  m.Code = r.code;
+  m.Id = new Decimal(r.id);
+  m.CampaignId = new Decimal(r.campaignId);
+  m.AdvocateProfileIntegrationId = r.advocateProfileIntegrationId;
+  put(m, 'FriendProfileIntegrationId', r.friendProfileIntegrationId ?? undefined);
+  m.Attributes = attributesMap(r.attributes);
+  m.UsageLimit = new Decimal(r.usageLimit);
+  m.UsageCounter = new Decimal(r.usageCounter);
+  put(m, 'StartDate', r.startDate ?? undefined);
+  put(m, 'ExpiryDate', r.expiryDate ?? undefined);
+  return m;
+}
+
+const appCache = new WeakMap<EngineApplication, ValueMap>();
+export function applicationMap(a: EngineApplication): ValueMap {
+  let m = appCache.get(a);
+  if (!m) {
+    m = newMap();
+    m.Id = new Decimal(a.id);
+    m.Name = a.name;
+    m.Currency = a.currency;
+    m.Timezone = a.timezone;
+    m.Attributes = attributesMap(a.attributes);
+    appCache.set(a, m);
+  }
+  return m;
+}
+
+// Campaigns are long-lived objects loaded once and evaluated many times: cache their maps.
+const campaignCache = new WeakMap<EngineCampaign, ValueMap>();
+export function campaignMap(c: EngineCampaign): ValueMap {
+  let m = campaignCache.get(c);
+  if (!m) {
+    m = newMap();
+    m.Id = new Decimal(c.id);
+    m.Name = c.name;
+    m.Tags = [...c.tags];
+    put(m, 'StartTime', c.startTime ?? undefined);
+    put(m, 'EndTime', c.endTime ?? undefined);
+    m.Attributes = attributesMap(c.attributes);
+    campaignCache.set(c, m);
+  }
+  return m;
+}
+
+export function storeMap(s: EngineStore): ValueMap {
+  const m = newMap();
+  m.IntegrationId = s.integrationId;
+  m.Name = s.name;
+  m.Attributes = attributesMap(s.attributes);
+  return m;
+}
+
+export function eventMap(e: EngineInput['event'], now: Date): ValueMap {
+  const m = newMap();
+  m.Type = e.type;
+  m.Attributes = attributesMap(e.attributes);
+  m.Created = e.created ?? now;
+  return m;
+}
+
+/**
+ * Roots shared by every pass of one evaluation (rules.md §3.1). `Campaign`, `Coupon`, `Referral` and
+ * `AdvocateProfile` are added per campaign / pass by the evaluator.
+ */
+export function buildRoots(input: EngineInput, units: FlatItem[] = flatten(input.session.cartItems), net?: NetView): Roots {
+  const roots: Roots = {
+    Session: sessionMap(input.session, input.application.currency, units, net),
+    Application: applicationMap(input.application),
+    Event: eventMap(input.event, input.now),
+  };
+  if (input.profile && input.session.profileId) roots.Profile = profileMap(input.profile);
+  if (input.store) roots.Store = storeMap(input.store);
+  if (input.session.loyaltyCards.length > 0) {
+    const card = newMap();
+    card.Identifier = input.session.loyaltyCards[0];
+    roots.LoyaltyCard = card;
+  }
+  return roots;
+}

@@ -1,0 +1,62 @@
+/**
+ * Serialisation of engine output to the Integration API JSON (effects.md §11): Decimals become JSON
+ * numbers, Dates RFC 3339 strings, null-prototype maps plain objects; optional fields stay omitted.
+ */
+import { Decimal, toNumber } from '../domain/money.js';
+import type { Effect, RuleFailureReason } from './types.js';
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+export function jsonValue(v: unknown): Json {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Decimal) return toNumber(v);
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (typeof v === 'object') {
+    const o: { [k: string]: Json } = {};
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) o[k] = jsonValue(x);
+    }
+    return o;
+  }
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  return String(v);
+}
+
+export interface WireEffect {
+  campaignId: number;
+  rulesetId: number;
+  ruleIndex: number;
+  ruleName: string;
+  effectType: string;
+  props: { [k: string]: Json };
+  experimentId?: number;
+  triggeredByCoupon?: number;
+  conditionIndex?: number;
+  evaluationGroupID?: number;
+  evaluationGroupMode?: string;
+}
+
+export function toWire(e: Effect): WireEffect {
+  const w: WireEffect = {
+    campaignId: e.campaignId, rulesetId: e.rulesetId, ruleIndex: e.ruleIndex, ruleName: e.ruleName,
+    effectType: e.effectType, props: jsonValue(e.props) as { [k: string]: Json },
+  };
+  if (e.experimentId !== undefined) w.experimentId = e.experimentId;
+  if (e.triggeredByCoupon !== undefined) w.triggeredByCoupon = e.triggeredByCoupon;
+  if (e.conditionIndex !== undefined) w.conditionIndex = e.conditionIndex;
+  if (e.evaluationGroupID !== undefined) w.evaluationGroupID = e.evaluationGroupID;
+  if (e.evaluationGroupMode !== undefined) w.evaluationGroupMode = e.evaluationGroupMode;
+  return w;
+}
+
+/** RuleFailureReason has only plain fields; copied without undefined keys. */
+export function failureToWire(f: RuleFailureReason): RuleFailureReason {
+  return jsonValue(f) as unknown as RuleFailureReason;
+}
+
+/** Inverse of toWire for effects stored as JSON (numbers stay numbers; rollback helpers accept both). */
+export function fromWire(w: WireEffect): Effect {
+  return { ...w, effectType: w.effectType as Effect['effectType'], evaluationGroupMode: w.evaluationGroupMode as Effect['evaluationGroupMode'] };
+}
