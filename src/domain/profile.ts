@@ -1,0 +1,13 @@
+import type { Decimal } from './money.js';
+
+/** A customer profile: deployment-wide, keyed by its integration id (sessions.md §2.7). */
+export interface CustomerProfile {
+  id: number;
+  accountId: number;
+  integrationId: string;
+  attributes: Record<string, unknown>;
+  closedSessions: number;
+  totalSales: Decimal;
+  created: string;
+  lastActivity: string;
+}

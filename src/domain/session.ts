@@ -1,0 +1,214 @@
+/**
+ * Customer sessions (sessions.md §1–§3): the value, the merge of an update into it, totals and the
+ * state machine. Pure: no I/O, no clock (callers pass `now`).
+ */
+import { AppError, badRequest, invalidField } from './errors.js';
+import { Decimal, ZERO, dec } from './money.js';
+
+export type SessionState = 'open' | 'closed' | 'partially_returned' | 'cancelled';
+export const SESSION_STATES: readonly SessionState[] = ['open', 'closed', 'partially_returned', 'cancelled'];
+
+export type Attributes = Record<string, unknown>;
+export interface AdditionalCost { price: number }
+export type AdditionalCosts = Record<string, AdditionalCost>;
+
+export interface CartItem {
+  name?: string;
+  sku: string;
+  quantity: number;
+  returnedQuantity: number;
+  remainingQuantity: number;
+  price?: number;
+  category?: string;
+  product?: { name: string };
+  weight?: number;
+  height?: number;
+  width?: number;
+  length?: number;
+  position: number;
+  attributes?: Attributes;
+  additionalCosts?: AdditionalCosts;
+}
+
+export interface ExperimentVariantAllocation { experimentID: number; variantID: number }
+
+/** The stored content of a session: what clients send and the server merges. */
+export interface SessionContent {
+  profileId: string;
+  storeIntegrationId?: string;
+  couponCodes: string[];
+  referralCode: string;
+  loyaltyCards: string[];
+  cartItems: CartItem[];
+  additionalCosts: AdditionalCosts;
+  identifiers: string[];
+  attributes: Attributes;
+  experimentVariantAllocations?: ExperimentVariantAllocation[];
+}
+
+export interface Totals { cartItemTotal: Decimal; additionalCostTotal: Decimal; total: Decimal }
+
+export interface CustomerSession extends SessionContent, Totals {
+  id: number;
+  integrationId: string;
+  applicationId: number;
+  state: SessionState;
+  firstSession: boolean;
+  updateCount: number;
+  created: string;
+  updated: string;
+}
+
+/** The body's `customerSession` (NewCustomerSessionV2): every property optional; null = absent. */
+export interface SessionPatch {
+  profileId?: string | null;
+  storeIntegrationId?: string | null;
+  evaluableCampaignIds?: number[] | null;
+  couponCodes?: string[] | null;
+  referralCode?: string | null;
+  loyaltyCards?: string[] | null;
+  state?: SessionState | null;
+  cartItems?: CartItemInput[] | null;
+  experimentVariantAllocations?: ExperimentVariantAllocation[] | null;
+  additionalCosts?: AdditionalCosts | null;
+  identifiers?: string[] | null;
+  attributes?: Attributes | null;
+}
+
+export interface CartItemInput {
+  name?: string; sku: string; quantity: number; price?: number; category?: string; product?: { name: string };
+  weight?: number; height?: number; width?: number; length?: number;
+  attributes?: Attributes; additionalCosts?: AdditionalCosts;
+}
+
+export const EMPTY_CONTENT: SessionContent = Object.freeze({
+  profileId: '', couponCodes: [], referralCode: '', loyaltyCards: [], cartItems: [], additionalCosts: {},
+  identifiers: [], attributes: {},
+}) as SessionContent;
+
+/** Limits of the 25.17 schema that JSON Schema cannot express (sessions.md V4). */
+export const MAX_CART_QUANTITY = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// State machine (sessions.md §3.1–§3.2)
+
+export type SessionEventType =
+  | 'talon_session_created' | 'talon_session_updated' | 'talon_session_closed'
+  | 'talon_session_cancelled' | 'talon_session_revoked' | 'talon_session_partially_returned'
+  | 'talon_session_reopened';
+
+export type Transition =
+  | { kind: 'create'; to: 'open' | 'closed'; event: 'talon_session_created' }
+  | { kind: 'update'; event: 'talon_session_updated' }
+  | { kind: 'close'; event: 'talon_session_closed' }
+  | { kind: 'cancelOpen'; event: 'talon_session_cancelled' }
+  | { kind: 'revoke'; event: 'talon_session_revoked' };
+
+const STATE_POINTER = '/customerSession/state';
+
+function invalidTransition(from: SessionState | null, to: SessionState): AppError {
+  const detail = from === null
+    ? `A new session cannot be created in state ${to}`
+    : `Cannot change a session from ${from} to ${to} with updateCustomerSessionV2`;
+  return invalidField(STATE_POINTER, 'Invalid transition', detail);
+}
+
+/** The transition an updateCustomerSessionV2 request asks for; an omitted state means `open` (OQ-7). */
+export function updateTransition(from: SessionState | null, requested: SessionState | null | undefined): Transition {
+  const to = requested ?? 'open';
+  if (from === null) {
+    if (to === 'open' || to === 'closed') return { kind: 'create', to, event: 'talon_session_created' };
+    throw invalidTransition(from, to);
+  }
+  if (from === 'open') {
+    if (to === 'open') return { kind: 'update', event: 'talon_session_updated' };
+    if (to === 'closed') return { kind: 'close', event: 'talon_session_closed' };
+    if (to === 'cancelled') return { kind: 'cancelOpen', event: 'talon_session_cancelled' };
+  }
+  if ((from === 'closed' || from === 'partially_returned') && to === 'cancelled') {
+    return { kind: 'revoke', event: 'talon_session_revoked' };
+  }
+  throw invalidTransition(from, to);
+}
+
+export function assertReturnable(state: SessionState): void {
+  if (state !== 'closed' && state !== 'partially_returned') {
+    throw badRequest(`Only closed or partially returned sessions accept returns; this session is ${state}`,
+      [{ title: 'Invalid transition', details: `Session state is ${state}`, source: { resource: 'customerSession' } }]);
+  }
+}
+
+export function assertReopenable(state: SessionState): void {
+  if (state !== 'closed') {
+    throw badRequest(`Only closed sessions can be reopened; this session is ${state}`,
+      [{ title: 'Invalid transition', details: `Session state is ${state}`, source: { resource: 'customerSession' } }]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merge (sessions.md §2.3)
+
+const present = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
+
+/** Replaces the cart: positions are the indexes, returned quantities start at zero. */
+export function normaliseCart(items: readonly CartItemInput[]): CartItem[] {
+  return items.map((it, position) => {
+    const item: CartItem = { ...it, returnedQuantity: 0, remainingQuantity: it.quantity, position };
+    // read-only fields a client may have echoed back are recomputed, never trusted
+    return item;
+  });
+}
+
+/**
+ * The session content after an update: absent keeps, present replaces, attributes merge by key.
+ * `base` is the stored content (or EMPTY_CONTENT for a new session or a dry run, OQ-5).
+ */
+export function mergeContent(base: SessionContent, patch: SessionPatch, canChangeProfile: boolean): SessionContent {
+  const next: SessionContent = { ...base };
+  if (present(patch.profileId) && canChangeProfile) next.profileId = patch.profileId;
+  if (present(patch.storeIntegrationId)) next.storeIntegrationId = patch.storeIntegrationId;
+  if (present(patch.couponCodes)) next.couponCodes = [...patch.couponCodes];
+  if (present(patch.referralCode)) next.referralCode = patch.referralCode;
+  if (present(patch.loyaltyCards)) next.loyaltyCards = [...patch.loyaltyCards];
+  if (present(patch.cartItems)) next.cartItems = normaliseCart(patch.cartItems);
+  if (present(patch.additionalCosts)) next.additionalCosts = { ...patch.additionalCosts };
+  if (present(patch.identifiers)) next.identifiers = [...patch.identifiers];
+  if (present(patch.attributes)) next.attributes = { ...base.attributes, ...patch.attributes };
+  if (present(patch.experimentVariantAllocations)) next.experimentVariantAllocations = [...patch.experimentVariantAllocations];
+  return next;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Totals (sessions.md §2.5)
+
+export function computeTotals(content: Pick<SessionContent, 'cartItems' | 'additionalCosts'>): Totals {
+  let cartItemTotal = ZERO;
+  let itemCosts = ZERO;
+  for (const item of content.cartItems) {
+    const q = new Decimal(item.quantity);
+    if (item.price !== undefined) cartItemTotal = cartItemTotal.plus(dec(item.price).times(q));
+    if (item.additionalCosts) {
+      for (const cost of Object.values(item.additionalCosts)) itemCosts = itemCosts.plus(dec(cost.price).times(q));
+    }
+  }
+  let sessionCosts = ZERO;
+  for (const cost of Object.values(content.additionalCosts)) sessionCosts = sessionCosts.plus(dec(cost.price));
+  const additionalCostTotal = sessionCosts.plus(itemCosts);
+  return { cartItemTotal, additionalCostTotal, total: cartItemTotal.plus(additionalCostTotal) };
+}
+
+/** Value of returned units (for the profile's totalSales): price and per-item costs × quantity. */
+export function unitsValue(item: CartItem, quantity: number): Decimal {
+  let unit = dec(item.price ?? 0);
+  for (const cost of Object.values(item.additionalCosts ?? {})) unit = unit.plus(dec(cost.price));
+  return unit.times(quantity);
+}
+
+/** Σ quantity ≤ 10 000 (V4) — the per-item and count limits are in the JSON schema. */
+export function checkCartQuantity(items: readonly { quantity: number }[], pointer: string): void {
+  let sum = 0;
+  for (const it of items) sum += it.quantity;
+  if (sum > MAX_CART_QUANTITY) {
+    throw invalidField(pointer, 'maximum', `The sum of cart item quantities is ${sum}; at most ${MAX_CART_QUANTITY} are allowed`);
+  }
+}

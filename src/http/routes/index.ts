@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServiceContext } from '../../services/context.js';
+import { sessionRoutes } from './integration/sessions.js';
+import { applicationRoutes } from './management/applications.js';
+
+export { publicRoutes } from './public.js';
+
+/** Routes behind `ApiKey-v1` (one Application per key). */
+export async function integrationRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  await sessionRoutes(app, ctx);
+}
+
+/** Routes behind `ManagementKey-v1` or `Bearer`. */
+export async function managementRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  await applicationRoutes(app, ctx);
+}

@@ -1,0 +1,36 @@
+/** Routes without an API credential: login, logout, health and readiness. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { login, logout } from '../../services/auth/keys.js';
+import type { ServiceContext } from '../../services/context.js';
+import { bearerToken } from '../auth.js';
+import { sendError } from '../errors.js';
+import type { LoginParams } from '../schemas/management.js';
+
+export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  app.post<{ Body: LoginParams }>('/v1/sessions', {
+    schema: {
+      operationId: 'createSession', tags: ['Management API: authentication'], body: Type.Ref('LoginParams'),
+      response: { 201: Type.Ref('Session'), 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse') },
+    },
+  }, async (req, reply) => reply.code(201).send(await login(ctx, req.body.email, req.body.password)));
+
+  app.delete('/v1/sessions', {
+    schema: { operationId: 'destroySession', tags: ['Management API: authentication'], security: [{ manager_auth: [] }], response: { 204: Type.Null() } },
+  }, async (req, reply) => {
+    const token = bearerToken(req);
+    if (!token) return sendError(reply, 401, 'Missing bearer token');
+    await logout(ctx, token);
+    return reply.code(204).send();
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await ctx.db.ping();
+      return { status: 'ready', store: ctx.db.dialect };
+    } catch (err) {
+      return sendError(reply, 503, `Store unreachable: ${(err as Error).message}`);
+    }
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * Schemas are declared once here (TypeBox): Fastify validates requests with them, TypeScript
+ * derives the handler types from them, and @fastify/swagger publishes them at /openapi.json.
+ * Names ($id) are Talon.One's component names so the document reads like theirs.
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+
+export const Int64 = (opts: object = {}) => Type.Integer({ format: 'int64', ...opts });
+export const DateTime = (opts: object = {}) => Type.String({ format: 'date-time', ...opts });
+export const AnyObject = (opts: object = {}) => Type.Object({}, { additionalProperties: true, ...opts });
+
+/** A string enum as one JSON Schema `enum` (one clear error, unlike a union of literals). */
+export const StringEnum = <const T extends string>(values: readonly T[], opts: object = {}) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...opts });
+
+/** OpenAPI 3.0 `nullable`: the request may send null, which the service reads as absent. */
+export const Nullable = <T extends TSchema>(schema: T): T => ({ ...schema, nullable: true });
+
+export const ErrorSource = Type.Object({
+  pointer: Type.Optional(Type.String()), parameter: Type.Optional(Type.String()),
+  line: Type.Optional(Type.String()), resource: Type.Optional(Type.String()),
+}, { $id: 'ErrorSource' });
+
+export const APIError = Type.Object({
+  title: Type.String(), details: Type.Optional(Type.String()), source: Type.Ref(ErrorSource),
+}, { $id: 'APIError' });
+
+export const ErrorResponse = Type.Object({
+  message: Type.String(), errors: Type.Optional(Type.Array(Type.Ref(APIError))), StatusCode: Type.Optional(Int64()),
+}, { $id: 'ErrorResponse', description: 'Every error. `StatusCode` repeats the HTTP status, so the body is also a valid ErrorResponseWithStatus.' });
+
+export const Effect = Type.Object({
+  campaignId: Int64(), rulesetId: Int64(), ruleIndex: Int64(), ruleName: Type.String(), effectType: Type.String(),
+  triggeredByCoupon: Type.Optional(Int64()), triggeredForCatalogItem: Type.Optional(Int64()), conditionIndex: Type.Optional(Int64()),
+  evaluationGroupID: Type.Optional(Int64()), evaluationGroupMode: Type.Optional(Type.String()), experimentId: Type.Optional(Int64()),
+  props: AnyObject(),
+}, { $id: 'Effect' });
+
+/** The list-page envelope of Talon.One's management list endpoints. */
+export const Page = <T extends TSchema>(item: T, id: string) =>
+  Type.Object({ totalResultSize: Type.Optional(Int64()), hasMore: Type.Optional(Type.Boolean()), data: Type.Array(item) }, { $id: id });
+
+export const PageQuery = {
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1000 })),
+  skip: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  sort: Type.Optional(Type.String()),
+};
+
+export const commonSchemas = [ErrorSource, APIError, ErrorResponse, Effect];

@@ -1,0 +1,64 @@
+/** Fastify assembly: schemas, validation, error mapping, auth scopes, OpenAPI, health. */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { ServiceContext } from '../services/context.js';
+import { integrationAuth, managementAuth } from './auth.js';
+import { errorHandler, sendError } from './errors.js';
+import { allSchemas } from './schemas/index.js';
+import { integrationRoutes, managementRoutes, publicRoutes } from './routes/index.js';
+import { createValidatorCompiler } from './validation.js';
+
+export interface ServerOptions {
+  logLevel?: string;
+  /** pino destination stream (tests pass a silent one) */
+  logger?: boolean;
+  bodyLimit?: number;
+}
+
+export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : { level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info' },
+    bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { strict: false } },
+    // ids in paths are matched case-sensitively and may contain any character
+    routerOptions: { maxParamLength: 1000 },
+  });
+  app.setValidatorCompiler(createValidatorCompiler(allSchemas));
+  for (const s of allSchemas) app.addSchema(s);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, `Route ${req.method} ${req.url.split('?')[0]} not found`));
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'OpenPromo', version: '0.1.0', description: 'Talon.One-compatible Integration and Management API' },
+      components: {
+        securitySchemes: {
+          api_key_v1: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'ApiKey-v1 <key>' },
+          management_key: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'ManagementKey-v1 <key>' },
+          manager_auth: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Bearer <token>' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', integrationAuth(ctx));
+    await integrationRoutes(scope, ctx);
+  });
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', managementAuth(ctx));
+    await managementRoutes(scope, ctx);
+  });
+  await publicRoutes(app, ctx);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

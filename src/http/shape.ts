@@ -1,0 +1,61 @@
+/** Domain values → Talon.One wire shapes (decimals become JSON numbers, optional fields omitted). */
+import type { Application } from '../domain/application.js';
+import { toNumber } from '../domain/money.js';
+import type { CustomerProfile } from '../domain/profile.js';
+import type { CustomerSession } from '../domain/session.js';
+import type { SessionResult } from '../services/sessions/result.js';
+
+export function wireSession(s: CustomerSession, evaluableCampaignIds?: number[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: s.id, created: s.created, integrationId: s.integrationId, applicationId: s.applicationId, profileId: s.profileId,
+  };
+  if (s.storeIntegrationId !== undefined) out.storeIntegrationId = s.storeIntegrationId;
+  if (evaluableCampaignIds !== undefined) out.evaluableCampaignIds = evaluableCampaignIds;
+  out.couponCodes = s.couponCodes;
+  out.referralCode = s.referralCode;
+  out.loyaltyCards = s.loyaltyCards;
+  out.state = s.state;
+  out.cartItems = s.cartItems;
+  if (s.experimentVariantAllocations !== undefined) out.experimentVariantAllocations = s.experimentVariantAllocations;
+  out.additionalCosts = s.additionalCosts;
+  out.identifiers = s.identifiers;
+  out.attributes = s.attributes;
+  out.firstSession = s.firstSession;
+  out.updateCount = s.updateCount;
+  out.total = toNumber(s.total);
+  out.cartItemTotal = toNumber(s.cartItemTotal);
+  out.additionalCostTotal = toNumber(s.additionalCostTotal);
+  out.updated = s.updated;
+  return out;
+}
+
+export function wireProfile(p: CustomerProfile): Record<string, unknown> {
+  return {
+    id: p.id, created: p.created, integrationId: p.integrationId, attributes: p.attributes, accountId: p.accountId,
+    closedSessions: p.closedSessions, totalSales: toNumber(p.totalSales), loyaltyMemberships: [], audienceMemberships: [],
+    lastActivity: p.lastActivity, sandbox: false,
+  };
+}
+
+export function wireApplication(a: Application): Record<string, unknown> {
+  return { ...a, loyaltyPrograms: [] };
+}
+
+/** IntegrationStateV2: the three required lists, customerSession by default (OQ-3), the rest on request. */
+export function integrationState(r: SessionResult, responseContent: readonly string[]): Record<string, unknown> {
+  const want = new Set(responseContent);
+  const out: Record<string, unknown> = {
+    effects: r.effects, createdCoupons: r.evaluation.createdCoupons, createdReferrals: r.evaluation.createdReferrals,
+  };
+  out.customerSession = wireSession(r.session, r.evaluableCampaignIds);
+  if (want.has('customerProfile') && r.profile) out.customerProfile = wireProfile(r.profile);
+  if (want.has('event')) out.event = r.event;
+  if (want.has('triggeredCampaigns')) out.triggeredCampaigns = r.evaluation.triggeredCampaigns;
+  if (want.has('ruleFailureReasons')) out.ruleFailureReasons = r.evaluation.ruleFailureReasons;
+  if (want.has('coupons')) out.coupons = [];
+  if (want.has('awardedGiveaways')) out.awardedGiveaways = [];
+  if (want.has('loyalty')) out.loyalty = { programs: {} };
+  if (want.has('previousReturns')) out.previousReturns = r.previousReturns ?? [];
+  if (r.return) out.return = r.return;
+  return out;
+}

@@ -1,0 +1,33 @@
+/** Applications: create, read, update (Management API). */
+import { ACCOUNT_ID, withDefaults, type Application, type ApplicationSettings } from '../../domain/application.js';
+import { notFound } from '../../domain/errors.js';
+import { getApplication, insertApplication, listApplications, updateApplication } from '../../store/repos/applications.js';
+import { bumpConfigVersion } from '../../store/repos/configVersions.js';
+import type { ServiceContext } from '../context.js';
+import { appScope } from './load.js';
+
+export function createApplication(ctx: ServiceContext, settings: ApplicationSettings): Promise<Application> {
+  return ctx.db.transaction((sql) => insertApplication(sql, ACCOUNT_ID, withDefaults(settings), ctx.now().toISOString()));
+}
+
+export async function getApplicationById(ctx: ServiceContext, id: number): Promise<Application> {
+  const app = await ctx.db.transaction((sql) => getApplication(sql, id));
+  if (!app) throw notFound('Application');
+  return app;
+}
+
+export function listAllApplications(ctx: ServiceContext, page: { skip: number; limit: number }) {
+  return ctx.db.transaction((sql) => listApplications(sql, ACCOUNT_ID, page));
+}
+
+/** PUT replaces the settings (UpdateApplication requires name, timezone, currency); omitted optional ones keep their value. */
+export async function replaceApplication(ctx: ServiceContext, id: number, settings: ApplicationSettings): Promise<Application> {
+  return ctx.db.transaction(async (sql) => {
+    const current = await getApplication(sql, id);
+    if (!current) throw notFound('Application');
+    const { id: _i, accountId: _a, created: _c, modified: _m, ...old } = current;
+    const updated = await updateApplication(sql, id, { ...old, ...settings }, ctx.now().toISOString());
+    await bumpConfigVersion(sql, appScope(id));
+    return updated!;
+  });
+}

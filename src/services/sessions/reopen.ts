@@ -1,0 +1,35 @@
+/** reopenCustomerSession (sessions.md §4.3): closed → open, rolling back what the close committed. */
+import { ACCOUNT_ID } from '../../domain/application.js';
+import type { Effect } from '../../domain/effect.js';
+import { notFound } from '../../domain/errors.js';
+import { ZERO } from '../../domain/money.js';
+import { assertReopenable } from '../../domain/session.js';
+import { insertEvent } from '../../store/repos/events.js';
+import { addToProfileCounters, getProfile } from '../../store/repos/profiles.js';
+import { getSession, updateSession } from '../../store/repos/sessions.js';
+import type { ServiceContext } from '../context.js';
+import { exclusive } from '../exclusive.js';
+import { rollbackForRevoke } from './rollback.js';
+import { sessionLockKey } from './update.js';
+
+export async function reopenCustomerSession(ctx: ServiceContext, applicationId: number, integrationId: string): Promise<{ effects: Effect[] }> {
+  return exclusive(ctx, sessionLockKey(applicationId, integrationId), async (sql) => {
+    const now = ctx.now().toISOString();
+    const stored = await getSession(sql, applicationId, integrationId);
+    if (!stored) throw notFound('Customer session');
+    assertReopenable(stored.session.state);
+    const rb = rollbackForRevoke(stored.effects);
+    const session = { ...stored.session, state: 'open' as const, updated: now };
+    await updateSession(sql, session, rb.remaining);
+    await insertEvent(sql, {
+      applicationId, type: 'talon_session_reopened', profileId: session.profileId, sessionId: integrationId,
+      ...(session.storeIntegrationId !== undefined ? { storeIntegrationId: session.storeIntegrationId } : {}),
+      attributes: {}, effects: rb.rollbacks, created: now,
+    });
+    if (session.profileId) {
+      const profile = await getProfile(sql, ACCOUNT_ID, session.profileId);
+      if (profile) await addToProfileCounters(sql, profile.id, -1, ZERO.minus(session.total));
+    }
+    return { effects: rb.rollbacks };
+  });
+}

@@ -1,0 +1,136 @@
+/** returnCartItems (sessions.md §4.2): return units of a closed session, roll back their effects. */
+import { ACCOUNT_ID } from '../../domain/application.js';
+import { invalidField, invalidParameter, notFound } from '../../domain/errors.js';
+import { ZERO } from '../../domain/money.js';
+import type { Return, ReturnedCartItem, SessionEvent } from '../../domain/records.js';
+import { assertReturnable, unitsValue, type CartItem, type CustomerSession } from '../../domain/session.js';
+import type { Sql } from '../../store/db.js';
+import { findIdempotent, insertEvent, insertReturn, listReturns, saveIdempotent } from '../../store/repos/events.js';
+import { addToProfileCounters, getProfile } from '../../store/repos/profiles.js';
+import { getSession, updateSession } from '../../store/repos/sessions.js';
+import type { ServiceContext } from '../context.js';
+import { exclusive } from '../exclusive.js';
+import { emptyEvaluation } from './evaluate.js';
+import type { SessionResult } from './result.js';
+import { rollbackForReturn, unitKey } from './rollback.js';
+import { sessionLockKey } from './update.js';
+
+export interface ReturnRequest {
+  applicationId: number;
+  integrationId: string;
+  items: { position?: number; quantity?: number; sku?: string }[];
+  responseContent: readonly string[];
+  dry: boolean;
+  runRuleEngine: boolean;
+  idempotencyKey?: string;
+}
+
+export interface Replayable { status: number; body: unknown }
+
+const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const ENDPOINT = 'returnCartItems';
+
+export function listPreviousReturns(sql: Sql, sessionId: number): Promise<Return[]> {
+  return listReturns(sql, sessionId);
+}
+
+/**
+ * Runs the return and shapes its response with `shape`; with an Idempotency-Key the shaped body is
+ * stored for 24 h and replayed for the same key (OQ-23), in the same transaction as the return.
+ */
+export async function returnCartItems(ctx: ServiceContext, req: ReturnRequest, shape: (r: SessionResult) => unknown): Promise<Replayable> {
+  if (req.idempotencyKey !== undefined && req.idempotencyKey.length > 255) {
+    throw invalidParameter('Idempotency-Key', 'maxLength', 'Idempotency-Key must be at most 255 characters');
+  }
+  if (req.items.length === 0) throw invalidField('/return/returnedCartItems', 'minItems', 'returnedCartItems must name at least one item');
+  const work = async (sql: Sql): Promise<Replayable> => {
+    const now = ctx.now();
+    if (req.idempotencyKey !== undefined && !req.dry) {
+      const notBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
+      const hit = await findIdempotent(sql, req.applicationId, ENDPOINT, req.idempotencyKey, notBefore);
+      if (hit) return hit;
+    }
+    const result = await run(sql, req, now.toISOString());
+    const body = shape(result);
+    if (req.idempotencyKey !== undefined && !req.dry) await saveIdempotent(sql, req.applicationId, ENDPOINT, req.idempotencyKey, 200, body, now.toISOString());
+    return { status: 200, body };
+  };
+  if (req.dry) return ctx.db.transaction(work);
+  return exclusive(ctx, sessionLockKey(req.applicationId, req.integrationId), work);
+}
+
+/** Resolves each entry to a line and a unit count (OQ-21), checking against what remains. */
+function resolveUnits(cart: readonly CartItem[], items: ReturnRequest['items']): ReturnedCartItem[] {
+  const taken = new Map<number, number>();
+  return items.map((entry, i) => {
+    const at = `/return/returnedCartItems/${i}`;
+    let position: number;
+    if (entry.position !== undefined) {
+      if (!Number.isInteger(entry.position) || entry.position < 0 || entry.position >= cart.length) {
+        throw invalidField(`${at}/position`, 'Invalid value', `No cart item at position ${entry.position}`);
+      }
+      position = entry.position;
+      if (entry.sku !== undefined && cart[position].sku !== entry.sku) {
+        throw invalidField(`${at}/sku`, 'Invalid value', `The cart item at position ${position} has SKU ${JSON.stringify(cart[position].sku)}, not ${JSON.stringify(entry.sku)}`);
+      }
+    } else if (entry.sku !== undefined) {
+      position = cart.findIndex((it, p) => it.sku === entry.sku && it.remainingQuantity - (taken.get(p) ?? 0) > 0);
+      if (position < 0) throw invalidField(`${at}/sku`, 'Invalid value', `No cart item with SKU ${JSON.stringify(entry.sku)} has units left to return`);
+    } else {
+      throw invalidField(at, 'required', 'Each returned item needs a position or a sku');
+    }
+    const left = cart[position].remainingQuantity - (taken.get(position) ?? 0);
+    const quantity = entry.quantity ?? left;
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > left) {
+      throw invalidField(`${at}/quantity`, 'Invalid value', `Cannot return ${quantity} units of the item at position ${position}: ${left} remain`);
+    }
+    taken.set(position, (taken.get(position) ?? 0) + quantity);
+    return { position, quantity, sku: cart[position].sku };
+  });
+}
+
+async function run(sql: Sql, req: ReturnRequest, now: string): Promise<SessionResult> {
+  const stored = await getSession(sql, req.applicationId, req.integrationId);
+  if (!stored) throw notFound('Customer session');
+  assertReturnable(stored.session.state);
+  const returned = resolveUnits(stored.session.cartItems, req.items);
+
+  // the units returned now: the lowest sub-positions not returned before
+  const units = new Set<string>();
+  const cartItems = stored.session.cartItems.map((it) => ({ ...it }));
+  let returnedValue = ZERO;
+  for (const r of returned) {
+    const line = cartItems[r.position];
+    for (let s = line.returnedQuantity; s < line.returnedQuantity + r.quantity; s++) units.add(unitKey(r.position, s));
+    line.returnedQuantity += r.quantity;
+    line.remainingQuantity -= r.quantity;
+    returnedValue = returnedValue.plus(unitsValue(line, r.quantity));
+  }
+  const rb = rollbackForReturn(stored.effects, units);
+  const session: CustomerSession = { ...stored.session, cartItems, state: 'partially_returned', updated: req.dry ? stored.session.updated : now };
+  const profile = session.profileId ? (await getProfile(sql, ACCOUNT_ID, session.profileId)) ?? null : null;
+
+  let event: SessionEvent = {
+    id: 0, applicationId: req.applicationId, type: 'talon_session_partially_returned', profileId: session.profileId, sessionId: session.integrationId,
+    ...(session.storeIntegrationId !== undefined ? { storeIntegrationId: session.storeIntegrationId } : {}),
+    attributes: {}, effects: rb.rollbacks, created: now,
+  };
+  let ret: Return = {
+    id: 0, created: now, applicationId: req.applicationId, accountId: ACCOUNT_ID, returnedCartItems: returned, eventId: 0,
+    sessionId: session.id, sessionIntegrationId: session.integrationId,
+    ...(profile ? { profileId: profile.id, profileIntegrationId: profile.integrationId } : {}),
+  };
+  const previousReturns = req.responseContent.includes('previousReturns') ? await listReturns(sql, session.id) : undefined;
+  if (!req.dry) {
+    await updateSession(sql, session, rb.remaining);
+    event = await insertEvent(sql, event);
+    const { id: _unused, ...newReturn } = ret;
+    ret = await insertReturn(sql, { ...newReturn, eventId: event.id });
+    if (profile) await addToProfileCounters(sql, profile.id, 0, ZERO.minus(returnedValue));
+  }
+  const result: SessionResult = { session, effects: rb.rollbacks, evaluation: emptyEvaluation(), profile: null, event, return: ret };
+  if (previousReturns) result.previousReturns = previousReturns;
+  if (profile && req.responseContent.includes('customerProfile')) result.profile = (await getProfile(sql, ACCOUNT_ID, profile.integrationId)) ?? profile;
+  return result;
+}
+

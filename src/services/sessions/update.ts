@@ -1,0 +1,198 @@
+/** updateCustomerSessionV2 (sessions.md §2): create or update, transition, evaluate, commit. */
+import { ACCOUNT_ID } from '../../domain/application.js';
+import type { Effect } from '../../domain/effect.js';
+import { invalidField, invalidParameter } from '../../domain/errors.js';
+import { dec, ZERO } from '../../domain/money.js';
+import type { CustomerProfile } from '../../domain/profile.js';
+import type { SessionEvent } from '../../domain/records.js';
+import {
+  checkCartQuantity, computeTotals, EMPTY_CONTENT, mergeContent, unitsValue, updateTransition,
+  type CustomerSession, type SessionContent, type SessionPatch, type SessionState, type Transition,
+} from '../../domain/session.js';
+import type { Sql } from '../../store/db.js';
+import { insertEvent } from '../../store/repos/events.js';
+import { addToProfileCounters, ensureProfile, getProfile, touchProfile } from '../../store/repos/profiles.js';
+import { getSession, insertSession, profileHasOtherSession, updateSession, type StoredSession } from '../../store/repos/sessions.js';
+import { loadApplication } from '../applications/load.js';
+import type { ServiceContext } from '../context.js';
+import { checkAttributes, checkCosts } from '../definitions/validate.js';
+import { loadDefinitions, type Definitions } from '../definitions/load.js';
+import { exclusive } from '../exclusive.js';
+import { emptyEvaluation, evaluateSession, type Evaluation } from './evaluate.js';
+import { listPreviousReturns } from './returns.js';
+import type { SessionResult } from './result.js';
+import { rollbackForRevoke } from './rollback.js';
+
+export interface UpdateSessionRequest {
+  applicationId: number;
+  integrationId: string;
+  patch: SessionPatch;
+  responseContent: readonly string[];
+  dry: boolean;
+  /** evaluation clock for dry runs (must be in the future) */
+  now?: Date;
+}
+
+export const sessionLockKey = (applicationId: number, integrationId: string) => `session:${applicationId}:${integrationId}`;
+
+export async function updateCustomerSession(ctx: ServiceContext, req: UpdateSessionRequest): Promise<SessionResult> {
+  const serverNow = ctx.now();
+  if (req.now !== undefined) {
+    if (!req.dry) throw invalidParameter('now', 'Invalid parameter', 'now can only be used together with dry=true');
+    if (req.now.getTime() <= serverNow.getTime()) throw invalidParameter('now', 'Invalid parameter', 'now must be in the future');
+  }
+  if (req.patch.cartItems) checkCartQuantity(req.patch.cartItems, '/customerSession/cartItems');
+
+  if (req.dry) return ctx.db.transaction((sql) => run(ctx, sql, req, serverNow));
+  return exclusive(ctx, sessionLockKey(req.applicationId, req.integrationId), (sql) => run(ctx, sql, req, serverNow));
+}
+
+function validatePatch(defs: Definitions, patch: SessionPatch): void {
+  checkAttributes(defs, 'CustomerSession', patch.attributes, '/customerSession/attributes');
+  checkCosts(defs, patch.additionalCosts, '/customerSession/additionalCosts', 'session');
+  patch.cartItems?.forEach((item, i) => {
+    const at = `/customerSession/cartItems/${i}`;
+    // V15: no cart item catalogs yet, so the request must carry the price
+    if (item.price === undefined || item.price === null) throw invalidField(`${at}/price`, 'required', 'price is required when the SKU is not in a cart item catalog');
+    checkAttributes(defs, 'CartItem', item.attributes, `${at}/attributes`);
+    checkCosts(defs, item.additionalCosts, `${at}/additionalCosts`, 'item');
+  });
+}
+
+/** For a dry run: the transition the payload implies, without enforcing the state machine (OQ-5). */
+function dryTransition(stored: StoredSession | undefined, requested: SessionState | null | undefined): Transition {
+  const to = requested ?? 'open';
+  if (!stored) return { kind: 'create', to: to === 'closed' ? 'closed' : 'open', event: 'talon_session_created' };
+  if (to === 'closed') return { kind: 'close', event: 'talon_session_closed' };
+  if (to === 'cancelled') return stored.session.state === 'open' ? { kind: 'cancelOpen', event: 'talon_session_cancelled' } : { kind: 'revoke', event: 'talon_session_revoked' };
+  return { kind: 'update', event: 'talon_session_updated' };
+}
+
+function nextState(t: Transition, current: SessionState | undefined): SessionState {
+  switch (t.kind) {
+    case 'create': return t.to;
+    case 'update': return 'open';
+    case 'close': return 'closed';
+    case 'cancelOpen': case 'revoke': return 'cancelled';
+  }
+  return current ?? 'open';
+}
+
+async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, serverNow: Date): Promise<SessionResult> {
+  const now = serverNow.toISOString();
+  const app = await loadApplication(ctx, sql, req.applicationId);
+  const defs = await loadDefinitions(ctx, sql);
+  validatePatch(defs, req.patch);
+
+  const stored = await getSession(sql, req.applicationId, req.integrationId);
+  const transition = req.dry ? dryTransition(stored, req.patch.state) : updateTransition(stored?.session.state ?? null, req.patch.state);
+
+  // Leaving closed/partially_returned ignores the payload: the session stays as it was closed (OQ-7).
+  let content: SessionContent;
+  if (transition.kind === 'revoke' && stored) content = stored.session;
+  else if (req.dry) content = mergeContent(EMPTY_CONTENT, req.patch, true);
+  else content = mergeContent(stored?.session ?? EMPTY_CONTENT, req.patch, !stored || stored.session.state === 'open');
+  if (content.profileId === undefined) content.profileId = '';
+
+  const profile = await resolveProfile(sql, content.profileId, req.dry, now);
+  const firstSession = await isFirstSession(sql, req, stored, content.profileId);
+
+  const session: CustomerSession = {
+    ...pickContent(content),
+    ...computeTotals(content),
+    id: stored?.session.id ?? 0,
+    integrationId: req.integrationId,
+    applicationId: req.applicationId,
+    state: nextState(transition, stored?.session.state),
+    firstSession,
+    updateCount: stored ? stored.session.updateCount + (req.dry ? 0 : 1) : (req.dry ? 0 : 1),
+    created: stored?.session.created ?? now,
+    updated: req.dry ? (stored?.session.updated ?? now) : now,
+  };
+  if (transition.kind === 'revoke') session.cartItems = stored!.session.cartItems;
+
+  // Cancellations run no rules (sessions.md §3.3): an open one has nothing to undo, a closed one rolls back.
+  let evaluation: Evaluation;
+  let effects: Effect[];
+  let storedEffects: Effect[];
+  if (transition.kind === 'cancelOpen') {
+    evaluation = emptyEvaluation();
+    effects = [];
+    storedEffects = [];
+  } else if (transition.kind === 'revoke') {
+    evaluation = emptyEvaluation();
+    const rb = rollbackForRevoke(stored!.effects);
+    effects = rb.rollbacks;
+    storedEffects = rb.remaining;
+  } else {
+    evaluation = await evaluateSession(ctx, sql, {
+      app, session, profile, event: transition.event, now: req.now ?? serverNow, dry: req.dry,
+      evaluableCampaignIds: req.dry ? req.patch.evaluableCampaignIds ?? undefined : undefined,
+      failureReasons: req.responseContent.includes('ruleFailureReasons'),
+    });
+    effects = evaluation.effects;
+    storedEffects = effects;
+  }
+
+  let eventRecord: SessionEvent = {
+    id: 0, applicationId: req.applicationId, type: transition.event, profileId: session.profileId, sessionId: req.integrationId,
+    ...(session.storeIntegrationId !== undefined ? { storeIntegrationId: session.storeIntegrationId } : {}),
+    attributes: {}, effects, created: now,
+  };
+
+  if (!req.dry) {
+    if (stored) await updateSession(sql, session, storedEffects);
+    else session.id = await insertSession(sql, session, storedEffects);
+    eventRecord = await insertEvent(sql, eventRecord);
+    if (profile) await commitProfile(sql, profile, transition, session, stored, now);
+  }
+
+  const result: SessionResult = { session, effects, evaluation, profile: null, event: eventRecord };
+  if (profile && req.responseContent.includes('customerProfile')) {
+    result.profile = req.dry ? profile : (await getProfile(sql, ACCOUNT_ID, profile.integrationId)) ?? profile;
+  }
+  if (req.responseContent.includes('previousReturns')) result.previousReturns = stored ? await listPreviousReturns(sql, stored.session.id) : [];
+  if (req.dry && req.patch.evaluableCampaignIds) result.evaluableCampaignIds = req.patch.evaluableCampaignIds;
+  return result;
+}
+
+function pickContent(c: SessionContent): SessionContent {
+  const out: SessionContent = {
+    profileId: c.profileId, couponCodes: c.couponCodes, referralCode: c.referralCode, loyaltyCards: c.loyaltyCards,
+    cartItems: c.cartItems, additionalCosts: c.additionalCosts, identifiers: c.identifiers, attributes: c.attributes,
+  };
+  if (c.storeIntegrationId !== undefined) out.storeIntegrationId = c.storeIntegrationId;
+  if (c.experimentVariantAllocations !== undefined) out.experimentVariantAllocations = c.experimentVariantAllocations;
+  return out;
+}
+
+/** Profiles are created on first sight, except by dry runs (sessions.md §2.7). */
+async function resolveProfile(sql: Sql, profileId: string, dry: boolean, now: string): Promise<CustomerProfile | null> {
+  if (profileId === '') return null;
+  if (dry) {
+    return (await getProfile(sql, ACCOUNT_ID, profileId)) ?? {
+      id: 0, accountId: ACCOUNT_ID, integrationId: profileId, attributes: {}, closedSessions: 0, totalSales: ZERO, created: now, lastActivity: now,
+    };
+  }
+  return ensureProfile(sql, ACCOUNT_ID, profileId, now);
+}
+
+/** OQ-4: anonymous → true; otherwise true iff the profile has no other session in this Application. */
+async function isFirstSession(sql: Sql, req: UpdateSessionRequest, stored: StoredSession | undefined, profileId: string): Promise<boolean> {
+  if (profileId === '') return true;
+  if (stored && stored.session.profileId === profileId) return stored.session.firstSession;
+  return !(await profileHasOtherSession(sql, req.applicationId, profileId, req.integrationId));
+}
+
+/** Profile counters follow the session's committed state (sessions.md §3.3). */
+async function commitProfile(sql: Sql, profile: CustomerProfile, t: Transition, session: CustomerSession, stored: StoredSession | undefined, now: string): Promise<void> {
+  if (t.kind !== 'cancelOpen' && t.kind !== 'revoke') await touchProfile(sql, profile.id, now);
+  const closes = t.kind === 'close' || (t.kind === 'create' && t.to === 'closed');
+  if (closes) await addToProfileCounters(sql, profile.id, 1, session.total);
+  if (t.kind === 'revoke' && stored) {
+    // the value of units already returned was taken off totalSales by the returns
+    let returned = ZERO;
+    for (const item of stored.session.cartItems) if (item.returnedQuantity > 0) returned = returned.plus(unitsValue(item, item.returnedQuantity));
+    await addToProfileCounters(sql, profile.id, -1, dec(0).minus(session.total.minus(returned)));
+  }
+}

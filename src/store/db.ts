@@ -1,0 +1,40 @@
+/**
+ * The SQL seam between the repositories (written once, in portable SQL with `?` placeholders)
+ * and the two drivers: SQLite (better-sqlite3, embedded default) and PostgreSQL (pg).
+ */
+export type Dialect = 'sqlite' | 'postgres';
+export type Param = string | number | bigint | boolean | null | undefined;
+
+export interface Sql {
+  readonly dialect: Dialect;
+  all<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T[]>;
+  get<T = Record<string, unknown>>(sql: string, params?: readonly Param[]): Promise<T | undefined>;
+  /** Runs a statement and returns the number of rows it changed. */
+  run(sql: string, params?: readonly Param[]): Promise<number>;
+  /**
+   * Takes an exclusive lock on `key` until the transaction ends, without waiting: false if another
+   * transaction (in this process or, on PostgreSQL, any process) holds it.
+   */
+  tryLock(key: string): Promise<boolean>;
+}
+
+export interface Database {
+  readonly dialect: Dialect;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  migrate(): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Migration { version: number; name: string; sql: string }
+
+/** A 63-bit lock id from a string key (FNV-1a, 64-bit), for pg_try_advisory_xact_lock. */
+export function lockId(key: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < key.length; i++) {
+    h ^= BigInt(key.charCodeAt(i));
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return BigInt.asIntN(64, h);
+}

@@ -1,0 +1,126 @@
+import type { Dialect, Migration } from './db.js';
+
+/**
+ * Versioned schema. One list for both dialects: the few differences (id columns, numeric types)
+ * are spelled through `t`. Money is stored as exact decimal text in SQLite and NUMERIC in PostgreSQL.
+ * Append new migrations; never edit a released one.
+ */
+export function migrations(dialect: Dialect): Migration[] {
+  const t = dialect === 'sqlite'
+    ? { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', money: 'TEXT', json: 'TEXT' }
+    : { id: 'BIGSERIAL PRIMARY KEY', money: 'NUMERIC', json: 'TEXT' };
+  return [
+    {
+      version: 1,
+      name: 'sessions foundation',
+      sql: `
+CREATE TABLE applications (
+  id ${t.id},
+  account_id BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  data ${t.json} NOT NULL,
+  created TEXT NOT NULL,
+  modified TEXT NOT NULL
+);
+CREATE TABLE api_keys (
+  id ${t.id},
+  application_id BIGINT NOT NULL REFERENCES applications(id),
+  key_hash TEXT NOT NULL UNIQUE,
+  data ${t.json} NOT NULL,
+  expires TEXT NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  created TEXT NOT NULL
+);
+CREATE INDEX api_keys_app ON api_keys(application_id);
+CREATE TABLE auth_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL,
+  created TEXT NOT NULL,
+  expires TEXT NOT NULL
+);
+CREATE TABLE additional_costs (
+  id ${t.id},
+  account_id BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  data ${t.json} NOT NULL,
+  created TEXT NOT NULL,
+  UNIQUE (account_id, name)
+);
+CREATE TABLE attributes (
+  id ${t.id},
+  account_id BIGINT NOT NULL,
+  entity TEXT NOT NULL,
+  name TEXT NOT NULL,
+  event_type TEXT NOT NULL DEFAULT '',
+  data ${t.json} NOT NULL,
+  created TEXT NOT NULL,
+  UNIQUE (account_id, entity, event_type, name)
+);
+CREATE TABLE profiles (
+  id ${t.id},
+  account_id BIGINT NOT NULL,
+  integration_id TEXT NOT NULL,
+  attributes ${t.json} NOT NULL,
+  closed_sessions BIGINT NOT NULL DEFAULT 0,
+  total_sales ${t.money} NOT NULL DEFAULT 0,
+  created TEXT NOT NULL,
+  last_activity TEXT NOT NULL,
+  UNIQUE (account_id, integration_id)
+);
+CREATE TABLE sessions (
+  id ${t.id},
+  application_id BIGINT NOT NULL REFERENCES applications(id),
+  integration_id TEXT NOT NULL,
+  profile_integration_id TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  content ${t.json} NOT NULL,
+  effects ${t.json} NOT NULL,
+  cart_item_total ${t.money} NOT NULL,
+  additional_cost_total ${t.money} NOT NULL,
+  total ${t.money} NOT NULL,
+  first_session INTEGER NOT NULL,
+  update_count BIGINT NOT NULL,
+  created TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  UNIQUE (application_id, integration_id)
+);
+CREATE INDEX sessions_profile ON sessions(application_id, profile_integration_id);
+CREATE INDEX sessions_created ON sessions(application_id, created);
+CREATE TABLE events (
+  id ${t.id},
+  application_id BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  profile_integration_id TEXT NOT NULL DEFAULT '',
+  session_integration_id TEXT NOT NULL DEFAULT '',
+  store_integration_id TEXT,
+  attributes ${t.json} NOT NULL,
+  effects ${t.json} NOT NULL,
+  created TEXT NOT NULL
+);
+CREATE INDEX events_session ON events(application_id, session_integration_id);
+CREATE TABLE returns (
+  id ${t.id},
+  application_id BIGINT NOT NULL,
+  session_id BIGINT NOT NULL REFERENCES sessions(id),
+  event_id BIGINT NOT NULL,
+  data ${t.json} NOT NULL,
+  created TEXT NOT NULL
+);
+CREATE INDEX returns_session ON returns(session_id);
+CREATE TABLE config_versions (
+  scope TEXT PRIMARY KEY,
+  version BIGINT NOT NULL
+);
+CREATE TABLE idempotency (
+  application_id BIGINT NOT NULL,
+  endpoint TEXT NOT NULL,
+  key TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body ${t.json} NOT NULL,
+  created TEXT NOT NULL,
+  PRIMARY KEY (application_id, endpoint, key)
+);
+`,
+    },
+  ];
+}

@@ -1,0 +1,10 @@
+import type { Database } from './db.js';
+import { PostgresDatabase } from './postgres/driver.js';
+import { SqliteDatabase } from './sqlite/driver.js';
+
+/** `sqlite:<path>`, `sqlite::memory:` or `postgres://…` (also `postgresql://…`). */
+export function openDatabase(url: string): Database {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return new PostgresDatabase(url);
+  if (url.startsWith('sqlite:')) return new SqliteDatabase(url.slice('sqlite:'.length));
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${JSON.stringify(url)})`);
+}

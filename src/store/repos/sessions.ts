@@ -1,0 +1,92 @@
+import type { Effect } from '../../domain/effect.js';
+import { dec } from '../../domain/money.js';
+import type { CustomerSession, SessionContent, SessionState } from '../../domain/session.js';
+import type { Sql } from '../db.js';
+import { fromJson, toJson } from './json.js';
+
+interface Row {
+  id: number; application_id: number; integration_id: string; profile_integration_id: string; state: SessionState;
+  content: string; effects: string; cart_item_total: string; additional_cost_total: string; total: string;
+  first_session: number | boolean; update_count: number; created: string; updated: string;
+}
+
+export interface StoredSession { session: CustomerSession; effects: Effect[] }
+
+function toStored(r: Row): StoredSession {
+  const content = fromJson<SessionContent>(r.content);
+  return {
+    session: {
+      ...content,
+      id: Number(r.id), integrationId: r.integration_id, applicationId: Number(r.application_id), state: r.state,
+      firstSession: r.first_session === true || Number(r.first_session) === 1, updateCount: Number(r.update_count),
+      cartItemTotal: dec(String(r.cart_item_total)), additionalCostTotal: dec(String(r.additional_cost_total)),
+      total: dec(String(r.total)), created: r.created, updated: r.updated,
+    },
+    effects: fromJson<Effect[]>(r.effects),
+  };
+}
+
+function contentOf(s: CustomerSession): SessionContent {
+  const c: SessionContent = {
+    profileId: s.profileId, couponCodes: s.couponCodes, referralCode: s.referralCode, loyaltyCards: s.loyaltyCards,
+    cartItems: s.cartItems, additionalCosts: s.additionalCosts, identifiers: s.identifiers, attributes: s.attributes,
+  };
+  if (s.storeIntegrationId !== undefined) c.storeIntegrationId = s.storeIntegrationId;
+  if (s.experimentVariantAllocations !== undefined) c.experimentVariantAllocations = s.experimentVariantAllocations;
+  return c;
+}
+
+export async function getSession(sql: Sql, applicationId: number, integrationId: string): Promise<StoredSession | undefined> {
+  const row = await sql.get<Row>('SELECT * FROM sessions WHERE application_id = ? AND integration_id = ?', [applicationId, integrationId]);
+  return row && toStored(row);
+}
+
+export async function getSessionById(sql: Sql, applicationId: number, id: number): Promise<StoredSession | undefined> {
+  const row = await sql.get<Row>('SELECT * FROM sessions WHERE application_id = ? AND id = ?', [applicationId, id]);
+  return row && toStored(row);
+}
+
+export async function insertSession(sql: Sql, s: Omit<CustomerSession, 'id'>, effects: Effect[]): Promise<number> {
+  const row = await sql.get<{ id: number }>(
+    `INSERT INTO sessions (application_id, integration_id, profile_integration_id, state, content, effects, cart_item_total,
+       additional_cost_total, total, first_session, update_count, created, updated)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    [s.applicationId, s.integrationId, s.profileId, s.state, toJson(contentOf(s as CustomerSession)), toJson(effects),
+      s.cartItemTotal.toString(), s.additionalCostTotal.toString(), s.total.toString(), s.firstSession, s.updateCount, s.created, s.updated]);
+  return Number(row!.id);
+}
+
+export async function updateSession(sql: Sql, s: CustomerSession, effects: Effect[]): Promise<void> {
+  await sql.run(
+    `UPDATE sessions SET profile_integration_id = ?, state = ?, content = ?, effects = ?, cart_item_total = ?, additional_cost_total = ?,
+       total = ?, first_session = ?, update_count = ?, updated = ? WHERE id = ?`,
+    [s.profileId, s.state, toJson(contentOf(s)), toJson(effects), s.cartItemTotal.toString(), s.additionalCostTotal.toString(),
+      s.total.toString(), s.firstSession, s.updateCount, s.updated, s.id]);
+}
+
+/** True when the profile has a session in this Application other than `exceptId` (firstSession, OQ-4). */
+export async function profileHasOtherSession(sql: Sql, applicationId: number, profileId: string, exceptIntegrationId: string): Promise<boolean> {
+  const row = await sql.get('SELECT 1 AS x FROM sessions WHERE application_id = ? AND profile_integration_id = ? AND integration_id <> ? LIMIT 1',
+    [applicationId, profileId, exceptIntegrationId]);
+  return row !== undefined;
+}
+
+export interface SessionFilter {
+  profile?: string; state?: SessionState; integrationId?: string; createdBefore?: string; createdAfter?: string;
+  skip: number; limit: number; sort?: 'created' | '-created';
+}
+
+export async function listSessions(sql: Sql, applicationId: number, f: SessionFilter): Promise<{ total: number; data: StoredSession[] }> {
+  const where = ['application_id = ?'];
+  const params: (string | number)[] = [applicationId];
+  if (f.profile !== undefined) { where.push('profile_integration_id = ?'); params.push(f.profile); }
+  if (f.state !== undefined) { where.push('state = ?'); params.push(f.state); }
+  if (f.integrationId !== undefined) { where.push('integration_id = ?'); params.push(f.integrationId); }
+  if (f.createdBefore !== undefined) { where.push('created < ?'); params.push(f.createdBefore); }
+  if (f.createdAfter !== undefined) { where.push('created > ?'); params.push(f.createdAfter); }
+  const w = where.join(' AND ');
+  const total = Number((await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE ${w}`, params))!.n);
+  const order = f.sort === 'created' ? 'created ASC, id ASC' : 'created DESC, id DESC';
+  const rows = await sql.all<Row>(`SELECT * FROM sessions WHERE ${w} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, f.limit, f.skip]);
+  return { total, data: rows.map(toStored) };
+}

@@ -1,0 +1,45 @@
+/** A real server on a test database, with helpers to provision an Application and its key. */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildServer } from '../../src/http/server.js';
+import { createContext, type ServiceContext } from '../../src/services/context.js';
+import type { Database } from '../../src/store/db.js';
+
+export const MANAGEMENT_KEY = 'test-management-key';
+export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery staple' };
+
+export interface TestServer {
+  app: FastifyInstance;
+  ctx: ServiceContext;
+  db: Database;
+  /** management request with the all-access key */
+  mgmt(method: string, url: string, payload?: unknown): Promise<LightMyRequestResponse>;
+  /** integration request with an Integration key */
+  integ(key: string, method: string, url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** a new Application (EUR, UTC unless overridden) and an Integration key for it */
+  newApplication(settings?: Record<string, unknown>): Promise<{ id: number; key: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(db: Database, now?: () => Date): Promise<TestServer> {
+  const ctx = createContext(db, { managementKey: MANAGEMENT_KEY, adminEmail: ADMIN.email, adminPassword: ADMIN.password }, now);
+  const app = await buildServer(ctx, { logger: false });
+  const mgmt = (method: string, url: string, payload?: unknown) =>
+    app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `ManagementKey-v1 ${MANAGEMENT_KEY}` } });
+  const integ = (key: string, method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+    app.inject({ method: method as 'GET', url, payload: payload as object, headers: { authorization: `ApiKey-v1 ${key}`, ...headers } });
+  return {
+    app, ctx, db, mgmt, integ,
+    async newApplication(settings = {}) {
+      const a = await mgmt('POST', '/v1/applications', { name: 'Shop', currency: 'EUR', timezone: 'UTC', ...settings });
+      if (a.statusCode !== 201) throw new Error(`createApplication: ${a.statusCode} ${a.body}`);
+      const id = a.json().id as number;
+      const k = await mgmt('POST', `/v1/applications/${id}/api_keys`, { title: 'test', expires: '2099-01-01T00:00:00Z' });
+      if (k.statusCode !== 201) throw new Error(`createApplicationAPIKey: ${k.statusCode} ${k.body}`);
+      return { id, key: k.json().key as string };
+    },
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
