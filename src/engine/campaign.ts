@@ -2,7 +2,7 @@
  * Evaluation of one campaign (rules.md §4.2–§4.5): pass 0 without coupon, one pass per coupon code of
  * the campaign, rule outcomes → committed effects, failure reasons and per-code outcomes.
  */
-import { Decimal, ZERO } from '../domain/money.js';
+import { Decimal, ZERO, dec } from '../domain/money.js';
 import type { CompiledRule, EffectCall, PassScope, ProductFacts, Roots, RuleOutcome } from '../rules/contract.js';
 import { couponInvalidReason, type PassRejection, referralInvalidReason } from './coupons.js';
 import { applyCalls, EffectError, type EffectEnv, type Pending, type RuleContext } from './effects.js';
@@ -64,6 +64,58 @@ export function mergeAcc(into: Acc, from: Acc): void {
   for (const [k, v] of from.excluded) into.excluded.set(k, v);
 }
 
+/** Facts beyond the original contract (rules.md §2.7); extra keys are harmless if the contract lacks them. */
+interface ExtraFacts {
+  couponValidNoRedeem(): boolean;
+  referralValid(): boolean;
+  couponCanBeCreated(): boolean;
+  loyaltyPointsCanBeRedeemed(programId: Decimal, points: Decimal, subledgerId?: string): boolean;
+  achievementCompleted(achievementId: Decimal): boolean;
+  hasJoinedAudience(audienceId: Decimal): boolean;
+  hasLeftAudience(audienceId: Decimal): boolean;
+}
+
+/**
+ * Product facts for the rule language, one object per evaluation whose current campaign / coupon are
+ * set before each pass (passes are evaluated one after the other, so no per-pass closures are needed).
+ */
+export class Facts implements ProductFacts, ExtraFacts {
+  campaignId = 0;
+  coupon: EngineCoupon | null = null;
+  referralOk = false;
+  constructor(private readonly input: EngineInput, private readonly ledger: Ledger) {}
+
+  couponValid(): boolean { return this.coupon !== null; }
+  couponValidNoRedeem(): boolean { return this.coupon !== null; }
+  referralValid(): boolean { return this.referralOk; }
+  budgetRemaining(action: string): Decimal | null {
+    return this.ledger.room({ campaignId: this.campaignId, action: action as never, ...(this.coupon ? { couponId: this.coupon.id } : {}) })?.room ?? null;
+  }
+  couponCanBeCreated(): boolean { const r = this.budgetRemaining('createCoupon'); return r === null || r.greaterThanOrEqualTo(1); }
+  loyaltyBalance(programId: Decimal, sub?: string): Decimal {
+    const s = sub ?? '';
+    const b = this.input.loyaltyBalances?.find((x) => x.programId === programId.toNumber() && x.subledgerId === s);
+    return (b ? dec(b.balance) : ZERO).minus(this.ledger.loyaltyUsed(`${programId.toNumber()}|${s}`));
+  }
+  loyaltyTier(programId: Decimal): string | null {
+    return this.input.loyaltyBalances?.find((x) => x.programId === programId.toNumber() && x.subledgerId === '')?.tier ?? null;
+  }
+  loyaltyPointsCanBeRedeemed(programId: Decimal, points: Decimal, sub?: string): boolean {
+    const r = this.budgetRemaining('redeemLoyaltyPoints');
+    return this.loyaltyBalance(programId, sub).greaterThanOrEqualTo(points) && (r === null || r.greaterThanOrEqualTo(points));
+  }
+  inAudience(audienceId: Decimal): boolean {
+    return !!this.input.profile && !!this.input.session.profileId && this.input.profile.audienceIds.includes(audienceId.toNumber());
+  }
+  achievementCompleted(id: Decimal): boolean {
+    const a = this.input.achievements?.find((x) => x.id === id.toNumber());
+    return !!a && dec(a.currentProgress).greaterThanOrEqualTo(a.target);
+  }
+  // Membership changes within this session are not known to the engine.
+  hasJoinedAudience(): boolean { return false; }
+  hasLeftAudience(): boolean { return false; }
+}
+
 /** Shared state of one `evaluate` call. */
 export interface Run {
   input: EngineInput;
@@ -74,6 +126,7 @@ export interface Run {
   codesByCampaign: Map<number, CodeEntry[]>;
   includeFailures: boolean;
   groups: Map<number, EngineEvaluationGroup>;
+  facts: Facts;
 }
 
 /** With cascading discounts, later campaigns read net amounts: rebuild `Session` when discounts changed. */
@@ -229,20 +282,11 @@ class CampaignEval {
   }
 
   private bindPass(roots: Roots, coupon: EngineCoupon | null, referralOk: boolean): PassScope {
-    const run = this.run;
-    const input = run.input;
-    const facts: ProductFacts & { referralValid(): boolean } = {
-      couponValid: () => coupon !== null,
-      referralValid: () => referralOk,
-      inAudience: (id) => !!input.profile && input.session.profileId !== null && input.profile.audienceIds.includes(id.toNumber()),
-      loyaltyBalance: (programId, sub) => {
-        const b = input.loyaltyBalances?.find((x) => x.programId === programId.toNumber() && x.subledgerId === (sub ?? ''));
-        return (b ? b.balance : ZERO).minus(run.ledger.loyaltyUsed(`${programId.toNumber()}|${sub ?? ''}`));
-      },
-      loyaltyTier: (programId) => input.loyaltyBalances?.find((x) => x.programId === programId.toNumber() && x.subledgerId === '')?.tier ?? null,
-      budgetRemaining: (action) => run.ledger.room({ campaignId: this.c.id, action: action as never, ...(coupon ? { couponId: coupon.id } : {}) })?.room ?? null,
-    };
-    return this.c.ruleset!.compiled.bind({ now: input.now, roots, facts, maxSteps: input.options?.maxSteps });
+    const f = this.run.facts;
+    f.campaignId = this.c.id;
+    f.coupon = coupon;
+    f.referralOk = referralOk;
+    return this.c.ruleset!.compiled.bind({ now: this.run.input.now, roots, facts: f, maxSteps: this.run.input.options?.maxSteps });
   }
 
   run_(): void {

@@ -3,7 +3,7 @@
  * evaluation tree, then reject every coupon / referral code no campaign accepted.
  */
 import { randomUUID } from 'node:crypto';
-import { evaluateCampaign, mergeAcc, newAcc, type Acc, type CodeEntry, type Run } from './campaign.js';
+import { evaluateCampaign, Facts, mergeAcc, newAcc, type Acc, type CodeEntry, type Run } from './campaign.js';
 import { normalizeCode, pickPassRejection, rejectEffect, rejectionForExclusion } from './coupons.js';
 import type { EffectEnv } from './effects.js';
 import { buildTree, campaignIds, type EvalNode } from './groups.js';
@@ -86,6 +86,7 @@ function dedupeCodes(input: EngineInput): CodeEntry[] {
 
 function couponRejections(input: EngineInput, codes: CodeEntry[], acc: Acc, excluded: Map<number, Exclusion>): Effect[] {
   const out: Effect[] = [];
+  if (codes.length === 0) return out;
   const campaigns = new Map(input.campaigns.map((c) => [c.id, c]));
   for (const code of codes) {
     const res = acc.codes.get(code.normalized);
@@ -134,6 +135,7 @@ export function evaluate(input: EngineInput): EngineResult {
     input, env, ledger, base: buildRoots(input, units), baseVersion: ledger.version, codesByCampaign,
     includeFailures: input.options?.includeFailureReasons !== false,
     groups: new Map((input.evaluationGroups ?? []).map((g) => [g.id, g])),
+    facts: new Facts(input, ledger),
   };
   const { selected, excluded } = selectCampaigns(input);
   const acc = newAcc();
