@@ -27,6 +27,8 @@ export interface CompileEnv {
   attributes: AttributeDef[];
   additionalCosts: string[];                      // names of AccountAdditionalCost
   customEffects: { name: string; params: { name: string; type: string }[] }[];
+  /** Talang templates (Environment.templates, rules.md §1.8a) callable with ["!", name, args…]. */
+  templates?: { name: string; expr: unknown; args?: unknown[] }[];
 }
 
 /** One rule of NewRuleset.rules, as sent by clients (Talon.One JSON form). */
@@ -58,6 +60,7 @@ export interface EffectCall {
 /** Roots bound for one evaluation pass (rules.md §3.1). Absent = unbound. */
 export interface Roots {
   Session?: ValueMap;
+  Item?: ValueMap;                                // only for strikethrough rules (the catalog item)
   Profile?: ValueMap;
   AdvocateProfile?: ValueMap;
   Coupon?: ValueMap;
@@ -76,6 +79,16 @@ export interface ProductFacts {
   loyaltyTier?(programId: Decimal): string | null;
   inAudience?(audienceId: Decimal): boolean;
   budgetRemaining?(action: string): Decimal | null;
+  // Optional additions (rules.md §2.7); a predicate whose callback is absent raises an evaluation error.
+  couponValidNoRedeem?(): boolean;                // defaults to couponValid() when absent
+  couponCanBeCreated?(): boolean;
+  referralValid?(): boolean;
+  hasJoinedAudience?(audienceId: Decimal): boolean;
+  hasLeftAudience?(audienceId: Decimal): boolean;
+  loyaltyPointsCanBeRedeemed?(programId: Decimal, points: Decimal, subledgerId: string): boolean;
+  loyaltyCardValid?(programId: Decimal): boolean;
+  achievementCompleted?(achievementId: Decimal): boolean;
+  appCartItemFilter?(filterId: Decimal): Value[];
 }
 
 export interface EvalOptions {
@@ -83,6 +96,7 @@ export interface EvalOptions {
   roots: Roots;
   facts?: ProductFacts;
   maxSteps?: number;                              // default 1e6 per request (rules.md §4.8)
+  timezone?: string;                              // IANA zone for calendar functions (Application.timezone); default UTC
 }
 
 export type RuleOutcome =
@@ -93,12 +107,15 @@ export type RuleOutcome =
 /** A compiled ruleset: compile once at save time, evaluate many. */
 export interface CompiledRuleset {
   readonly rules: readonly CompiledRule[];
+  readonly strikethroughRules?: readonly CompiledRule[];
   /** Evaluate ruleset-level bindings for one pass; the returned scope is reused for each rule. */
   bind(opts: EvalOptions): PassScope;
 }
 
 export interface PassScope {
   evaluate(ruleIndex: number): RuleOutcome;
+  /** Evaluate strikethroughRules[index] (rules.md §4.9; bind with roots.Item = the catalog item). */
+  evaluateStrikethrough?(index: number): RuleOutcome;
 }
 
 export interface CompiledRule {
@@ -107,4 +124,6 @@ export interface CompiledRule {
   /** Statically references couponValid / couponValidNoRedeem (rules.md §4.2). */
   readonly referencesCoupon: boolean;
   readonly referencesReferral: boolean;
+  /** References couponValid (redeeming), not only couponValidNoRedeem. */
+  readonly redeemsCoupon?: boolean;
 }

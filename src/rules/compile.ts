@@ -1,0 +1,385 @@
+/**
+ * Compiles a checked ruleset into plain closures (rules.md §4.10): path lookups are resolved to
+ * slots and key lists, overloads to implementations, kind checks are inserted only where the
+ * static kind is not already known. Evaluation never walks the AST.
+ */
+import { Decimal } from '../domain/money.js';
+import type {
+  CompileEnv, CompiledRule, CompiledRuleset, EffectCall, EvalOptions, PassScope, RuleCheckError, RuleOutcome,
+  RulesetInput, Value, ValueMap,
+} from './contract.js';
+import { checkRuleset, exact, RulesetValidationError, type CheckedBinding, type CheckedRule } from './check.js';
+import type { ArgCode, CallSite, Overload, ParamKind } from './fn.js';
+import { COUPON_FUNCTIONS, REFERRAL_FUNCTIONS } from './functions/product.js';
+import type { Arg, Call, Expr } from './parse.js';
+import { paramAt } from './registry.js';
+import { Ctx, errorMessage, UNSET, type Code, type LambdaCode } from './runtime.js';
+import { coerce, describe, fail, hasKind, kindOf, RuleEvalError } from './values.js';
+
+export { RulesetValidationError } from './check.js';
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function isMapValue(v: unknown): v is ValueMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Decimal) && !(v instanceof Date);
+}
+
+// ---------------------------------------------------------------- expressions
+
+function compileExpr(e: Expr): Code {
+  switch (e.t) {
+    case 'lit': { const v = e.v; return () => v; }
+    case 'seq': {
+      const codes = e.items.map(compileExpr);
+      if (codes.length === 1) return codes[0]!;
+      return (c) => {
+        let v: Value = null;
+        for (let i = 0; i < codes.length; i++) v = codes[i]!(c);
+        return v;
+      };
+    }
+    case 'call': return e.def!.name === '.' ? compilePath(e) : compileCall(e);
+  }
+}
+
+function compileLambda(a: Extract<Arg, { t: 'lambda' }>): LambdaCode {
+  const slot = a.slot!;
+  const body = compileExpr(a.body);
+  return (c, x) => { c.slots[slot] = x; return body(c); };
+}
+
+/** Compile argument i for a parameter of kind `kind`, converting/checking only when needed. */
+function compileArg(call: Call, o: Overload | null, i: number): ArgCode {
+  const a = call.args[i]!;
+  if (a.t === 'lambda') return compileLambda(a);
+  const e = a.t === 'pair' ? a.value : a;
+  const code = compileExpr(e);
+  if (o === null) return code;
+  const kind = paramAt(o, i);
+  if (exact(e.shape!, kind)) return code;
+  const q = o.params[i] ?? o.params[o.params.length - 1]!;
+  const what = `${call.def!.name}: argument ${i + 1} (${q.name})`;
+  const converted: Code = (c) => coerce(code(c), kind, what);
+  return converted;
+}
+
+function site(call: Call): CallSite {
+  return {
+    name: call.def!.name, path: call.path,
+    shapes: call.args.map((a) => a.shape!),
+    literals: call.args.map((a) => (a.t === 'lit' ? a.v : undefined)),
+    keys: call.args.map((a) => (a.t === 'pair' ? a.key : '')),
+  };
+}
+
+function compileCall(call: Call): Code {
+  const o = call.overload;
+  if (o === undefined) return compileDispatch(call);
+  const codes = call.args.map((_, i) => compileArg(call, o, i));
+  if (o.build !== undefined) {
+    const inner = o.build(codes, site(call));
+    return (c) => { c.step(); return inner(c); };
+  }
+  const f = o.eager!;
+  const k = codes as Code[];
+  // Fixed-arity closures avoid a loop and give V8 monomorphic call sites for the common cases.
+  switch (k.length) {
+    case 0: return (c) => { c.step(); return f([], c); };
+    case 1: { const [a0] = k as [Code]; return (c) => { c.step(); return f([a0(c)], c); }; }
+    case 2: { const [a0, a1] = k as [Code, Code]; return (c) => { c.step(); return f([a0(c), a1(c)], c); }; }
+    case 3: { const [a0, a1, a2] = k as [Code, Code, Code]; return (c) => { c.step(); return f([a0(c), a1(c), a2(c)], c); }; }
+    default: return (c) => {
+      c.step();
+      const vals = new Array<Value>(k.length);
+      for (let i = 0; i < k.length; i++) vals[i] = k[i]!(c);
+      return f(vals, c);
+    };
+  }
+}
+
+/** Overloads that static kinds could not tell apart (e.g. `+` on two attributes of unknown kind). */
+function compileDispatch(call: Call): Code {
+  const cands = call.candidates!;
+  const codes = call.args.map((_, i) => compileArg(call, null, i)) as Code[];
+  const name = call.def!.name;
+  const tryConvert = (o: Overload, vals: Value[]): Value[] | null => {
+    const out = new Array<Value>(vals.length);
+    for (let i = 0; i < vals.length; i++) {
+      const k: ParamKind = paramAt(o, i);
+      if (hasKind(vals[i]!, k)) out[i] = vals[i]!;
+      else if (k === 'time' && typeof vals[i] === 'string') {
+        try { out[i] = coerce(vals[i]!, k, name); } catch { return null; }
+      } else return null;
+    }
+    return out;
+  };
+  return (c) => {
+    c.step();
+    const vals = codes.map((k) => k(c));
+    for (const o of cands) {
+      const conv = tryConvert(o, vals);
+      if (conv !== null) return o.eager!(conv, c);
+    }
+    return fail(`${name} does not accept (${vals.map(describe).join(', ')})`);
+  };
+}
+
+// ---------------------------------------------------------------- paths
+
+function compileBase(call: Call): Code {
+  const base = call.pathRef!.base;
+  if (base.kind === 'root') {
+    const name = base.name;
+    return (c) => {
+      const r = (c.roots as Record<string, ValueMap | undefined>)[name];
+      if (r === undefined) fail(`Unable to find \`${name}\` (not bound in this evaluation)`);
+      return r;
+    };
+  }
+  const slot = base.slot;
+  return base.binding ? (c) => c.binding(slot) : (c) => c.slots[slot] as Value;
+}
+
+/** Read `key` from `v` as own data only: `__proto__`, `constructor` etc. are just absent keys. */
+function readKey(v: Value, key: string, text: string): Value {
+  if (!isMapValue(v)) fail(`Unable to find \`${text}\``);
+  const x = hasOwn.call(v, key) ? v[key] : undefined;
+  if (x === undefined) fail(`Unable to find \`${text}\``);
+  return x;
+}
+
+function normalizeNumber(v: Value): Value {
+  return typeof v === 'number' ? new Decimal(v) : v;
+}
+
+function compilePath(call: Call): Code {
+  const ref = call.pathRef!;
+  const base = compileBase(call);
+  const text = ref.text;
+  if (ref.keys.every((k) => typeof k === 'string')) {
+    const keys = ref.keys as string[];
+    switch (keys.length) {
+      case 0: return (c) => { c.step(); return base(c); };
+      case 1: { const [k0] = keys as [string]; return (c) => { c.step(); return normalizeNumber(readKey(base(c), k0, text)); }; }
+      case 2: { const [k0, k1] = keys as [string, string]; return (c) => { c.step(); return normalizeNumber(readKey(readKey(base(c), k0, text), k1, text)); }; }
+      default: return (c) => {
+        c.step();
+        let v = base(c);
+        for (let i = 0; i < keys.length; i++) v = readKey(v, keys[i]!, text);
+        return normalizeNumber(v);
+      };
+    }
+  }
+  const keyCodes: Code[] = ref.keys.map((k) => (typeof k === 'string' ? () => k : compileExpr(k)));
+  return (c) => {
+    c.step();
+    let v = base(c);
+    for (const k of keyCodes) {
+      const key = k(c);
+      if (typeof key !== 'string') fail(`path key of \`${text}\` must be a string, got ${describe(key)}`);
+      v = readKey(v, key, text);
+    }
+    return normalizeNumber(v);
+  };
+}
+
+// ---------------------------------------------------------------- rules
+
+const FALSE_DETAILS = 'condition evaluated to false';
+
+class Rule implements CompiledRule {
+  readonly referencesCoupon: boolean;
+  readonly referencesReferral: boolean;
+  readonly redeemsCoupon: boolean;
+  readonly bindingSlots: number[];
+  /** Operands of a top-level `and` (for conditionIndex), or null. */
+  readonly andOps: Code[] | null;
+  readonly condition: Code;
+  readonly isOr: boolean;
+  readonly effects: Code[];
+  readonly failureEffects: Code[];
+
+  constructor(r: CheckedRule, bindingCodes: (Code | undefined)[]) {
+    this.index = r.index;
+    this.title = r.title;
+    this.referencesCoupon = COUPON_FUNCTIONS.some((f) => r.refs.has(f));
+    this.redeemsCoupon = r.refs.has('couponValid');
+    this.referencesReferral = REFERRAL_FUNCTIONS.some((f) => r.refs.has(f));
+    this.bindingSlots = r.bindings.map((b) => b.slot);
+    for (const b of r.bindings) bindingCodes[b.slot] = compileExpr(b.expr);
+    const cond = r.condition;
+    const top = cond.t === 'call' && cond.overload !== undefined ? cond.def!.name : '';
+    this.isOr = top === 'or';
+    this.andOps = top === 'and' ? (cond as Call).args.map((_, i) => compileArg(cond as Call, (cond as Call).overload!, i) as Code) : null;
+    const code = compileExpr(cond);
+    this.condition = (c) => {
+      const v = code(c);
+      if (typeof v !== 'boolean') fail(`condition must evaluate to a boolean, got ${describe(v)}`);
+      return v;
+    };
+    this.effects = r.effects.map(compileExpr);
+    this.failureEffects = r.failureEffects.map(compileExpr);
+  }
+
+  readonly index: number;
+  readonly title: string;
+}
+
+class Pass implements PassScope {
+  constructor(private readonly ctx: Ctx, private readonly rules: readonly Rule[], private readonly strike: readonly Rule[]) {}
+
+  evaluate(ruleIndex: number): RuleOutcome {
+    const r = this.rules[ruleIndex];
+    if (r === undefined) throw new RangeError(`no rule ${ruleIndex}`);
+    return this.run(r);
+  }
+
+  evaluateStrikethrough(index: number): RuleOutcome {
+    const r = this.strike[index];
+    if (r === undefined) throw new RangeError(`no strikethrough rule ${index}`);
+    return this.run(r);
+  }
+
+  private run(r: Rule): RuleOutcome {
+    const c = this.ctx;
+    for (const s of r.bindingSlots) c.slots[s] = UNSET;
+    c.effects = null;
+    const ops = r.andOps;
+    let at = 0;
+    try {
+      if (ops !== null) {
+        for (; at < ops.length; at++) if (ops[at]!(c) === false) return this.notFired(r, at, FALSE_DETAILS);
+      } else if (!r.condition(c)) {
+        return this.notFired(r, r.isOr ? undefined : 0, FALSE_DETAILS);
+      }
+    } catch (e) {
+      return this.notFired(r, ops !== null ? at : r.isOr ? undefined : 0, `error: ${errorMessage(e)}`);
+    }
+    const effects: EffectCall[] = [];
+    c.effects = effects;
+    let k = 0;
+    try {
+      for (; k < r.effects.length; k++) {
+        c.effectIndex = k;
+        r.effects[k]!(c);
+      }
+    } catch (e) {
+      c.effects = null;
+      return { fired: false, error: 'effect', effectIndex: k, details: `error: ${errorMessage(e)}`, failureEffects: [] };
+    }
+    c.effects = null;
+    return { fired: true, effects };
+  }
+
+  private notFired(r: Rule, conditionIndex: number | undefined, details: string): RuleOutcome {
+    const failureEffects = this.runFailureEffects(r);
+    return conditionIndex === undefined ? { fired: false, details, failureEffects } : { fired: false, conditionIndex, details, failureEffects };
+  }
+
+  /** Failure effects are atomic too: an error in them yields none. */
+  private runFailureEffects(r: Rule): EffectCall[] {
+    if (r.failureEffects.length === 0) return [];
+    const c = this.ctx;
+    const out: EffectCall[] = [];
+    c.effects = out;
+    try {
+      for (let k = 0; k < r.failureEffects.length; k++) {
+        c.effectIndex = k;
+        r.failureEffects[k]!(c);
+      }
+      return out;
+    } catch {
+      return [];
+    } finally {
+      c.effects = null;
+    }
+  }
+}
+
+class Ruleset implements CompiledRuleset {
+  constructor(
+    readonly rules: readonly Rule[],
+    readonly strikethroughRules: readonly Rule[],
+    private readonly slotCount: number,
+    private readonly bindingCodes: readonly (Code | undefined)[],
+  ) {}
+
+  bind(opts: EvalOptions): PassScope {
+    return new Pass(new Ctx(opts, this.slotCount, this.bindingCodes), this.rules, this.strikethroughRules);
+  }
+}
+
+/** Template parameters must satisfy valueType / minValue / maxValue when their value is constant. */
+function checkTemplateParameter(b: CheckedBinding, code: Code, slotCount: number, codes: readonly (Code | undefined)[], errors: RuleCheckError[], ruleIndex: number | null): void {
+  if (b.input.type !== 'templateParameter') return;
+  let v: Value;
+  try {
+    v = code(new Ctx({ now: new Date(0), roots: {}, maxSteps: 10_000 }, slotCount, codes));
+  } catch {
+    return; // depends on evaluation data: checked when evaluated
+  }
+  const want = b.input.valueType === 'percent' ? 'number' : b.input.valueType;
+  if (want !== undefined && kindOf(v) !== want) {
+    errors.push({ ruleIndex, path: b.path, message: `template parameter "${b.name}" must be a ${want}, got ${describe(v)}` });
+    return;
+  }
+  if (v instanceof Decimal) {
+    const { minValue, maxValue } = b.input;
+    if (minValue !== undefined && v.lt(minValue)) errors.push({ ruleIndex, path: b.path, message: `template parameter "${b.name}" is ${v.toString()}, below minValue ${minValue}` });
+    if (maxValue !== undefined && v.gt(maxValue)) errors.push({ ruleIndex, path: b.path, message: `template parameter "${b.name}" is ${v.toString()}, above maxValue ${maxValue}` });
+  }
+}
+
+/** Check and compile a ruleset; throws RulesetValidationError listing every problem found. */
+export function compileRuleset(input: RulesetInput, env: CompileEnv): CompiledRuleset {
+  const checked = checkRuleset(input, env);
+  if (checked.errors.length > 0) throw new RulesetValidationError(checked.errors);
+  const codes: (Code | undefined)[] = new Array<Code | undefined>(checked.slotCount);
+  for (const b of checked.bindings) codes[b.slot] = compileExpr(b.expr);
+  const rules = checked.rules.map((r) => new Rule(r, codes));
+  const strike = checked.strikethroughRules.map((r) => new Rule(r, codes));
+  const errors: RuleCheckError[] = [];
+  for (const b of checked.bindings) checkTemplateParameter(b, codes[b.slot]!, checked.slotCount, codes, errors, null);
+  for (const r of [...checked.rules, ...checked.strikethroughRules]) {
+    for (const b of r.bindings) checkTemplateParameter(b, codes[b.slot]!, checked.slotCount, codes, errors, r.index);
+  }
+  if (errors.length > 0) throw new RulesetValidationError(errors);
+  return new Ruleset(rules, strike, checked.slotCount, codes);
+}
+
+/** Save-time validation only: the list of errors (empty when the ruleset is valid). */
+export function validateRuleset(input: RulesetInput, env: CompileEnv): RuleCheckError[] {
+  try {
+    compileRuleset(input, env);
+    return [];
+  } catch (e) {
+    if (e instanceof RulesetValidationError) return e.errors;
+    throw e;
+  }
+}
+
+/**
+ * Compile a standalone expression (e.g. an Application cart item filter, rules.md §1.8c).
+ * The returned function raises RuleEvalError when evaluation fails.
+ */
+export function compileExpression(expression: unknown, env: CompileEnv): (opts: EvalOptions) => Value {
+  let compiled: CompiledRuleset;
+  try {
+    compiled = compileRuleset({ rules: [], bindings: [{ name: 'value', expression }] }, env);
+  } catch (e) {
+    if (e instanceof RulesetValidationError) {
+      throw new RulesetValidationError(e.errors.map((x) => ({ ...x, path: x.path.replace(/^bindings\[0\]\.expression/, 'expression') })));
+    }
+    throw e;
+  }
+  const rs = compiled as Ruleset;
+  return (opts) => {
+    const scope = rs.bind(opts) as unknown as { ctx: Ctx };
+    try {
+      return scope.ctx.binding(0);
+    } catch (e) {
+      if (e instanceof RuleEvalError) throw e;
+      throw new RuleEvalError(errorMessage(e));
+    }
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The function registry: every family's declarations in one case-insensitive table, plus the
+ * generated `Environment.functions` reference (rules.md §2.9).
+ */
+import type { FnDef, Overload, ParamKind } from './fn.js';
+import { comparison } from './functions/comparison.js';
+import { effects } from './functions/effects.js';
+import { lists } from './functions/lists.js';
+import { logic } from './functions/logic.js';
+import { math } from './functions/math.js';
+import { product } from './functions/product.js';
+import { strings } from './functions/strings.js';
+import { time } from './functions/time.js';
+
+export const ALL_FUNCTIONS: readonly FnDef[] = [...logic, ...comparison, ...math, ...lists, ...strings, ...time, ...product, ...effects];
+
+const table = new Map<string, FnDef>();
+for (const def of ALL_FUNCTIONS) {
+  for (const name of [def.name, ...(def.aliases ?? [])]) {
+    const key = name.toLowerCase();
+    if (table.has(key)) throw new Error(`rule function ${name} declared twice`);
+    table.set(key, def);
+  }
+}
+
+/** Case-insensitive lookup (TALANG lower-cases function names). */
+export function lookupFunction(name: string): FnDef | undefined {
+  return table.get(name.toLowerCase());
+}
+
+/** Positions that are lambda slots in some overload. */
+export function lambdaSlots(def: FnDef): Set<number> {
+  const out = new Set<number>();
+  for (const o of def.overloads) o.params.forEach((q, i) => { if (q.kind === 'lambda') out.add(i); });
+  return out;
+}
+
+export function maxArity(o: Overload): number {
+  return o.rest ? Infinity : o.params.length;
+}
+
+export function minArity(o: Overload): number {
+  return o.min ?? o.params.length;
+}
+
+/** Kind of argument i under overload o (the last parameter repeats when `rest`). */
+export function paramAt(o: Overload, i: number): ParamKind {
+  return (o.params[i] ?? o.params[o.params.length - 1]!).kind;
+}
+
+/** Human-readable signature, e.g. `setDiscount(name: string, value: number[, scope: string[, partial: boolean]])`. */
+export function signatureText(name: string, o: Overload): string {
+  const min = minArity(o);
+  let s = '';
+  o.params.forEach((q, i) => {
+    const text = `${q.name}: ${q.kind === 'lambda' ? 'λ' : q.kind}${o.rest && i === o.params.length - 1 ? '...' : ''}`;
+    s += i >= min ? `[${i > 0 ? ', ' : ''}${text}` : `${i > 0 ? ', ' : ''}${text}`;
+  });
+  return `${name}(${s}${']'.repeat(Math.max(0, o.params.length - min))})`;
+}
+
+/** OAS FunctionDef / FuncArgDef (Environment.functions). */
+export interface FuncArgDef { type: string; description: string }
+export interface FunctionDef { name: string; type: string; description: string; help: string; args: FuncArgDef[] }
+
+function resultName(o: Overload): string {
+  return typeof o.result === 'string' ? o.result : 'any';
+}
+
+/** One FunctionDef per overload; aliases are listed as their own entries pointing to the canonical name. */
+export function functionReference(): FunctionDef[] {
+  const out: FunctionDef[] = [];
+  for (const def of ALL_FUNCTIONS) {
+    if (def.forbidden !== undefined) continue;
+    for (const name of [def.name, ...(def.aliases ?? [])]) {
+      for (const o of def.overloads) {
+        out.push({
+          name,
+          type: def.effect ? 'effect' : resultName(o),
+          description: name === def.name ? def.description : `Alias of ${def.name}. ${def.description}`,
+          help: signatureText(name, o),
+          args: o.params.map((q, i) => ({
+            type: q.kind,
+            description: `${q.name}${i >= minArity(o) ? ' (optional)' : ''}${o.rest && i === o.params.length - 1 ? ' (repeatable)' : ''}${q.doc ? ': ' + q.doc : ''}`,
+          })),
+        });
+      }
+    }
+  }
+  return out;
+}

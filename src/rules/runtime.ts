@@ -1,0 +1,79 @@
+/** Per-pass evaluation state shared by all compiled closures. */
+import type { EffectCall, EvalOptions, ProductFacts, Roots, Value } from './contract.js';
+import { RuleEvalError, StepBudgetError, fail } from './values.js';
+
+export type Code = (c: Ctx) => Value;
+export type LambdaCode = (c: Ctx, x: Value) => Value;
+
+/** Marks a lazy binding slot that has not been computed in this pass / rule. */
+export const UNSET: unique symbol = Symbol('unset');
+
+/** A binding whose evaluation failed: the error is re-raised wherever the binding is read. */
+export class FailedBinding {
+  constructor(readonly error: unknown) {}
+}
+
+export const DEFAULT_MAX_STEPS = 1_000_000;
+/** Largest list any function may build (rules.md §4.8); iteration is also charged per element. */
+export const MAX_LIST = 100_000;
+/** Largest string any function may build. */
+export const MAX_STRING = 1_000_000;
+
+export class Ctx {
+  steps = 0;
+  readonly maxSteps: number;
+  readonly now: Date;
+  readonly roots: Roots;
+  readonly facts: ProductFacts;
+  readonly timezone: string;
+  /** Binding values and lambda parameters, one slot each (allocated at compile time). */
+  readonly slots: unknown[];
+  /** Pending effect calls of the rule being evaluated; null outside effects. */
+  effects: EffectCall[] | null = null;
+  effectIndex = 0;
+
+  constructor(opts: EvalOptions, slotCount: number, readonly bindingCodes: readonly (Code | undefined)[]) {
+    this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.now = opts.now;
+    this.roots = opts.roots;
+    this.facts = opts.facts ?? {};
+    this.timezone = opts.timezone ?? 'UTC';
+    this.slots = new Array<unknown>(slotCount).fill(UNSET);
+  }
+
+  /** Charge `n` steps; throws StepBudgetError when the pass budget is spent. */
+  step(n = 1): void {
+    if ((this.steps += n) > this.maxSteps) throw new StepBudgetError(this.maxSteps);
+  }
+
+  emit(fn: string, args: Value[]): void {
+    if (this.effects === null) fail(`effect function ${fn} called outside effects`);
+    this.effects.push({ fn, args, index: this.effectIndex });
+  }
+
+  /** Read a lazily evaluated binding (memoised per pass for ruleset bindings, per rule for rule bindings). */
+  binding(slot: number): Value {
+    let v = this.slots[slot];
+    if (v === UNSET) {
+      const code = this.bindingCodes[slot]!;
+      const saved = this.effects;
+      this.effects = null; // bindings never record effects, even when first read inside effects
+      try {
+        v = code(this);
+      } catch (e) {
+        if (e instanceof StepBudgetError) throw e;
+        v = new FailedBinding(e);
+      } finally {
+        this.effects = saved;
+      }
+      this.slots[slot] = v;
+    }
+    if (v instanceof FailedBinding) throw v.error;
+    return v as Value;
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof RuleEvalError || e instanceof StepBudgetError) return e.message;
+  return e instanceof Error ? `internal error: ${e.message}` : String(e);
+}
