@@ -278,12 +278,12 @@ class Checker {
       names.add(name);
       const expr = this.parser.expr(input.expression, `${bp}.expression`);
       if (expr === null) return;
+      const slot = this.slots++;
       this.refs = new Set();
       const shape = this.expr(expr, scope);
       const refs = this.refs;
       this.refs = null;
       this.bindingType(input, shape, bp);
-      const slot = this.slots++;
       scope = { name, v: { kind: 'binding', slot, shape, refs }, parent: scope };
       checked.push({ name, slot, expr, shape, path: `${bp}.expression`, input });
     });

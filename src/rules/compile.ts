@@ -305,7 +305,11 @@ class Ruleset implements CompiledRuleset {
   ) {}
 
   bind(opts: EvalOptions): PassScope {
-    return new Pass(new Ctx(opts, this.slotCount, this.bindingCodes), this.rules, this.strikethroughRules);
+    return new Pass(this.context(opts), this.rules, this.strikethroughRules);
+  }
+
+  context(opts: EvalOptions): Ctx {
+    return new Ctx(opts, this.slotCount, this.bindingCodes);
   }
 }
 
@@ -374,9 +378,9 @@ export function compileExpression(expression: unknown, env: CompileEnv): (opts: 
   }
   const rs = compiled as Ruleset;
   return (opts) => {
-    const scope = rs.bind(opts) as unknown as { ctx: Ctx };
+    const ctx = rs.context(opts);
     try {
-      return scope.ctx.binding(0);
+      return ctx.binding(0); // the only binding is allocated slot 0
     } catch (e) {
       if (e instanceof RuleEvalError) throw e;
       throw new RuleEvalError(errorMessage(e));
