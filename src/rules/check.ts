@@ -115,7 +115,7 @@ class Checker {
 
   private call(e: Call, scope: Scope | null): Shape {
     const def = e.def;
-    if (def === undefined) { this.loose(e.args, scope); return ANY; }
+    if (def === undefined || e.broken) { this.loose(e.args, scope); return ANY; }
     if (def.forbidden !== undefined) { this.error(e.path, def.forbidden); this.loose(e.args, scope); return ANY; }
     if (def.effect && this.effectMode === null) this.error(e.path, `effect function ${def.name} is only allowed in effects or failureEffects`);
     else if (def.effect && this.effectMode === 'failure' && !def.failureEffect) this.error(e.path, `${def.name} is not allowed in failureEffects (only notifications and custom effects are)`);

@@ -22,6 +22,8 @@ export interface Call {
   def: FnDef | undefined;
   args: Arg[];
   path: string;
+  /** Some argument failed to parse (already reported). */
+  broken?: boolean;
   // Filled in by the checker:
   shape?: Shape;
   overload?: Overload;          // statically resolved
@@ -106,11 +108,14 @@ export class Parser {
       }
     }
     const args: Arg[] = [];
+    let broken = false;
     raw.forEach((x, i) => {
       const a = slots.has(i) ? this.lambda(x, sources[i]!, depth + 1) : this.nonLambda(x, sources[i]!, depth + 1);
       if (a) args.push(a);
+      else broken = true;
     });
-    return { t: 'call', name, def, args, path };
+    // A call with an argument that failed to parse is not checked further (no cascading arity errors).
+    return broken ? { t: 'call', name, def, args, path, broken } : { t: 'call', name, def, args, path };
   }
 
   private nonLambda(x: unknown, path: string, depth: number): Expr | null {
