@@ -1,5 +1,6 @@
 /** Domain values → Talon.One wire shapes (decimals become JSON numbers, optional fields omitted). */
 import type { Application } from '../domain/application.js';
+import { frontendState, type Campaign } from '../domain/campaign.js';
 import { toNumber } from '../domain/money.js';
 import type { CustomerProfile } from '../domain/profile.js';
 import type { CustomerSession } from '../domain/session.js';
@@ -50,7 +51,7 @@ export function integrationState(r: SessionResult, responseContent: readonly str
   out.customerSession = wireSession(r.session, r.evaluableCampaignIds);
   if (want.has('customerProfile') && r.profile) out.customerProfile = wireProfile(r.profile);
   if (want.has('event')) out.event = r.event;
-  if (want.has('triggeredCampaigns')) out.triggeredCampaigns = r.evaluation.triggeredCampaigns;
+  if (want.has('triggeredCampaigns')) out.triggeredCampaigns = r.evaluation.triggeredCampaigns.map((c) => wireCampaign(c, new Date()));
   if (want.has('ruleFailureReasons')) out.ruleFailureReasons = r.evaluation.ruleFailureReasons;
   if (want.has('coupons')) out.coupons = [];
   if (want.has('awardedGiveaways')) out.awardedGiveaways = [];
@@ -58,4 +59,9 @@ export function integrationState(r: SessionResult, responseContent: readonly str
   if (want.has('previousReturns')) out.previousReturns = r.previousReturns ?? [];
   if (r.return) out.return = r.return;
   return out;
+}
+
+/** Campaign with the derived fields Talon.One returns (frontendState at `now`). */
+export function wireCampaign(c: Campaign, now: Date): Record<string, unknown> {
+  return { description: '', ...c, frontendState: frontendState(c, now), storesImported: false };
 }

@@ -122,5 +122,54 @@ CREATE TABLE idempotency (
 );
 `,
     },
+    {
+      // numbered 10 so that migrations appended meanwhile for sessions (2–9) keep their order
+      version: 10,
+      name: 'campaigns, rulesets, evaluation groups, stores, custom effects',
+      sql: `
+CREATE TABLE campaigns (
+  id ${t.id},
+  application_id BIGINT NOT NULL REFERENCES applications(id),
+  data ${t.json} NOT NULL,
+  state TEXT NOT NULL,
+  created TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX campaigns_app ON campaigns(application_id, deleted);
+CREATE TABLE rulesets (
+  id ${t.id},
+  application_id BIGINT NOT NULL,
+  campaign_id BIGINT NOT NULL REFERENCES campaigns(id),
+  data ${t.json} NOT NULL,
+  created TEXT NOT NULL,
+  activated_at TEXT
+);
+CREATE INDEX rulesets_campaign ON rulesets(campaign_id);
+CREATE TABLE evaluation_groups (
+  id ${t.id},
+  application_id BIGINT NOT NULL REFERENCES applications(id),
+  data ${t.json} NOT NULL,
+  created TEXT NOT NULL
+);
+CREATE TABLE stores (
+  id ${t.id},
+  application_id BIGINT NOT NULL REFERENCES applications(id),
+  integration_id TEXT NOT NULL,
+  data ${t.json} NOT NULL,
+  created TEXT NOT NULL,
+  updated TEXT NOT NULL,
+  UNIQUE (application_id, integration_id)
+);
+CREATE TABLE custom_effects (
+  id ${t.id},
+  account_id BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  data ${t.json} NOT NULL,
+  created TEXT NOT NULL,
+  UNIQUE (account_id, name)
+);
+`,
+    },
   ];
 }

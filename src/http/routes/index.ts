@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../../services/context.js';
 import { sessionRoutes } from './integration/sessions.js';
 import { applicationRoutes } from './management/applications.js';
+import { campaignRoutes } from './management/campaigns.js';
 
 export { publicRoutes } from './public.js';
 
@@ -13,4 +14,5 @@ export async function integrationRoutes(app: FastifyInstance, ctx: ServiceContex
 /** Routes behind `ManagementKey-v1` or `Bearer`. */
 export async function managementRoutes(app: FastifyInstance, ctx: ServiceContext) {
   await applicationRoutes(app, ctx);
+  await campaignRoutes(app, ctx);
 }

@@ -12,7 +12,7 @@ import type { ServiceContext } from '../context.js';
 import { exclusive } from '../exclusive.js';
 import { emptyEvaluation } from './evaluate.js';
 import type { SessionResult } from './result.js';
-import { rollbackForReturn, unitKey } from './rollback.js';
+import { rollbackForReturn } from './rollback.js';
 import { sessionLockKey } from './update.js';
 
 export interface ReturnRequest {
@@ -96,12 +96,14 @@ async function run(sql: Sql, req: ReturnRequest, now: string): Promise<SessionRe
   const returned = resolveUnits(stored.session.cartItems, req.items);
 
   // the units returned now: the lowest sub-positions not returned before
-  const units = new Set<string>();
+  const units: { position: number; subPositions: number[] }[] = [];
   const cartItems = stored.session.cartItems.map((it) => ({ ...it }));
   let returnedValue = ZERO;
   for (const r of returned) {
     const line = cartItems[r.position];
-    for (let s = line.returnedQuantity; s < line.returnedQuantity + r.quantity; s++) units.add(unitKey(r.position, s));
+    const subPositions: number[] = [];
+    for (let s = line.returnedQuantity; s < line.returnedQuantity + r.quantity; s++) subPositions.push(s);
+    units.push({ position: r.position, subPositions });
     line.returnedQuantity += r.quantity;
     line.remainingQuantity -= r.quantity;
     returnedValue = returnedValue.plus(unitsValue(line, r.quantity));
