@@ -7,28 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from '../../src/domain/money.js';
 import { evaluate, toWire } from '../../src/engine/index.js';
-import type { CompileEnv, RulesetInput } from '../../src/rules/contract.js';
 import { compileRuleset } from '../../src/rules/index.js';
-import type { BudgetRemaining, EngineCampaign, EngineReferral } from '../../src/engine/types.js';
-import { campaign, coupon, input, item, profile, session } from './fakes.js';
-
-/** Shared setup of §5: the session attribute ShippingCity and the additional cost `shipping` (id 3). */
-export const ENV: CompileEnv = {
-  attributes: [{ entity: 'CustomerSession', name: 'ShippingCity', type: 'string' }],
-  additionalCosts: ['shipping'], customEffects: [],
-};
-
-export function withRuleset(rs: RulesetInput, extra: Partial<EngineCampaign> = {}, env: CompileEnv = ENV, id = 1): EngineCampaign {
-  const c = campaign(id, [], extra);
-  c.ruleset = { id: id * 10, compiled: compileRuleset(rs, env) };
-  return c;
-}
-
-/** The fields §5 lists: effectType, ruleIndex, ruleName, props (+ triggeredByCoupon when present). */
-export const shape = (r: ReturnType<typeof evaluate>) => r.effects.map(toWire).map((e) => ({
-  effectType: e.effectType, ruleIndex: e.ruleIndex, ruleName: e.ruleName, props: e.props,
-  ...(e.triggeredByCoupon !== undefined ? { triggeredByCoupon: e.triggeredByCoupon } : {}),
-}));
+import type { BudgetRemaining, EngineReferral } from '../../src/engine/types.js';
+import { ENV, shape, withRuleset } from './compiled.js';
+import { coupon, input, item, profile, session } from './fakes.js';
 
 const failure = (r: ReturnType<typeof evaluate>, i = 0) => {
   const f = r.ruleFailureReasons[i];
