@@ -82,6 +82,8 @@ function compileCall(call: Call): Code {
   }
   const f = o.eager!;
   const k = codes as Code[];
+  const folded = foldConstant(call, f, k);
+  if (folded !== undefined) return folded;
   // Fixed-arity closures avoid a loop and give V8 monomorphic call sites for the common cases.
   switch (k.length) {
     case 0: return (c) => { c.step(); return f([], c); };
@@ -94,6 +96,26 @@ function compileCall(call: Call): Code {
       for (let i = 0; i < k.length; i++) vals[i] = k[i]!(c);
       return f(vals, c);
     };
+  }
+}
+
+const PURE_FAMILIES = new Set(['logic', 'comparison', 'math', 'lists', 'strings']);
+
+/**
+ * Constant folding: a pure call whose arguments are all literals (e.g. ["/", 10, 100]) is
+ * evaluated once at compile time. On failure the call is left for evaluation time, so the error
+ * surfaces (and can be caught) exactly as without folding.
+ */
+function foldConstant(call: Call, f: NonNullable<Overload['eager']>, codes: Code[]): Code | undefined {
+  if (!PURE_FAMILIES.has(call.def!.family) || !call.args.every((a) => a.t === 'lit' || (a.t === 'call' && a.folded === true))) return undefined;
+  try {
+    const probe = new Ctx({ now: new Date(0), roots: {}, maxSteps: 1000 }, 0, []);
+    const v = f(codes.map((k) => k(probe)), probe);
+    if (typeof v === 'object' && v !== null && !(v instanceof Decimal)) return undefined; // lists/maps/times: keep fresh per evaluation
+    call.folded = true;
+    return () => v;
+  } catch {
+    return undefined;
   }
 }
 

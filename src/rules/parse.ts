@@ -29,6 +29,7 @@ export interface Call {
   overload?: Overload;          // statically resolved
   candidates?: Overload[];      // resolved at evaluation time among these
   pathRef?: PathRef;            // for `.`
+  folded?: boolean;             // compiled to a constant
 }
 export type Expr = Lit | Seq | Call;
 export type Arg = Expr | Lambda | Pair;
