@@ -1,0 +1,372 @@
+/**
+ * bench/session-update — throughput of `PUT /v2/customer_sessions/{id}` (updateCustomerSessionV2)
+ * against a bare Fastify echo server that parses and returns the same JSON body.
+ *
+ * Three processes: this one generates load (autocannon); OpenPromo (`node dist/src/cli/main.js
+ * serve`) and the echo server (bench/echo-server.js) each run in a child process of their own.
+ * Every request creates a new session (`bench-<n>`, never reused) with a cart of 5 items and its
+ * own customer profile. Rounds alternate echo → OpenPromo; the medians over rounds are reported.
+ *
+ * Environment:
+ *   DURATION=10       seconds per measured run          ROUNDS=3     runs per server
+ *   CONNECTIONS=10    concurrent connections            WARMUP=2     unmeasured seconds per server first
+ *   DATABASE_URL      default: a fresh SQLite file under os.tmpdir(); postgres://… gets a fresh
+ *                     schema (search_path) that is dropped afterwards
+ *   CAMPAIGNS=<n>     create n campaigns of 5 rules each first (exits 2 while the Management API
+ *                     has no campaigns route)
+ *   PROFILE=1         run the OpenPromo child under `node --cpu-prof` and print the profile path
+ *
+ * Last line: RESULT {"openpromo_rps":…,"echo_rps":…,"ratio":…,"p50_ms":…,"p99_ms":…}
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const require = createRequire(import.meta.url);
+// autocannon ships no type declarations; the few fields used are typed below
+const autocannon = require('autocannon') as (opts: Record<string, unknown>, cb: (err: Error | null, r: CannonResult) => void) => unknown;
+
+interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number; errors: number; timeouts: number; duration: number;
+}
+
+const SERVER_ENTRY = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const ECHO_ENTRY = fileURLToPath(new URL('./echo-server.js', import.meta.url));
+
+const num = (name: string, dflt: number) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number (got ${v})`);
+  return n;
+};
+const DURATION = num('DURATION', 10);
+const ROUNDS = Math.max(1, Math.round(num('ROUNDS', 3)));
+const CONNECTIONS = Math.max(1, Math.round(num('CONNECTIONS', 10)));
+const WARMUP = num('WARMUP', 2);
+const CAMPAIGNS = process.env.CAMPAIGNS ? Math.round(num('CAMPAIGNS', 0)) : 0;
+const PROFILE = process.env.PROFILE === '1';
+const MANAGEMENT_KEY = randomBytes(24).toString('hex');
+
+// ---------------------------------------------------------------------------------------------
+// cleanup: every exit path stops the children and removes what this run created
+
+const cleanups: (() => Promise<void>)[] = [];
+async function cleanup(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch((err: Error) => process.stderr.write(`cleanup: ${err.message}\n`));
+}
+async function exit(code: number): Promise<never> {
+  await cleanup();
+  process.exit(code);
+}
+process.on('SIGINT', () => void exit(130));
+
+// ---------------------------------------------------------------------------------------------
+// store
+
+async function prepareDatabase(): Promise<{ url: string; label: string }> {
+  const given = process.env.DATABASE_URL;
+  if (given && /^postgres(ql)?:\/\//.test(given)) {
+    const schema = `op_bench_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: given });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    cleanups.push(async () => {
+      const c = new pg.Client({ connectionString: given });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    });
+    const u = new URL(given);
+    u.searchParams.set('options', `-c search_path=${schema}`);
+    const version = await (async () => {
+      const c = new pg.Client({ connectionString: given });
+      await c.connect();
+      const r = await c.query<{ server_version: string }>('SHOW server_version');
+      await c.end();
+      return r.rows[0].server_version;
+    })();
+    return { url: u.toString(), label: `PostgreSQL ${version} (${u.host}, fresh schema ${schema})` };
+  }
+  if (given) return { url: given, label: given };
+  const dir = mkdtempSync(join(os.tmpdir(), 'openpromo-bench-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  return { url: `sqlite:${join(dir, 'bench.db')}`, label: `SQLite file ${join(dir, 'bench.db')}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// child processes
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess, name: string): () => Promise<void> {
+  return () => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      process.stderr.write(`${name} did not stop within 10 s; killing it\n`);
+      child.kill('SIGKILL');
+    }, 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before it was ready`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} not ready after 30 s (${url})`);
+}
+
+async function startOpenPromo(databaseUrl: string, profileDir: string | undefined): Promise<string> {
+  const port = await freePort();
+  const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), SERVER_ENTRY, 'serve'];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', OPENPROMO_MANAGEMENT_KEY: MANAGEMENT_KEY },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  cleanups.push(stopChild(child, 'OpenPromo'));
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(`${base}/readyz`, child, 'OpenPromo');
+  return base;
+}
+
+async function startEcho(): Promise<string> {
+  const child = spawn(process.execPath, [ECHO_ENTRY], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanups.push(stopChild(child, 'echo server'));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`echo server exited with code ${code}`)));
+  });
+  return `http://127.0.0.1:${port}`; // it prints its port only once it accepts connections
+}
+
+// ---------------------------------------------------------------------------------------------
+// provisioning through the Management API
+
+async function management(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `ManagementKey-v1 ${MANAGEMENT_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) as Record<string, unknown> : {} };
+}
+
+async function provision(base: string): Promise<{ applicationId: number; key: string }> {
+  const app = await management(base, 'POST', '/v1/applications', { name: 'bench', currency: 'EUR', timezone: 'UTC' });
+  if (app.status !== 201) throw new Error(`createApplication: ${app.status} ${JSON.stringify(app.json)}`);
+  const applicationId = Number(app.json.id);
+  const key = await management(base, 'POST', `/v1/applications/${applicationId}/api_keys`, { title: 'bench', expires: '2099-01-01T00:00:00Z' });
+  if (key.status !== 201) throw new Error(`createApplicationAPIKey: ${key.status} ${JSON.stringify(key.json)}`);
+  return { applicationId, key: String(key.json.key) };
+}
+
+/** Five rules per campaign, each a session-total threshold giving a small discount. */
+function benchRules(c: number) {
+  return Array.from({ length: 5 }, (_, r) => ({
+    title: `bench ${c}.${r}`,
+    condition: ['and', ['>', ['.', 'Session', 'Total'], 10 * (r + 1)]],
+    effects: [['setDiscount', `bench-${c}-${r}`, 1]],
+  }));
+}
+
+/**
+ * Creates `n` enabled campaigns (createCampaign, then createRuleset with 5 rules, then points the
+ * campaign at that ruleset with updateCampaign when it does not already). Returns false when the
+ * Management API has no campaigns route yet (404 on the first create).
+ */
+async function createCampaigns(base: string, applicationId: number, n: number): Promise<boolean> {
+  for (let c = 0; c < n; c++) {
+    const campaign = { name: `bench campaign ${c}`, state: 'enabled', tags: [], features: [], limits: [] };
+    const created = await management(base, 'POST', `/v1/applications/${applicationId}/campaigns`, campaign);
+    if (created.status === 404 && c === 0) return false;
+    if (created.status !== 201 && created.status !== 200) throw new Error(`createCampaign: ${created.status} ${JSON.stringify(created.json)}`);
+    const campaignId = Number(created.json.id);
+    const ruleset = await management(base, 'POST', `/v1/applications/${applicationId}/campaigns/${campaignId}/rulesets`, { rules: benchRules(c), bindings: [] });
+    if (ruleset.status !== 201 && ruleset.status !== 200) throw new Error(`createRuleset: ${ruleset.status} ${JSON.stringify(ruleset.json)}`);
+    const rulesetId = Number(ruleset.json.id);
+    const current = await management(base, 'GET', `/v1/applications/${applicationId}/campaigns/${campaignId}`);
+    if (Number(current.json.activeRulesetId) !== rulesetId) {
+      const updated = await management(base, 'PUT', `/v1/applications/${applicationId}/campaigns/${campaignId}`, { ...campaign, activeRulesetId: rulesetId });
+      if (updated.status !== 200) throw new Error(`updateCampaign: ${updated.status} ${JSON.stringify(updated.json)}`);
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// load
+
+let sequence = 0;
+const CART = [
+  { name: 'Shirt', sku: 'SKU-SHIRT', quantity: 2, price: 19.99, category: 'tops' },
+  { name: 'Jeans', sku: 'SKU-JEANS', quantity: 1, price: 59.9, category: 'bottoms' },
+  { name: 'Socks', sku: 'SKU-SOCKS', quantity: 3, price: 4.5, category: 'accessories' },
+  { name: 'Cap', sku: 'SKU-CAP', quantity: 1, price: 14.95, category: 'accessories' },
+  { name: 'Belt', sku: 'SKU-BELT', quantity: 1, price: 24.0, category: 'accessories' },
+];
+const CART_TOTAL = 152.33; // 39.98 + 59.9 + 13.5 + 14.95 + 24
+const CART_JSON = JSON.stringify(CART);
+
+/** The request body for session n: its own customer profile, the same 5-item cart. */
+const bodyFor = (n: number) => `{"customerSession":{"profileId":"bench-customer-${n}","cartItems":${CART_JSON}},"responseContent":["customerSession"]}`;
+
+function load(base: string, key: string, duration: number): Promise<CannonResult> {
+  return new Promise((resolve, reject) => {
+    autocannon({
+      url: base,
+      connections: CONNECTIONS,
+      duration,
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `ApiKey-v1 ${key}` },
+      requests: [{
+        setupRequest(req: Record<string, unknown>) {
+          const n = ++sequence;
+          req.path = `/v2/customer_sessions/bench-${n}`;
+          req.body = bodyFor(n);
+          return req;
+        },
+      }],
+    }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** One request to each server before the load: both must answer what the benchmark assumes. */
+async function sanityCheck(openpromo: string, echo: string, key: string): Promise<void> {
+  const n = ++sequence;
+  const init = { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `ApiKey-v1 ${key}` }, body: bodyFor(n) };
+  const a = await fetch(`${openpromo}/v2/customer_sessions/bench-${n}`, init);
+  const state = await a.json() as { effects?: unknown[]; customerSession?: { cartItemTotal: number; cartItems: unknown[]; updateCount: number } };
+  if (a.status !== 200 || state.customerSession?.cartItemTotal !== CART_TOTAL || state.customerSession.cartItems.length !== 5 || state.customerSession.updateCount !== 1) {
+    throw new Error(`OpenPromo sanity check failed: ${a.status} ${JSON.stringify(state)}`);
+  }
+  // every bench rule matches this cart: 5 setDiscount effects per campaign
+  if (CAMPAIGNS > 0 && state.effects?.length !== CAMPAIGNS * 5) {
+    throw new Error(`OpenPromo sanity check failed: expected ${CAMPAIGNS * 5} effects, got ${JSON.stringify(state.effects)}`);
+  }
+  const b = await fetch(`${echo}/v2/customer_sessions/bench-${n}`, init);
+  const echoed = await b.text();
+  if (b.status !== 200 || JSON.stringify(JSON.parse(echoed)) !== JSON.stringify(JSON.parse(init.body))) throw new Error(`echo sanity check failed: ${b.status} ${echoed}`);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const db = await prepareDatabase();
+  const profileDir = PROFILE ? mkdtempSync(join(os.tmpdir(), 'openpromo-prof-')) : undefined;
+  const openpromo = await startOpenPromo(db.url, profileDir);
+  const echo = await startEcho();
+  const { applicationId, key } = await provision(openpromo);
+
+  if (CAMPAIGNS > 0) {
+    if (!(await createCampaigns(openpromo, applicationId, CAMPAIGNS))) {
+      process.stdout.write(`CAMPAIGNS=${CAMPAIGNS}: campaigns are not supported yet (POST /v1/applications/{id}/campaigns answers 404)\n`);
+      await exit(2);
+    }
+  }
+  await sanityCheck(openpromo, echo, key);
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  process.stdout.write([
+    'bench/session-update: PUT /v2/customer_sessions/bench-<n> (new session per request, 5 cart items, own profile)',
+    `machine: ${os.availableParallelism()} CPUs (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`,
+    `store:   ${db.label}`,
+    `load:    autocannon ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds (echo then OpenPromo), ${WARMUP} s warm-up each${CAMPAIGNS ? `, ${CAMPAIGNS} campaigns × 5 rules` : ''}`,
+    '',
+  ].join('\n'));
+
+  if (WARMUP > 0) {
+    await load(echo, key, WARMUP);
+    await load(openpromo, key, WARMUP);
+  }
+
+  const rows: { server: string; round: number; r: CannonResult }[] = [];
+  process.stdout.write(`${'server'.padEnd(10)} ${pad('round', 5)} ${pad('req/s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('non-2xx', 8)} ${pad('errors', 7)}\n`);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [server, base] of [['echo', echo], ['openpromo', openpromo]] as const) {
+      const r = await load(base, key, DURATION);
+      rows.push({ server, round, r });
+      process.stdout.write(`${server.padEnd(10)} ${pad(round, 5)} ${pad(r.requests.average.toFixed(0), 9)} ${pad(r.latency.p50, 7)} ${pad(r.latency.p99, 7)} ${pad(r.non2xx, 8)} ${pad(r.errors + r.timeouts, 7)}\n`);
+    }
+  }
+
+  const of = (server: string) => rows.filter((x) => x.server === server).map((x) => x.r);
+  const op = of('openpromo');
+  const ec = of('echo');
+  const result = {
+    openpromo_rps: Math.round(median(op.map((r) => r.requests.average))),
+    echo_rps: Math.round(median(ec.map((r) => r.requests.average))),
+    ratio: 0,
+    p50_ms: round2(median(op.map((r) => r.latency.p50))),
+    p99_ms: round2(median(op.map((r) => r.latency.p99))),
+  };
+  result.ratio = Math.round((result.openpromo_rps / result.echo_rps) * 1000) / 1000;
+  const failed = op.reduce((s, r) => s + r.non2xx + r.errors + r.timeouts, 0);
+  const total = op.reduce((s, r) => s + r.requests.total, 0);
+
+  process.stdout.write([
+    '',
+    `median over ${ROUNDS} rounds: OpenPromo ${result.openpromo_rps} req/s, echo ${result.echo_rps} req/s, ratio ${result.ratio}; OpenPromo p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms`,
+    `OpenPromo answered ${total} requests, ${failed} of them not 2xx or failed`,
+    '',
+  ].join('\n'));
+
+  await cleanup();
+  if (profileDir) {
+    for (const f of readdirSync(profileDir)) process.stdout.write(`cpu profile: ${join(profileDir, f)}\n`);
+  }
+  if (failed > 0) {
+    process.stderr.write('some OpenPromo requests failed: the figures are not a valid measurement\n');
+    process.exitCode = 1;
+  }
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+main().catch(async (err: Error) => {
+  process.stderr.write(`bench/session-update: ${err.stack ?? err.message}\n`);
+  await exit(1);
+});
