@@ -3,6 +3,8 @@ import { AnyObject, DateTime, Effect, Int64, Nullable, StringEnum } from './comm
 
 const SESSION_STATES = ['open', 'closed', 'partially_returned', 'cancelled'] as const;
 const StateEnum = StringEnum(SESSION_STATES, { default: 'open' });
+/** `state` in a request: `nullable` alone does not admit null past `enum`, so null is listed too (null = absent, §2.3). */
+const NullableStateEnum = Type.Unsafe<(typeof SESSION_STATES)[number] | null>({ type: 'string', enum: [...SESSION_STATES, null], nullable: true, default: 'open' });
 
 export const AdditionalCost = Type.Object({ price: Type.Number() }, { $id: 'AdditionalCost' });
 const AdditionalCosts = Type.Record(Type.String(), Type.Ref(AdditionalCost));
@@ -39,7 +41,7 @@ export const NewCustomerSessionV2 = Type.Object({
   couponCodes: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 100 })))),
   referralCode: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   loyaltyCards: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 1 }))),
-  state: Type.Optional(Nullable(StateEnum)),
+  state: Type.Optional(NullableStateEnum),
   cartItems: Type.Optional(Nullable(Type.Array(Type.Object(cartItemInputProps), { maxItems: 1000 }))),
   experimentVariantAllocations: Type.Optional(Nullable(Type.Array(Type.Ref(ExperimentVariantAllocation)))),
   additionalCosts: Type.Optional(Nullable(AdditionalCosts)),
