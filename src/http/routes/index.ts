@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../../services/context.js';
+import { profileRoutes } from './integration/profiles.js';
 import { sessionRoutes } from './integration/sessions.js';
 import { applicationRoutes } from './management/applications.js';
+import { customerRoutes } from './management/customers.js';
+import { definitionRoutes } from './management/definitions.js';
 import { campaignRoutes } from './management/campaigns.js';
 
 export { publicRoutes } from './public.js';
@@ -9,10 +12,13 @@ export { publicRoutes } from './public.js';
 /** Routes behind `ApiKey-v1` (one Application per key). */
 export async function integrationRoutes(app: FastifyInstance, ctx: ServiceContext) {
   await sessionRoutes(app, ctx);
+  await profileRoutes(app, ctx);
 }
 
 /** Routes behind `ManagementKey-v1` or `Bearer`. */
 export async function managementRoutes(app: FastifyInstance, ctx: ServiceContext) {
   await applicationRoutes(app, ctx);
+  await definitionRoutes(app, ctx);
+  await customerRoutes(app, ctx);
   await campaignRoutes(app, ctx);
 }

@@ -1,7 +1,10 @@
 import { campaignSchemas } from './campaign.js';
 import { commonSchemas } from './common.js';
+import { customerSchemas } from './customers.js';
+import { definitionSchemas } from './definitions.js';
 import { managementSchemas } from './management.js';
+import { profileSchemas } from './profiles.js';
 import { sessionSchemas } from './session.js';
 
 /** Every named schema, registered once with Fastify (validation, serialization, OpenAPI). */
-export const allSchemas = [...commonSchemas, ...sessionSchemas, ...managementSchemas, ...campaignSchemas];
+export const allSchemas = [...commonSchemas, ...sessionSchemas, ...managementSchemas, ...campaignSchemas, ...definitionSchemas, ...customerSchemas, ...profileSchemas];

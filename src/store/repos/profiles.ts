@@ -46,3 +46,28 @@ export async function addToProfileCounters(sql: Sql, id: number, closedDelta: nu
   const total = dec(String(row.total_sales)).plus(salesDelta).toString();
   await sql.run('UPDATE profiles SET closed_sessions = closed_sessions + ?, total_sales = ? WHERE id = ?', [closedDelta, total, id]);
 }
+
+// --- Management and profile endpoints ---------------------------------------------------------
+
+export async function getProfileById(sql: Sql, accountId: number, id: number): Promise<CustomerProfile | undefined> {
+  const row = await sql.get<Row>('SELECT * FROM profiles WHERE account_id = ? AND id = ?', [accountId, id]);
+  return row && toProfile(row);
+}
+
+/** Internal ids of the given profile integration ids (unknown ids are left out). */
+export async function profileIdsByIntegrationId(sql: Sql, accountId: number, integrationIds: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const ids = [...new Set(integrationIds.filter((id) => id !== ''))];
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = await sql.all<{ id: number; integration_id: string }>(
+      `SELECT id, integration_id FROM profiles WHERE account_id = ? AND integration_id IN (${chunk.map(() => '?').join(', ')})`, [accountId, ...chunk]);
+    for (const r of rows) out.set(r.integration_id, Number(r.id));
+  }
+  return out;
+}
+
+/** Replaces the attributes without counting as activity (lastActivity follows rule-engine runs). */
+export async function replaceProfileAttributes(sql: Sql, id: number, attributes: Record<string, unknown>): Promise<void> {
+  await sql.run('UPDATE profiles SET attributes = ? WHERE id = ?', [toJson(attributes), id]);
+}

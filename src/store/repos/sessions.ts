@@ -90,3 +90,52 @@ export async function listSessions(sql: Sql, applicationId: number, f: SessionFi
   const rows = await sql.all<Row>(`SELECT * FROM sessions WHERE ${w} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, f.limit, f.skip]);
   return { total, data: rows.map(toStored) };
 }
+
+// --- Management API: search with the full getApplicationSessions filter set -------------------
+
+/**
+ * getApplicationSessions filters. Text filters match exactly, or with `partialMatch` (and at
+ * least 3 characters) case-insensitively anywhere in the value. `coupon` matches any of the
+ * session's coupon codes.
+ */
+export interface SessionSearch {
+  profile?: string; state?: SessionState; integrationId?: string; createdBefore?: string; createdAfter?: string;
+  coupon?: string; referral?: string; storeIntegrationId?: string; partialMatch?: boolean;
+  skip: number; limit: number;
+  sort: 'created' | '-created' | 'id' | '-id';
+}
+
+const likePattern = (s: string) => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** One page of sessions and whether more follow (one extra row is read instead of counting). */
+export async function searchSessions(sql: Sql, applicationId: number, f: SessionSearch): Promise<{ hasMore: boolean; data: StoredSession[] }> {
+  const pg = sql.dialect === 'postgres';
+  const where = ['application_id = ?'];
+  const params: (string | number)[] = [applicationId];
+  const text = (expr: string, value: string | undefined) => {
+    if (value === undefined) return;
+    if (f.partialMatch && value.length >= 3) { where.push(`LOWER(${expr}) LIKE ? ESCAPE '\\'`); params.push(likePattern(value)); } else { where.push(`${expr} = ?`); params.push(value); }
+  };
+  const field = (name: string) => (pg ? `(content::jsonb ->> '${name}')` : `json_extract(content, '$.${name}')`);
+  text('profile_integration_id', f.profile);
+  text('integration_id', f.integrationId);
+  text(field('referralCode'), f.referral);
+  text(field('storeIntegrationId'), f.storeIntegrationId);
+  if (f.coupon !== undefined) {
+    const elements = pg ? "jsonb_array_elements_text(content::jsonb -> 'couponCodes') AS c(value)" : "json_each(content, '$.couponCodes') AS c";
+    if (f.partialMatch && f.coupon.length >= 3) { where.push(`EXISTS (SELECT 1 FROM ${elements} WHERE LOWER(c.value) LIKE ? ESCAPE '\\')`); params.push(likePattern(f.coupon)); } else { where.push(`EXISTS (SELECT 1 FROM ${elements} WHERE c.value = ?)`); params.push(f.coupon); }
+  }
+  if (f.state !== undefined) { where.push('state = ?'); params.push(f.state); }
+  if (f.createdBefore !== undefined) { where.push('created < ?'); params.push(f.createdBefore); }
+  if (f.createdAfter !== undefined) { where.push('created > ?'); params.push(f.createdAfter); }
+  const dir = f.sort.startsWith('-') ? 'DESC' : 'ASC';
+  const order = f.sort.endsWith('created') ? `created ${dir}, id ${dir}` : `id ${dir}`;
+  const rows = await sql.all<Row>(`SELECT * FROM sessions WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, f.limit + 1, f.skip]);
+  return { hasMore: rows.length > f.limit, data: rows.slice(0, f.limit).map(toStored) };
+}
+
+/** True when the profile has at least one session in this Application. */
+export async function profileHasSession(sql: Sql, applicationId: number, profileIntegrationId: string): Promise<boolean> {
+  const row = await sql.get('SELECT 1 AS x FROM sessions WHERE application_id = ? AND profile_integration_id = ? LIMIT 1', [applicationId, profileIntegrationId]);
+  return row !== undefined;
+}

@@ -1,0 +1,86 @@
+/** Integration API: customer profiles and custom events (sessions.md §7.1–§7.2). Thin: parse, call a service, shape. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { SessionEvent } from '../../../domain/records.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { trackEvent } from '../../../services/events/track.js';
+import { updateCustomerProfile } from '../../../services/profiles/update.js';
+import type { CustomerProfile } from '../../../domain/profile.js';
+import type { Evaluation } from '../../../services/sessions/evaluate.js';
+import {
+  ProfileIdParams, TrackEventQuery, UpdateProfileQuery, type CustomerProfileIntegrationRequestV2, type IntegrationEventV2Request,
+} from '../../schemas/profiles.js';
+import { wireProfile } from '../../shape.js';
+
+const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse') };
+
+/** `Event`: custom and profile events belong to no session, so `sessionId` is left out. */
+export function wireEvent(e: SessionEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: e.id, created: e.created, applicationId: e.applicationId, profileId: e.profileId };
+  if (e.storeIntegrationId !== undefined) out.storeIntegrationId = e.storeIntegrationId;
+  out.type = e.type;
+  out.attributes = e.attributes;
+  if (e.sessionId !== '') out.sessionId = e.sessionId;
+  out.effects = e.effects;
+  return out;
+}
+
+/** The three lists always, the rest as `responseContent` asks. */
+function integrationResponse(r: { profile: CustomerProfile; event: SessionEvent | null; evaluation: Evaluation }, responseContent: readonly string[]) {
+  const want = new Set(responseContent);
+  const out: Record<string, unknown> = { effects: r.evaluation.effects, createdCoupons: r.evaluation.createdCoupons, createdReferrals: r.evaluation.createdReferrals };
+  if (want.has('customerProfile')) out.customerProfile = wireProfile(r.profile);
+  if (want.has('event') && r.event) out.event = wireEvent(r.event);
+  if (want.has('triggeredCampaigns')) out.triggeredCampaigns = r.evaluation.triggeredCampaigns;
+  if (want.has('ruleFailureReasons')) out.ruleFailureReasons = r.evaluation.ruleFailureReasons;
+  if (want.has('loyalty')) out.loyalty = { programs: {} };
+  if (want.has('awardedGiveaways')) out.awardedGiveaways = [];
+  return out;
+}
+
+export async function profileRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  app.put<{ Params: Static<typeof ProfileIdParams>; Querystring: Static<typeof UpdateProfileQuery>; Body: CustomerProfileIntegrationRequestV2 }>(
+    '/v2/customer_profiles/:integrationId',
+    {
+      schema: {
+        operationId: 'updateCustomerProfileV2', tags: ['Integration API: customer profiles'], security: [{ api_key_v1: [] }],
+        params: ProfileIdParams, querystring: UpdateProfileQuery, body: Type.Ref('CustomerProfileIntegrationRequestV2'),
+        response: { 200: Type.Ref('CustomerProfileIntegrationResponseV2'), ...errors },
+      },
+    },
+    async (req) => {
+      const responseContent = req.body.responseContent ?? [];
+      const result = await updateCustomerProfile(ctx, {
+        applicationId: req.applicationId,
+        integrationId: req.params.integrationId,
+        attributes: req.body.attributes,
+        audiencesChanges: req.body.audiencesChanges,
+        responseContent,
+        runRuleEngine: req.query.runRuleEngine === true,
+        dry: req.query.dry === true,
+      });
+      return integrationResponse(result, responseContent);
+    });
+
+  app.post<{ Querystring: Static<typeof TrackEventQuery>; Body: IntegrationEventV2Request }>('/v2/events', {
+    schema: {
+      operationId: 'trackEventV2', tags: ['Integration API: events'], security: [{ api_key_v1: [] }],
+      querystring: TrackEventQuery, body: Type.Ref('IntegrationEventV2Request'),
+      response: { 200: Type.Ref('IntegrationEventV2Response'), 204: Type.Null(), ...errors },
+    },
+  }, async (req, reply) => {
+    const responseContent = req.body.responseContent ?? [];
+    const result = await trackEvent(ctx, {
+      applicationId: req.applicationId,
+      type: req.body.type,
+      profileId: req.body.profileId,
+      storeIntegrationId: req.body.storeIntegrationId,
+      attributes: req.body.attributes,
+      responseContent,
+      dry: req.query.dry === true,
+      forceCompleteEvaluation: req.query.forceCompleteEvaluation === true,
+    });
+    if ((req.query.silent ?? 'yes') === 'yes') return reply.code(204).send();
+    return integrationResponse(result, responseContent);
+  });
+}

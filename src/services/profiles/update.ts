@@ -1,0 +1,78 @@
+/**
+ * updateCustomerProfileV2 (sessions.md §7.1): create or update a profile's attributes; with
+ * runRuleEngine=true also record talon_profile_created / talon_profile_updated and evaluate rules.
+ */
+import { ACCOUNT_ID } from '../../domain/application.js';
+import { invalidField } from '../../domain/errors.js';
+import { ZERO } from '../../domain/money.js';
+import type { CustomerProfile } from '../../domain/profile.js';
+import type { SessionEvent } from '../../domain/records.js';
+import type { Sql } from '../../store/db.js';
+import { insertEvent } from '../../store/repos/events.js';
+import { ensureProfile, getProfile, replaceProfileAttributes, touchProfile } from '../../store/repos/profiles.js';
+import type { ServiceContext } from '../context.js';
+import { loadDefinitions } from '../definitions/load.js';
+import { checkAttributes } from '../definitions/validate.js';
+import { exclusive } from '../exclusive.js';
+import { emptyEvaluation, type Evaluation } from '../sessions/evaluate.js';
+import { profileLockKey } from './lock.js';
+
+export interface UpdateProfileRequest {
+  applicationId: number;
+  integrationId: string;
+  attributes?: Record<string, unknown> | undefined;
+  /** accepted and validated by the schema; audiences arrive with a later issue */
+  audiencesChanges?: { adds: number[]; deletes: number[] } | undefined;
+  responseContent: readonly string[];
+  runRuleEngine: boolean;
+  dry: boolean;
+}
+
+export interface ProfileResult {
+  profile: CustomerProfile;
+  /** the recorded event (id 0 in a dry run); null when the rule engine did not run */
+  event: SessionEvent | null;
+  evaluation: Evaluation;
+}
+
+export type ProfileEventType = 'talon_profile_created' | 'talon_profile_updated';
+
+export async function updateCustomerProfile(ctx: ServiceContext, req: UpdateProfileRequest): Promise<ProfileResult> {
+  if (!req.runRuleEngine && req.responseContent.length > 0) {
+    throw invalidField('/responseContent', 'Invalid value', 'responseContent can only be used with runRuleEngine=true');
+  }
+  // `dry` only has an effect together with runRuleEngine=true (25.17 parameter description)
+  const dry = req.dry && req.runRuleEngine;
+  if (dry) return ctx.db.transaction((sql) => run(ctx, sql, req, true));
+  return exclusive(ctx, profileLockKey(req.integrationId), (sql) => run(ctx, sql, req, false));
+}
+
+async function run(ctx: ServiceContext, sql: Sql, req: UpdateProfileRequest, dry: boolean): Promise<ProfileResult> {
+  const now = ctx.now().toISOString();
+  const defs = await loadDefinitions(ctx, sql);
+  checkAttributes(defs, 'CustomerProfile', req.attributes, '/attributes');
+
+  const existing = await getProfile(sql, ACCOUNT_ID, req.integrationId, !dry);
+  let profile: CustomerProfile = existing ?? (dry
+    ? { id: 0, accountId: ACCOUNT_ID, integrationId: req.integrationId, attributes: {}, closedSessions: 0, totalSales: ZERO, created: now, lastActivity: now }
+    : await ensureProfile(sql, ACCOUNT_ID, req.integrationId, now));
+  // attributes merge by key (OQ-9): unsent ones are kept
+  const attributes = req.attributes ? { ...profile.attributes, ...req.attributes } : profile.attributes;
+  profile = { ...profile, attributes, ...(req.runRuleEngine ? { lastActivity: now } : {}) };
+
+  let event: SessionEvent | null = null;
+  if (req.runRuleEngine) {
+    const type: ProfileEventType = existing ? 'talon_profile_updated' : 'talon_profile_created';
+    event = { id: 0, applicationId: req.applicationId, type, profileId: req.integrationId, sessionId: '', attributes: {}, effects: [], created: now };
+  }
+  // rules over profile events arrive with campaigns (issue #3): until then nothing is triggered
+  const evaluation = emptyEvaluation();
+
+  if (!dry) {
+    if (req.attributes) await replaceProfileAttributes(sql, profile.id, attributes);
+    if (req.runRuleEngine) await touchProfile(sql, profile.id, now);
+    if (event) event = await insertEvent(sql, event);
+    profile = (await getProfile(sql, ACCOUNT_ID, req.integrationId)) ?? profile;
+  }
+  return { profile, event, evaluation };
+}
