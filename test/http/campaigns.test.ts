@@ -273,6 +273,33 @@ for (const kind of STORES) {
       } finally { await s.close(); }
     });
 
+    test('updateAttribute writes session and profile attributes on non-dry evaluations (effect `set`)', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        const created = new Date().toISOString();
+        await s.db.transaction(async (sql) => {
+          for (const [entity, name] of [['CustomerProfile', 'LastPromo'], ['CustomerSession', 'Promo']]) {
+            await insertAttribute(sql, { accountId: ACCOUNT_ID, entity, name, title: name, type: 'string', description: '', suggestions: [], editable: true, created });
+          }
+          await bumpConfigVersion(sql, 'account');
+        });
+        await campaignWithRules(s, a.id, [{ title: 'tag', condition: ['and', true], effects: [
+          ['updateAttribute', 'Profile.Attributes.LastPromo', 'summer'], ['updateAttribute', 'Session.Attributes.Promo', 'summer'],
+        ] }]);
+        const cart = { cartItems: [{ sku: 'x', quantity: 1, price: 1 }] };
+        const dry = await s.integ(a.key, 'PUT', '/v2/customer_sessions/u1?dry=true', { customerSession: { profileId: 'p-u', ...cart } });
+        assert.deepEqual(dry.json().effects.map((e: Json) => [e.effectType, e.props]), [
+          ['set', { path: 'Profile.Attributes.LastPromo', value: 'summer' }], ['set', { path: 'Session.Attributes.Promo', value: 'summer' }],
+        ]);
+        assert.deepEqual(dry.json().customerSession.attributes, {});
+        const r = await s.integ(a.key, 'PUT', '/v2/customer_sessions/u1', { customerSession: { profileId: 'p-u', ...cart }, responseContent: ['customerProfile'] });
+        assert.deepEqual(r.json().customerSession.attributes, { Promo: 'summer' });
+        assert.deepEqual(r.json().customerProfile.attributes, { LastPromo: 'summer' });
+        assert.deepEqual((await s.integ(a.key, 'GET', '/v2/customer_sessions/u1')).json().customerSession.attributes, { Promo: 'summer' });
+      } finally { await s.close(); }
+    });
+
     test('an unknown coupon code is rejected with CouponNotFound and campaignId -1', async (t) => {
       if (!(await start(t))) return;
       try {

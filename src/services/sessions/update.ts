@@ -11,13 +11,14 @@ import {
 } from '../../domain/session.js';
 import type { Sql } from '../../store/db.js';
 import { insertEvent } from '../../store/repos/events.js';
-import { addToProfileCounters, ensureProfile, getProfile, touchProfile } from '../../store/repos/profiles.js';
+import { addToProfileCounters, ensureProfile, getProfile, saveProfileAttributes, touchProfile } from '../../store/repos/profiles.js';
 import { getSession, insertSession, profileHasOtherSession, updateSession, type StoredSession } from '../../store/repos/sessions.js';
 import { loadApplication } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
 import { checkAttributes, checkCosts } from '../definitions/validate.js';
 import { loadDefinitions, type Definitions } from '../definitions/load.js';
 import { exclusive } from '../exclusive.js';
+import { attributeWrites } from './attributeEffects.js';
 import { emptyEvaluation, evaluateSession, type Evaluation } from './evaluate.js';
 import { listPreviousReturns } from './returns.js';
 import type { SessionResult } from './result.js';
@@ -141,6 +142,12 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
   };
 
   if (!req.dry) {
+    const writes = attributeWrites(effects);
+    if (Object.keys(writes.session).length > 0) session.attributes = { ...session.attributes, ...writes.session };
+    if (profile && Object.keys(writes.profile).length > 0) {
+      profile.attributes = { ...profile.attributes, ...writes.profile };
+      await saveProfileAttributes(sql, profile.id, profile.attributes, now);
+    }
     if (stored) await updateSession(sql, session, storedEffects);
     else session.id = await insertSession(sql, session, storedEffects);
     eventRecord = await insertEvent(sql, eventRecord);
