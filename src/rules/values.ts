@@ -8,6 +8,14 @@ import type { Kind, Value, ValueMap } from './contract.js';
 /** An evaluation error: contained by `catch` / `.|`, otherwise fails the condition or effect. */
 export class RuleEvalError extends Error {
   override name = 'RuleEvalError';
+  constructor(message: string) {
+    // Evaluation errors are ordinary control flow (`catch` around missing attributes): capturing a
+    // stack trace for each one dominated evaluation time, and the stack is never reported.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /**
@@ -95,6 +103,7 @@ export function textOf(v: Value): string {
  */
 export function valuesEqual(a: Value, b: Value): boolean {
   if (a === b) return true;
+  if (typeof a === 'string' && typeof b === 'string') return false; // distinct strings: distinct text
   if (a instanceof Decimal && b instanceof Decimal) return a.eq(b);
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (Array.isArray(a) || Array.isArray(b)) {
