@@ -171,5 +171,91 @@ CREATE TABLE custom_effects (
 );
 `,
     },
+    {
+      version: 20,
+      name: 'coupons, reservations, referrals, limit counters, session usage',
+      sql: `
+CREATE TABLE coupons (
+  id ${t.id},
+  application_id BIGINT NOT NULL REFERENCES applications(id),
+  campaign_id BIGINT NOT NULL,
+  value TEXT NOT NULL,
+  usage_limit BIGINT NOT NULL,
+  usage_counter BIGINT NOT NULL DEFAULT 0,
+  discount_limit ${t.money},
+  discount_counter ${t.money} NOT NULL DEFAULT 0,
+  reservation_limit BIGINT,
+  reservation_counter BIGINT NOT NULL DEFAULT 0,
+  start_date TEXT,
+  expiry_date TEXT,
+  recipient_integration_id TEXT,
+  attributes ${t.json} NOT NULL DEFAULT '{}',
+  limits ${t.json} NOT NULL DEFAULT '[]',
+  batch_id TEXT,
+  import_id BIGINT,
+  referral_id BIGINT,
+  is_reservation_mandatory INTEGER NOT NULL DEFAULT 0,
+  implicitly_reserved INTEGER NOT NULL DEFAULT 0,
+  created TEXT NOT NULL,
+  UNIQUE (application_id, value)
+);
+CREATE INDEX coupons_campaign ON coupons(campaign_id, id);
+CREATE INDEX coupons_recipient ON coupons(application_id, recipient_integration_id);
+CREATE TABLE coupon_reservations (
+  coupon_id BIGINT NOT NULL REFERENCES coupons(id) ON DELETE CASCADE,
+  profile_integration_id TEXT NOT NULL,
+  created TEXT NOT NULL,
+  PRIMARY KEY (coupon_id, profile_integration_id)
+);
+CREATE INDEX coupon_reservations_profile ON coupon_reservations(profile_integration_id);
+CREATE TABLE coupon_redemptions (
+  coupon_id BIGINT NOT NULL,
+  session_id BIGINT NOT NULL,
+  profile_integration_id TEXT NOT NULL,
+  created TEXT NOT NULL,
+  PRIMARY KEY (coupon_id, session_id)
+);
+CREATE INDEX coupon_redemptions_profile ON coupon_redemptions(profile_integration_id, coupon_id);
+CREATE TABLE referrals (
+  id ${t.id},
+  application_id BIGINT NOT NULL REFERENCES applications(id),
+  campaign_id BIGINT NOT NULL,
+  code TEXT NOT NULL,
+  usage_limit BIGINT NOT NULL,
+  usage_counter BIGINT NOT NULL DEFAULT 0,
+  start_date TEXT,
+  expiry_date TEXT,
+  advocate_profile_integration_id TEXT NOT NULL,
+  friend_profile_integration_id TEXT,
+  attributes ${t.json} NOT NULL DEFAULT '{}',
+  import_id BIGINT,
+  batch_id TEXT,
+  created TEXT NOT NULL,
+  UNIQUE (application_id, code)
+);
+CREATE INDEX referrals_campaign ON referrals(campaign_id, id);
+CREATE INDEX referrals_advocate ON referrals(application_id, advocate_profile_integration_id);
+CREATE TABLE referees (
+  id ${t.id},
+  application_id BIGINT NOT NULL,
+  referral_id BIGINT NOT NULL,
+  session_integration_id TEXT NOT NULL,
+  advocate_integration_id TEXT NOT NULL,
+  friend_integration_id TEXT NOT NULL,
+  code TEXT NOT NULL,
+  created TEXT NOT NULL
+);
+CREATE INDEX referees_friend ON referees(application_id, friend_integration_id);
+CREATE TABLE limit_counters (
+  campaign_id BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  period_start TEXT NOT NULL,
+  counter ${t.money} NOT NULL DEFAULT 0,
+  PRIMARY KEY (campaign_id, action, bucket, period_start)
+);
+ALTER TABLE sessions ADD COLUMN consumed ${t.json} NOT NULL DEFAULT '{}';
+`,
+    },
   ];
 }
