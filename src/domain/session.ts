@@ -197,6 +197,19 @@ export function computeTotals(content: Pick<SessionContent, 'cartItems' | 'addit
   return { cartItemTotal, additionalCostTotal, total: cartItemTotal.plus(additionalCostTotal) };
 }
 
+/**
+ * Totals must survive as JSON numbers: a sum beyond the double range would be emitted as null.
+ * Such a cart is rejected (400) rather than stored.
+ */
+export function checkTotals(t: Totals): void {
+  if (!Number.isFinite(t.cartItemTotal.toNumber())) {
+    throw invalidField('/customerSession/cartItems', 'maximum', 'The cart item total is too large to be represented as a number');
+  }
+  if (!Number.isFinite(t.additionalCostTotal.toNumber()) || !Number.isFinite(t.total.toNumber())) {
+    throw invalidField('/customerSession/additionalCosts', 'maximum', 'The session total is too large to be represented as a number');
+  }
+}
+
 /** Value of returned units (for the profile's totalSales): price and per-item costs × quantity. */
 export function unitsValue(item: CartItem, quantity: number): Decimal {
   let unit = dec(item.price ?? 0);

@@ -659,6 +659,8 @@ for (const kind of STORES) {
         ['item-only cost on the session', { additionalCosts: { packaging: { price: 1 } } }, '/customerSession/additionalCosts/packaging'],
         ['unknown item additional cost', { cartItems: [item({ additionalCosts: { gift: { price: 1 } } })] }, '/customerSession/cartItems/0/additionalCosts/gift'],
         ['additional cost without price', { additionalCosts: { shipping: {} } }, '/customerSession/additionalCosts/shipping/price'],
+        ['cart total beyond the number range', { cartItems: [item({ price: 1e308, quantity: 2 })] }, '/customerSession/cartItems', 'maximum'],
+        ['additional costs beyond the number range', { additionalCosts: { shipping: { price: 1e308 }, fee: { price: 1e308 } } }, '/customerSession/additionalCosts', 'maximum'],
         ['couponCodes not an array', { couponCodes: 'C1' }, '/customerSession/couponCodes'],
         ['attributes not an object', { attributes: ['x'] }, '/customerSession/attributes'],
         ['customerSession an array', [], '/customerSession'],

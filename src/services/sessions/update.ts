@@ -6,7 +6,7 @@ import { dec, ZERO } from '../../domain/money.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { SessionEvent } from '../../domain/records.js';
 import {
-  checkCartQuantity, computeTotals, EMPTY_CONTENT, mergeContent, unitsValue, updateTransition,
+  checkCartQuantity, checkTotals, computeTotals, EMPTY_CONTENT, mergeContent, unitsValue, updateTransition,
   type CustomerSession, type SessionContent, type SessionPatch, type SessionState, type Transition,
 } from '../../domain/session.js';
 import type { Sql } from '../../store/db.js';
@@ -98,9 +98,11 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
   const profile = await resolveProfile(sql, content.profileId, req.dry, now);
   const firstSession = await isFirstSession(sql, req, stored, content.profileId);
 
+  const totals = computeTotals(content);
+  checkTotals(totals);
   const session: CustomerSession = {
     ...pickContent(content),
-    ...computeTotals(content),
+    ...totals,
     id: stored?.session.id ?? 0,
     integrationId: req.integrationId,
     applicationId: req.applicationId,
