@@ -6,6 +6,9 @@ import { applicationRoutes } from './management/applications.js';
 import { customerRoutes } from './management/customers.js';
 import { definitionRoutes } from './management/definitions.js';
 import { campaignRoutes } from './management/campaigns.js';
+import { customEffectRoutes } from './management/customEffects.js';
+import { evaluationGroupRoutes } from './management/evaluationGroups.js';
+import { storeRoutes } from './management/stores.js';
 
 export { publicRoutes } from './public.js';
 
@@ -21,4 +24,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: ServiceContext
   await definitionRoutes(app, ctx);
   await customerRoutes(app, ctx);
   await campaignRoutes(app, ctx);
+  await storeRoutes(app, ctx);
+  await evaluationGroupRoutes(app, ctx);
+  await customEffectRoutes(app, ctx);
 }

@@ -1,10 +1,14 @@
 import { campaignSchemas } from './campaign.js';
 import { commonSchemas } from './common.js';
+import { customEffectSchemas } from './customEffects.js';
 import { customerSchemas } from './customers.js';
 import { definitionSchemas } from './definitions.js';
+import { evaluationGroupSchemas } from './evaluationGroups.js';
 import { managementSchemas } from './management.js';
 import { profileSchemas } from './profiles.js';
 import { sessionSchemas } from './session.js';
+import { storeSchemas } from './stores.js';
 
 /** Every named schema, registered once with Fastify (validation, serialization, OpenAPI). */
-export const allSchemas = [...commonSchemas, ...sessionSchemas, ...managementSchemas, ...campaignSchemas, ...definitionSchemas, ...customerSchemas, ...profileSchemas];
+export const allSchemas = [...commonSchemas, ...sessionSchemas, ...managementSchemas, ...campaignSchemas, ...definitionSchemas, ...customerSchemas, ...profileSchemas,
+  ...storeSchemas, ...evaluationGroupSchemas, ...customEffectSchemas];

@@ -10,7 +10,7 @@ import type { Campaign, EvaluationGroup, Store } from '../../domain/campaign.js'
 import type { CustomEffectDef, EngineCampaign, EngineEvaluationGroup, NamedRef } from '../../engine/index.js';
 import { compileRuleset, type CompiledRuleset } from '../../rules/index.js';
 import type { Sql } from '../../store/db.js';
-import { getRulesetsById, listCampaigns, listCustomEffects, listEvaluationGroups, listStores } from '../../store/repos/campaigns.js';
+import { getRulesetsById, listCampaigns, listCustomEffects, listEvaluationGroups, listStores, type StoredEvaluationGroup } from '../../store/repos/campaigns.js';
 import { configVersion } from '../../store/repos/configVersions.js';
 import { appScope } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
@@ -32,7 +32,12 @@ const compiled = new WeakMap<ServiceContext, Map<number, CompiledRuleset>>();
 const date = (s?: string) => (s ? new Date(s) : null);
 
 function engineGroup(g: EvaluationGroup): EngineEvaluationGroup {
-  return { id: g.id, name: g.name, parentId: g.parentId ?? null, mode: g.evaluationMode, evaluationScope: g.evaluationScope, locked: g.locked };
+  // explicit member order: our extension of CampaignEvaluationGroup (docs/evaluation-groups.md)
+  const members = (g as StoredEvaluationGroup).members;
+  return {
+    id: g.id, name: g.name, parentId: g.parentId ?? null, mode: g.evaluationMode, evaluationScope: g.evaluationScope, locked: g.locked,
+    ...(members ? { members } : {}),
+  };
 }
 
 export async function loadSnapshot(ctx: ServiceContext, sql: Sql, applicationId: number): Promise<Snapshot> {

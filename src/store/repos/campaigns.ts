@@ -144,3 +144,35 @@ export async function listCustomEffects(sql: Sql, accountId: number): Promise<Cu
   const rows = await sql.all<DataRow>('SELECT id, data FROM custom_effects WHERE account_id = ? ORDER BY id', [accountId]);
   return rows.map((r) => ({ ...fromJson<CustomEffect>(r.data), id: Number(r.id) }));
 }
+
+// single reads and reference scans (stores, evaluation groups, custom effects management) --------
+
+/** An explicit evaluation-order entry of a group (our extension, stored in the group's data). */
+export type EvaluationGroupMember = { campaignId: number } | { groupId: number };
+export type StoredEvaluationGroup = EvaluationGroup & { members?: EvaluationGroupMember[] };
+
+export async function getEvaluationGroup(sql: Sql, applicationId: number, id: number): Promise<StoredEvaluationGroup | undefined> {
+  const row = await sql.get<DataRow>('SELECT id, data FROM evaluation_groups WHERE application_id = ? AND id = ?', [applicationId, id]);
+  return row && { ...fromJson<StoredEvaluationGroup>(row.data), id: Number(row.id) };
+}
+
+export async function getStore(sql: Sql, applicationId: number, id: number): Promise<Store | undefined> {
+  const row = await sql.get<StoreRow>('SELECT * FROM stores WHERE application_id = ? AND id = ?', [applicationId, id]);
+  return row && toStore(row);
+}
+
+export async function getCustomEffect(sql: Sql, accountId: number, id: number): Promise<CustomEffect | undefined> {
+  const row = await sql.get<DataRow>('SELECT id, data FROM custom_effects WHERE account_id = ? AND id = ?', [accountId, id]);
+  return row && { ...fromJson<CustomEffect>(row.data), id: Number(row.id) };
+}
+
+/** The active rulesets of every non-deleted campaign of the account's Applications, with their campaign. */
+export async function listActiveRulesets(sql: Sql): Promise<{ campaignId: number; applicationId: number; ruleset: Ruleset }[]> {
+  const campaigns = await sql.all<CampaignRow>('SELECT * FROM campaigns WHERE deleted = 0 ORDER BY id');
+  const active = campaigns.map(toCampaign).filter((c) => c.activeRulesetId !== undefined);
+  if (active.length === 0) return [];
+  const ids = active.map((c) => c.activeRulesetId!);
+  const rows = await sql.all<RulesetRow>(`SELECT * FROM rulesets WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+  const byId = new Map(rows.map((r) => [Number(r.id), toRuleset(r)]));
+  return active.filter((c) => byId.has(c.activeRulesetId!)).map((c) => ({ campaignId: c.id, applicationId: c.applicationId, ruleset: byId.get(c.activeRulesetId!)! }));
+}

@@ -1,0 +1,24 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AnyObject, DateTime, Int64, Page } from './common.js';
+
+const storeProps = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.String(),
+  attributes: Type.Optional(AnyObject()),
+};
+const integrationId = Type.String({ minLength: 1, maxLength: 1000 });
+
+export const NewStore = Type.Object({ ...storeProps, integrationId }, { $id: 'NewStore' });
+export type NewStore = Static<typeof NewStore>;
+/** 25.17's updateStore takes NewStore: integrationId may be sent but must not change. */
+export const UpdateStore = Type.Object({ ...storeProps, integrationId: Type.Optional(integrationId) }, { $id: 'UpdateStore' });
+export type UpdateStore = Static<typeof UpdateStore>;
+
+export const Store = Type.Object({
+  id: Int64(), created: DateTime(), ...storeProps, integrationId, applicationId: Int64(), updated: DateTime(),
+  linkedCampaignIds: Type.Optional(Type.Array(Int64())),
+}, { $id: 'Store' });
+
+export const StorePage = Page(Type.Ref(Store), 'StorePage');
+
+export const storeSchemas = [NewStore, UpdateStore, Store, StorePage];
