@@ -3,10 +3,11 @@
  * the campaign, rule outcomes → committed effects, failure reasons and per-code outcomes.
  */
 import { Decimal, ZERO, dec } from '../domain/money.js';
-import type { CompiledRule, EffectCall, PassScope, ProductFacts, Roots, RuleOutcome } from '../rules/contract.js';
+import type { CompiledRule, CompiledRuleset, EffectCall, PassScope, ProductFacts, Roots, RuleOutcome } from '../rules/contract.js';
 import { couponInvalidReason, type PassRejection, referralInvalidReason } from './coupons.js';
 import { applyCalls, EffectError, type EffectEnv, type Pending, type RuleContext } from './effects.js';
 import type { Ledger } from './ledger.js';
+import { ONE } from './num.js';
 import { buildRoots, campaignMap, couponMap, profileMap, referralMap } from './roots.js';
 import type { Exclusion } from './select.js';
 import type {
@@ -138,6 +139,18 @@ function currentRoots(run: Run): Roots {
   return run.base;
 }
 
+/** Rules split by pass (rules.md §4.2), computed once per compiled ruleset. */
+interface RuleSplit { plain: readonly CompiledRule[]; coupon: readonly CompiledRule[] }
+const splits = new WeakMap<CompiledRuleset, RuleSplit>();
+function splitRules(rs: CompiledRuleset): RuleSplit {
+  let s = splits.get(rs);
+  if (!s) {
+    s = { plain: rs.rules.filter((r) => !r.referencesCoupon), coupon: rs.rules.filter((r) => r.referencesCoupon) };
+    splits.set(rs, s);
+  }
+  return s;
+}
+
 interface Pass {
   scope: PassScope;
   coupon: EngineCoupon | null;
@@ -250,14 +263,14 @@ class CampaignEval {
       this.codeResult(code).accepted = true;
       this.acc.effects.push(this.envelope(rule.index, rule.title, 'acceptCoupon', { value: coupon.value }, coupon));
       this.acc.redemptions.push({ couponId: coupon.id, campaignId: this.c.id, value: coupon.value });
-      this.run.ledger.consume({ campaignId: this.c.id, action: 'redeemCoupon', couponId: coupon.id, ...(referral ? { referralId: referral.id } : {}) }, new Decimal(1));
+      this.run.ledger.consume({ campaignId: this.c.id, action: 'redeemCoupon', couponId: coupon.id, ...(referral ? { referralId: referral.id } : {}) }, ONE);
     }
     if (referral && rule.referencesReferral && !this.referralAccepted && this.acc.referral) {
       this.referralAccepted = true;
       this.acc.referral.accepted = true;
       this.acc.effects.push(this.envelope(rule.index, rule.title, 'acceptReferral', { value: referral.code }, coupon));
       this.acc.referralRedemption = { referralId: referral.id, campaignId: this.c.id, code: referral.code };
-      this.run.ledger.consume({ campaignId: this.c.id, action: 'redeemReferral', referralId: referral.id, ...(coupon ? { couponId: coupon.id } : {}) }, new Decimal(1));
+      this.run.ledger.consume({ campaignId: this.c.id, action: 'redeemReferral', referralId: referral.id, ...(coupon ? { couponId: coupon.id } : {}) }, ONE);
     }
   }
 
@@ -309,18 +322,18 @@ class CampaignEval {
       if (ref.advocateProfile) roots.AdvocateProfile = profileMap(ref.advocateProfile);
     }
     const passRef = referralOk ? ref : null;
-    const rules = ruleset.compiled.rules;
-    if (rules.some((r) => !r.referencesCoupon)) {
+    const { plain, coupon: couponRules } = splitRules(ruleset.compiled);
+    if (plain.length > 0) {
       const pass: Pass = { scope: this.bindPass(roots, null, referralOk), coupon: null, code: null, referral: passRef };
-      for (const rule of rules) if (!rule.referencesCoupon) this.evaluateRule(rule, pass);
+      for (let i = 0; i < plain.length; i++) this.evaluateRule(plain[i]!, pass);
     }
-    if (!rules.some((r) => r.referencesCoupon)) return;
+    if (couponRules.length === 0) return;
     for (const code of codes) {
       const coupon = code.coupon!;
       const reason = couponInvalidReason(coupon, input, this.run.ledger);
       if (reason) { this.codeResult(code).rejections.unshift({ reason }); continue; }
       const pass: Pass = { scope: this.bindPass({ ...roots, Coupon: couponMap(coupon) }, coupon, referralOk), coupon, code, referral: passRef };
-      for (const rule of rules) if (rule.referencesCoupon) this.evaluateRule(rule, pass);
+      for (let i = 0; i < couponRules.length; i++) this.evaluateRule(couponRules[i]!, pass);
     }
   }
 }

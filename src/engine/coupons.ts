@@ -26,7 +26,7 @@ function limitReason(b: BudgetRemaining, code: 'Coupon' | 'Referral'): 'code' | 
   return 'campaign';
 }
 
-function exhausted(ledger: Ledger, buckets: BudgetRemaining[], code: 'Coupon' | 'Referral'): Set<string> {
+function exhausted(ledger: Ledger, buckets: readonly BudgetRemaining[], code: 'Coupon' | 'Referral'): Set<string> {
   const out = new Set<string>();
   for (const b of buckets) if (ledger.roomOf(b).lessThan(ONE)) out.add(limitReason(b, code));
   return out;

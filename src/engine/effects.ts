@@ -5,7 +5,8 @@
  * insufficient loyalty balance fails the whole rule (`RuleFail`); other exhausted budgets drop only
  * their effect (`dropped`). Invalid arguments throw `EffectError` (→ `error` effect in the evaluator).
  */
-import { Decimal, ZERO, dec, min } from '../domain/money.js';
+import { Decimal, ZERO, dec } from '../domain/money.js';
+import { lt, minOf, ONE, sign } from './num.js';
 import type { EffectCall, Value, ValueMap } from '../rules/contract.js';
 import type { BudgetKey, Ledger } from './ledger.js';
 import type { FlatItem } from './roots.js';
@@ -102,8 +103,8 @@ function key(ctx: RuleContext, action: LimitAction): BudgetKey {
 function takeCount(ctx: RuleContext, action: LimitAction): boolean {
   const k = key(ctx, action);
   const r = ctx.ledger.room(k);
-  if (r && r.room.lessThan(1)) return false;
-  ctx.ledger.consume(k, new Decimal(1));
+  if (r && lt(r.room, ONE)) return false;
+  ctx.ledger.consume(k, ONE);
   return true;
 }
 
@@ -116,30 +117,32 @@ function partialDefault(ctx: RuleContext, p: boolean | undefined): boolean {
  * by the discount budgets. Returns the granted value, null when dropped silently (≤ 0), or throws Fail.
  */
 function grant(ctx: RuleContext, desired: Decimal, cap: Decimal, partial: boolean, apply: (v: Decimal) => void): Decimal | null {
-  if (desired.lessThanOrEqualTo(0)) return null;
-  let value = min(desired, cap);
+  if (sign(desired) <= 0) return null;
+  let value = minOf(desired, cap);
   const c = ctx.coupon;
   if (c && c.discountLimit != null) {
     const left = dec(c.discountLimit).minus(dec(c.discountCounter)).minus(ctx.ledger.couponUsed(c.id));
-    value = min(value, left.greaterThan(0) ? left : ZERO);
+    value = minOf(value, sign(left) > 0 ? left : ZERO);
   }
-  if (value.lessThanOrEqualTo(0)) return null;
-  const effRoom = ctx.ledger.room(key(ctx, 'setDiscountEffect'));
-  if (effRoom && effRoom.room.lessThan(1)) throw new Fail('budget exhausted: setDiscountEffect');
-  const money = ctx.ledger.room(key(ctx, 'setDiscount'));
-  if (money && money.room.lessThan(value)) {
-    if (!partial || money.room.lessThanOrEqualTo(0)) throw new Fail('budget exhausted: setDiscount');
+  if (sign(value) <= 0) return null;
+  const effKey = key(ctx, 'setDiscountEffect');
+  const moneyKey = key(ctx, 'setDiscount');
+  const effRoom = ctx.ledger.room(effKey);
+  if (effRoom && lt(effRoom.room, ONE)) throw new Fail('budget exhausted: setDiscountEffect');
+  const money = ctx.ledger.room(moneyKey);
+  if (money && lt(money.room, value)) {
+    if (!partial || sign(money.room) <= 0) throw new Fail('budget exhausted: setDiscount');
     value = money.room;
   }
   apply(value);
-  ctx.ledger.consume(key(ctx, 'setDiscount'), value);
-  ctx.ledger.consume(key(ctx, 'setDiscountEffect'), new Decimal(1));
+  ctx.ledger.consume(moneyKey, value);
+  ctx.ledger.consume(effKey, ONE);
   if (c && c.discountLimit != null) ctx.ledger.useCoupon(c.id, value);
   return value;
 }
 
 function withDesired(props: Props, value: Decimal, desired: Decimal, partial: boolean): Props {
-  if (partial && value.lessThan(desired)) props.desiredValue = desired;
+  if (partial && lt(value, desired)) props.desiredValue = desired;
   return props;
 }
 

@@ -10,7 +10,7 @@ import { buildTree, campaignIds, type EvalNode } from './groups.js';
 import { indexBudgets, Ledger } from './ledger.js';
 import { buildRoots, flatten } from './roots.js';
 import { selectCampaigns, type Exclusion } from './select.js';
-import type { Effect, EngineIds, EngineInput, EngineResult } from './types.js';
+import type { Effect, EngineCampaign, EngineEvaluationGroup, EngineIds, EngineInput, EngineResult } from './types.js';
 
 function randomCode(): string {
   return randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase();
@@ -112,6 +112,41 @@ function referralRejection(input: EngineInput, acc: Acc, excluded: Map<number, E
   return [rejectEffect('rejectReferral', code, ref.campaignId, c?.ruleset?.id ?? 0, r)];
 }
 
+/**
+ * The evaluation tree depends only on the selected campaigns and the groups: services that keep their
+ * loaded campaign list between requests (same array) get it rebuilt only when the selection, a
+ * campaign's group or a group's parent/mode changes. Group member lists are treated as immutable.
+ */
+interface TreeCacheEntry {
+  selected: EngineCampaign[];
+  groupIds: (number | null | undefined)[];
+  groups: EngineEvaluationGroup[] | undefined;
+  groupShape: string;
+  rootMembers: EngineInput['rootMembers'];
+  tree: EvalNode;
+}
+const treeCache = new WeakMap<EngineCampaign[], TreeCacheEntry>();
+
+function groupShape(groups: EngineEvaluationGroup[] | undefined): string {
+  let s = '';
+  if (groups) for (const g of groups) s += `${g.id}/${g.parentId ?? ''}/${g.mode};`;
+  return s;
+}
+
+function evaluationTree(input: EngineInput, selected: EngineCampaign[]): EvalNode {
+  const hit = treeCache.get(input.campaigns);
+  const shape = groupShape(input.evaluationGroups);
+  if (hit && hit.groups === input.evaluationGroups && hit.rootMembers === input.rootMembers && hit.groupShape === shape
+    && hit.selected.length === selected.length && selected.every((c, i) => hit.selected[i] === c && hit.groupIds[i] === c.evaluationGroupId)) {
+    return hit.tree;
+  }
+  const tree = buildTree(selected, input.evaluationGroups, input.rootMembers);
+  treeCache.set(input.campaigns, {
+    selected, groupIds: selected.map((c) => c.evaluationGroupId), groups: input.evaluationGroups, groupShape: shape, rootMembers: input.rootMembers, tree,
+  });
+  return tree;
+}
+
 export function evaluate(input: EngineInput): EngineResult {
   const units = flatten(input.session.cartItems);
   const lineStart = new Map<number, number>();
@@ -139,7 +174,7 @@ export function evaluate(input: EngineInput): EngineResult {
   };
   const { selected, excluded } = selectCampaigns(input);
   const acc = newAcc();
-  evaluateNode(run, buildTree(selected, input.evaluationGroups, input.rootMembers), acc);
+  evaluateNode(run, evaluationTree(input, selected), acc);
 
   const effects = [...acc.effects, ...couponRejections(input, codes, acc, excluded), ...referralRejection(input, acc, excluded)];
   return {

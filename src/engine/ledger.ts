@@ -3,13 +3,16 @@
  * discount use and loyalty deductions. Every mutation is journaled so that a failing rule, or a
  * tentative evaluation inside a lowest/highestDiscount group, can be undone (`mark` / `undo`).
  */
-import { Decimal, ZERO, min } from '../domain/money.js';
+import { Decimal, ZERO } from '../domain/money.js';
+import { lt, minOf as min } from './num.js';
 import type { FlatItem, NetView } from './roots.js';
 import type { BudgetRemaining, BudgetUsage, DiscountScope, ItemDiscountScope, LimitAction } from './types.js';
 
 export interface BudgetKey { campaignId: number; action: LimitAction; couponId?: number; referralId?: number }
 
 export interface Room { room: Decimal; bucket: BudgetRemaining }
+
+const NO_BUCKETS: readonly BudgetRemaining[] = [];
 
 export class Ledger {
   private readonly log: (() => void)[] = [];
@@ -140,9 +143,9 @@ export class Ledger {
 
   // ---- budgets -------------------------------------------------------------------------------
 
-  buckets(k: BudgetKey): BudgetRemaining[] {
+  buckets(k: BudgetKey): readonly BudgetRemaining[] {
     const list = this.budgets.get(k.campaignId);
-    if (!list) return [];
+    if (!list) return NO_BUCKETS;
     return list.filter((b) => b.action === k.action
       && (b.couponId === undefined || b.couponId === k.couponId)
       && (b.referralId === undefined || b.referralId === k.referralId));
@@ -155,7 +158,7 @@ export class Ledger {
     let best: Room | null = null;
     for (const b of this.buckets(k)) {
       const r = b.remaining.minus(this.budgetUse.get(b) ?? ZERO);
-      if (!best || r.lessThan(best.room)) best = { room: r, bucket: b };
+      if (!best || lt(r, best.room)) best = { room: r, bucket: b };
     }
     return best;
   }

@@ -1,0 +1,39 @@
+/**
+ * Allocation-free comparisons of two Decimals for the hot path. decimal.js's `cmp`/`lt`/`min` copy
+ * their argument into a new Decimal on every call; these read the (stable, documented-by-source)
+ * representation directly: sign `s`, exponent `e`, base-1e7 digit words `d` (null for ±Infinity/NaN).
+ */
+import { Decimal } from '../domain/money.js';
+
+interface Repr { s: number; e: number; d: number[] | null }
+
+/** Same result as `x.cmp(y)` for finite values (falls back to decimal.js otherwise). */
+export function cmp(x: Decimal, y: Decimal): number {
+  const a = x as unknown as Repr;
+  const b = y as unknown as Repr;
+  const xd = a.d;
+  const yd = b.d;
+  if (xd === null || yd === null) return x.cmp(y);
+  const xs = a.s;
+  const ys = b.s;
+  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -ys : 0;
+  if (xs !== ys) return xs;
+  if (a.e !== b.e) return (a.e > b.e) !== (xs < 0) ? 1 : -1;
+  const n = xd.length < yd.length ? xd.length : yd.length;
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i]! > yd[i]!) !== (xs < 0) ? 1 : -1;
+  return xd.length === yd.length ? 0 : (xd.length > yd.length) !== (xs < 0) ? 1 : -1;
+}
+
+export const lt = (x: Decimal, y: Decimal): boolean => cmp(x, y) < 0;
+export const lte = (x: Decimal, y: Decimal): boolean => cmp(x, y) <= 0;
+export const gt = (x: Decimal, y: Decimal): boolean => cmp(x, y) > 0;
+export const minOf = (x: Decimal, y: Decimal): Decimal => (cmp(x, y) < 0 ? x : y);
+/** Sign without allocation: -1, 0 or 1. */
+export function sign(x: Decimal): number {
+  const a = x as unknown as Repr;
+  if (a.d === null) return x.isNaN() ? 0 : a.s;
+  return a.d[0] ? a.s : 0;
+}
+
+export const ONE = new Decimal(1);
+export const ZERO_D = new Decimal(0);
