@@ -14,7 +14,7 @@ import { COUPON_FUNCTIONS, REFERRAL_FUNCTIONS } from './functions/product.js';
 import type { Arg, Call, Expr } from './parse.js';
 import { paramAt } from './registry.js';
 import { Ctx, errorMessage, UNSET, type Code, type LambdaCode } from './runtime.js';
-import { coerce, describe, fail, hasKind, kindOf, RuleEvalError } from './values.js';
+import { coerce, describe, fail, hasKind, kindOf, RuleEvalError, valuesEqual } from './values.js';
 
 export { RulesetValidationError } from './check.js';
 
@@ -75,6 +75,10 @@ function site(call: Call): CallSite {
 function compileCall(call: Call): Code {
   const o = call.overload;
   if (o === undefined) return compileDispatch(call);
+  if (call.def!.name === 'catch') {
+    const fast = compileCatchCompare(call);
+    if (fast !== undefined) return fast;
+  }
   const codes = call.args.map((_, i) => compileArg(call, o, i));
   if (o.build !== undefined) {
     const inner = o.build(codes, site(call));
@@ -143,6 +147,46 @@ function compileDispatch(call: Call): Code {
       if (conv !== null) return o.eager!(conv, c);
     }
     return fail(`${name} does not accept (${vals.map(describe).join(', ')})`);
+  };
+}
+
+/**
+ * `["catch", <literal>, ["=" | "!=", <path>, <literal>]]` (either operand order) — the cart item filter
+ * idiom of rules.md §1.4 — as one closure: a missing key or unbound root yields the fallback without
+ * raising and catching an error. Same result and step charge as the general route: a non-atom value
+ * would fail `=`'s atom parameter, so it yields the fallback too. Paths through lazy bindings or with
+ * computed keys keep the general route.
+ */
+function compileCatchCompare(call: Call): Code | undefined {
+  const [fb, ex] = call.args;
+  if (call.args.length !== 2 || fb?.t !== 'lit' || ex?.t !== 'call' || ex.overload === undefined || ex.args.length !== 2) return undefined;
+  const name = ex.def!.name;
+  if (name !== '=' && name !== '!=') return undefined;
+  const [x, y] = ex.args;
+  const pathFirst = x?.t === 'call' && x.def?.name === '.' && y?.t === 'lit';
+  const path = (pathFirst ? x : y) as Call;
+  const lit = (pathFirst ? y : x) as Arg;
+  if (path?.t !== 'call' || path.def?.name !== '.' || lit?.t !== 'lit' || typeof lit.v === 'object') return undefined;
+  const ref = path.pathRef;
+  if (!ref || (ref.base.kind === 'slot' && ref.base.binding) || !ref.keys.every((k) => typeof k === 'string')) return undefined;
+  const keys = ref.keys as string[];
+  const base = ref.base;
+  const rootName = base.kind === 'root' ? base.name : '';
+  const slot = base.kind === 'slot' ? base.slot : -1;
+  const fallback = fb.v;
+  const literal = lit.v as Value;
+  const negate = name === '!=';
+  return (c) => {
+    c.step(3); // catch, the comparison, the path
+    let v: Value | undefined = slot >= 0 ? c.slots[slot] as Value : (c.roots as Record<string, ValueMap | undefined>)[rootName];
+    for (let i = 0; i < keys.length; i++) {
+      if (v === undefined || !isMapValue(v as Value)) return fallback;
+      const k = keys[i]!;
+      v = hasOwn.call(v, k) ? (v as ValueMap)[k] : undefined;
+    }
+    if (v === undefined || Array.isArray(v) || isMapValue(v)) return fallback;
+    const eq = pathFirst ? valuesEqual(normalizeNumber(v), literal) : valuesEqual(literal, normalizeNumber(v));
+    return negate ? !eq : eq;
   };
 }
 
