@@ -1,5 +1,6 @@
 /** Domain values → Talon.One wire shapes (decimals become JSON numbers, optional fields omitted). */
 import type { Application } from '../domain/application.js';
+import type { Coupon, Referral } from '../domain/coupon.js';
 import { frontendState, type Campaign } from '../domain/campaign.js';
 import { toNumber } from '../domain/money.js';
 import type { CustomerProfile } from '../domain/profile.js';
@@ -46,14 +47,15 @@ export function wireApplication(a: Application): Record<string, unknown> {
 export function integrationState(r: SessionResult, responseContent: readonly string[]): Record<string, unknown> {
   const want = new Set(responseContent);
   const out: Record<string, unknown> = {
-    effects: r.effects, createdCoupons: r.evaluation.createdCoupons, createdReferrals: r.evaluation.createdReferrals,
+    effects: r.effects, createdCoupons: r.evaluation.createdCoupons.map(wireCoupon), createdReferrals: r.evaluation.createdReferrals.map(wireReferral),
   };
   out.customerSession = wireSession(r.session, r.evaluableCampaignIds);
   if (want.has('customerProfile') && r.profile) out.customerProfile = wireProfile(r.profile);
   if (want.has('event')) out.event = r.event;
   if (want.has('triggeredCampaigns')) out.triggeredCampaigns = r.evaluation.triggeredCampaigns.map((c) => wireCampaign(c, new Date()));
   if (want.has('ruleFailureReasons')) out.ruleFailureReasons = r.evaluation.ruleFailureReasons;
-  if (want.has('coupons')) out.coupons = [];
+  if (want.has('coupons')) out.coupons = (r.coupons ?? []).map((c) => ({ ...wireCoupon(c.coupon), profileRedemptionCount: c.profileRedemptionCount }));
+  if (want.has('referral') && r.referral) out.referral = { ...wireReferral(r.referral.referral), referredCustomers: r.referral.referredCustomers };
   if (want.has('awardedGiveaways')) out.awardedGiveaways = [];
   if (want.has('loyalty')) out.loyalty = { programs: {} };
   if (want.has('previousReturns')) out.previousReturns = r.previousReturns ?? [];
@@ -64,4 +66,32 @@ export function integrationState(r: SessionResult, responseContent: readonly str
 /** Campaign with the derived fields Talon.One returns (frontendState at `now`). */
 export function wireCampaign(c: Campaign, now: Date): Record<string, unknown> {
   return { description: '', ...c, frontendState: frontendState(c, now), storesImported: false };
+}
+
+/** Coupon (25.17): decimals as numbers, discountRemainder derived, optional fields omitted. */
+export function wireCoupon(c: Coupon): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: c.id, created: c.created, campaignId: c.campaignId, value: c.value, usageLimit: c.usageLimit };
+  if (c.discountLimit !== undefined) out.discountLimit = toNumber(c.discountLimit);
+  if (c.reservationLimit !== undefined) out.reservationLimit = c.reservationLimit;
+  if (c.startDate !== undefined) out.startDate = c.startDate;
+  if (c.expiryDate !== undefined) out.expiryDate = c.expiryDate;
+  out.limits = c.limits;
+  out.usageCounter = c.usageCounter;
+  out.discountCounter = toNumber(c.discountCounter);
+  if (c.discountLimit !== undefined) out.discountRemainder = toNumber(c.discountLimit.minus(c.discountCounter));
+  out.reservationCounter = c.reservationCounter;
+  out.attributes = c.attributes;
+  if (c.referralId !== undefined) out.referralId = c.referralId;
+  if (c.recipientIntegrationId !== undefined) out.recipientIntegrationId = c.recipientIntegrationId;
+  if (c.importId !== undefined) out.importId = c.importId;
+  if (c.batchId !== undefined) out.batchId = c.batchId;
+  out.isReservationMandatory = c.isReservationMandatory;
+  out.implicitlyReserved = c.implicitlyReserved;
+  return out;
+}
+
+/** Referral (25.17). */
+export function wireReferral(r: Referral): Record<string, unknown> {
+  const { applicationId: _app, ...rest } = r;
+  return rest;
 }

@@ -9,13 +9,23 @@ import type { Effect } from '../../domain/effect.js';
 import { dec } from '../../domain/money.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { CustomerSession, SessionEventType } from '../../domain/session.js';
-import { evaluate, failureToWire, toWire, type EngineCartItem, type EngineInput, type RuleFailureReason } from '../../engine/index.js';
+import { evaluate, failureToWire, toWire, type EngineCartItem, type EngineCoupon, type EngineInput, type EngineReferral, type EngineUsage, type RuleFailureReason, type CreatedCoupon, type CreatedReferral } from '../../engine/index.js';
+import { engineIds } from './created.js';
+import { normaliseCode, type Coupon, type Referral } from '../../domain/coupon.js';
+import { ACCOUNT_ID } from '../../domain/application.js';
+import { couponsByValues, reservationsFor } from '../../store/repos/coupons.js';
+import { getProfile } from '../../store/repos/profiles.js';
+import { referralByCode, wasReferred } from '../../store/repos/referrals.js';
+import { loadLimitBuckets, type LimitBucket } from './limits.js';
+import { APPLIED_WHEN_EMITTED } from './usage.js';
 import type { Sql } from '../../store/db.js';
 import { loadSnapshot } from '../campaigns/snapshot.js';
 import type { ServiceContext } from '../context.js';
 
 export interface EvaluationInput {
   app: Application;
+  /** a closing, non-dry evaluation: coupon, referral and counter rows are read under lock */
+  closing: boolean;
   session: CustomerSession;
   profile: CustomerProfile | null;
   event: SessionEventType;
@@ -25,13 +35,24 @@ export interface EvaluationInput {
   failureReasons: boolean;
 }
 
+/** What the close commits: the engine's usage and the rows it was decided on. */
+export interface Consumption {
+  usage: EngineUsage;
+  buckets: LimitBucket[];
+  coupons: Coupon[];
+  referral: Referral | null;
+}
+
 export interface Evaluation {
   effects: Effect[];
+  consumption?: Consumption;
+  /** coupons and referral codes the rules created, persisted by non-dry requests */
+  created?: { coupons: CreatedCoupon[]; referrals: CreatedReferral[] };
   ruleFailureReasons: RuleFailureReason[];
   /** campaigns that produced at least one effect, as configured */
   triggeredCampaigns: Campaign[];
-  createdCoupons: unknown[];
-  createdReferrals: unknown[];
+  createdCoupons: Coupon[];
+  createdReferrals: Referral[];
 }
 
 export const emptyEvaluation = (): Evaluation => ({ effects: [], ruleFailureReasons: [], triggeredCampaigns: [], createdCoupons: [], createdReferrals: [] });
@@ -56,9 +77,51 @@ function engineItems(session: CustomerSession): EngineCartItem[] {
   });
 }
 
+const date = (s?: string) => (s ? new Date(s) : null);
+
+function engineCoupon(c: Coupon, reserved: Set<number>): EngineCoupon {
+  return {
+    id: c.id, value: c.value, campaignId: c.campaignId, usageLimit: c.usageLimit, usageCounter: c.usageCounter,
+    discountLimit: c.discountLimit ?? null, discountCounter: c.discountCounter, startDate: date(c.startDate), expiryDate: date(c.expiryDate),
+    recipientIntegrationId: c.recipientIntegrationId ?? null, batchId: c.batchId ?? null, isReservationMandatory: c.isReservationMandatory,
+    reservedByProfile: reserved.has(c.id), attributes: c.attributes,
+  };
+}
+
+/** The coupons, referral and limit buckets of this session (under lock when it closes). */
+async function loadCodes(sql: Sql, input: EvaluationInput, campaigns: readonly Campaign[]) {
+  const { session, app } = input;
+  const cs = app.caseSensitivity;
+  const values = [...new Set(session.couponCodes.map((c) => normaliseCode(c, cs)))];
+  const coupons = await couponsByValues(sql, app.id, values, input.closing);
+  const reserved = await reservationsFor(sql, coupons.map((c) => c.id), session.profileId);
+  const referral = session.referralCode ? (await referralByCode(sql, app.id, normaliseCode(session.referralCode, cs), input.closing)) ?? null : null;
+  let engineReferral: EngineReferral | null = null;
+  if (referral) {
+    const advocate = await getProfile(sql, ACCOUNT_ID, referral.advocateProfileIntegrationId);
+    engineReferral = {
+      id: referral.id, code: referral.code, campaignId: referral.campaignId, advocateProfileIntegrationId: referral.advocateProfileIntegrationId,
+      friendProfileIntegrationId: referral.friendProfileIntegrationId ?? null, usageLimit: referral.usageLimit, usageCounter: referral.usageCounter,
+      startDate: date(referral.startDate), expiryDate: date(referral.expiryDate), attributes: referral.attributes,
+      advocateProfile: advocate ? {
+        integrationId: advocate.integrationId, attributes: advocate.attributes, closedSessions: advocate.closedSessions, totalSales: advocate.totalSales,
+        created: new Date(advocate.created), lastActivity: new Date(advocate.lastActivity), audienceIds: [],
+      } : null,
+      friendAlreadyReferred: session.profileId ? await wasReferred(sql, app.id, session.profileId) : false,
+    };
+  }
+  // a close commits every counter; any non-dry evaluation commits the counters of effects applied at once
+  const lock = (action: string) => input.closing || (!input.dry && APPLIED_WHEN_EMITTED.has(action));
+  const buckets = await loadLimitBuckets(sql, campaigns, { session, coupons, referral }, input.now, app.timezone, lock);
+  return { coupons, reserved, referral, engineReferral, buckets };
+}
+
 export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: EvaluationInput): Promise<Evaluation> {
   const snapshot = await loadSnapshot(ctx, sql, input.app.id);
   const { session, profile, app } = input;
+  // limits of campaigns that may run in this evaluation (never archived; disabled only when listed for a dry run)
+  const candidates = [...snapshot.byId.values()].filter((c) => c.state === 'enabled' || (c.state === 'disabled' && input.evaluableCampaignIds?.includes(c.id)));
+  const codes = await loadCodes(sql, input, candidates);
   const store = session.storeIntegrationId ? snapshot.stores.get(session.storeIntegrationId) : undefined;
   const engineInput: EngineInput = {
     session: {
@@ -85,11 +148,13 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
     additionalCostDefs: snapshot.additionalCosts,
     campaigns: snapshot.campaigns,
     evaluationGroups: snapshot.groups,
-    coupons: [],
-    referral: null,
+    coupons: codes.coupons.map((c) => engineCoupon(c, codes.reserved)),
+    referral: codes.engineReferral,
+    budgets: codes.buckets.map((b) => b.budget),
     customEffects: snapshot.customEffects,
     event: { type: input.event, created: input.now },
     now: input.now,
+    ids: engineIds(snapshot.byId, app.caseSensitivity),
     options: {
       dry: input.dry,
       ...(input.evaluableCampaignIds ? { evaluableCampaignIds: input.evaluableCampaignIds } : {}),
@@ -103,5 +168,7 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
     triggeredCampaigns: result.triggeredCampaignIds.map((id) => snapshot.byId.get(id)).filter((c): c is Campaign => c !== undefined),
     createdCoupons: [],
     createdReferrals: [],
+    consumption: { usage: result.usage, buckets: codes.buckets, coupons: codes.coupons, referral: codes.referral },
+    created: { coupons: result.createdCoupons, referrals: result.createdReferrals },
   };
 }

@@ -6,10 +6,11 @@ import { ZERO } from '../../domain/money.js';
 import { assertReopenable } from '../../domain/session.js';
 import { insertEvent } from '../../store/repos/events.js';
 import { addToProfileCounters, getProfile } from '../../store/repos/profiles.js';
-import { getSession, updateSession } from '../../store/repos/sessions.js';
+import { getConsumed, getSession, setConsumed, updateSession } from '../../store/repos/sessions.js';
 import type { ServiceContext } from '../context.js';
 import { exclusive } from '../exclusive.js';
 import { rollbackForRevoke } from './rollback.js';
+import { releaseAll, type Consumed } from './usage.js';
 import { sessionLockKey } from './update.js';
 
 export async function reopenCustomerSession(ctx: ServiceContext, applicationId: number, integrationId: string): Promise<{ effects: Effect[] }> {
@@ -21,6 +22,8 @@ export async function reopenCustomerSession(ctx: ServiceContext, applicationId: 
     const rb = rollbackForRevoke(stored.effects);
     const session = { ...stored.session, state: 'open' as const, updated: now };
     await updateSession(sql, session, rb.remaining);
+    await releaseAll(sql, applicationId, stored.session.id, integrationId, await getConsumed<Consumed>(sql, stored.session.id));
+    await setConsumed(sql, stored.session.id, {});
     await insertEvent(sql, {
       applicationId, type: 'talon_session_reopened', profileId: session.profileId, sessionId: integrationId,
       ...(session.storeIntegrationId !== undefined ? { storeIntegrationId: session.storeIntegrationId } : {}),

@@ -1,3 +1,4 @@
+import type { Coupon, Referral } from '../../domain/coupon.js';
 import type { Effect } from '../../domain/effect.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { Return, SessionEvent } from '../../domain/records.js';
@@ -13,6 +14,10 @@ export interface SessionResult {
   event: SessionEvent;
   previousReturns?: Return[];
   return?: Return;
+  /** responseContent `coupons`: the session's known codes, with this profile's redemption count */
+  coupons?: { coupon: Coupon; profileRedemptionCount: number }[];
+  /** responseContent `referral` */
+  referral?: { referral: Referral; referredCustomers: string[] };
   /** dry: echoed in the dry response's customerSession only (OQ-5) */
   evaluableCampaignIds?: number[];
 }

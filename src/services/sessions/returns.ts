@@ -7,12 +7,13 @@ import { assertReturnable, unitsValue, type CartItem, type CustomerSession } fro
 import type { Sql } from '../../store/db.js';
 import { findIdempotent, insertEvent, insertReturn, listReturns, saveIdempotent } from '../../store/repos/events.js';
 import { addToProfileCounters, getProfile } from '../../store/repos/profiles.js';
-import { getSession, updateSession } from '../../store/repos/sessions.js';
+import { getConsumed, getSession, setConsumed, updateSession } from '../../store/repos/sessions.js';
 import type { ServiceContext } from '../context.js';
 import { exclusive } from '../exclusive.js';
 import { emptyEvaluation } from './evaluate.js';
 import type { SessionResult } from './result.js';
 import { rollbackForReturn } from './rollback.js';
+import { releaseReturned, type Consumed } from './usage.js';
 import { sessionLockKey } from './update.js';
 
 export interface ReturnRequest {
@@ -125,6 +126,7 @@ async function run(sql: Sql, req: ReturnRequest, now: string): Promise<SessionRe
   const previousReturns = req.responseContent.includes('previousReturns') ? await listReturns(sql, session.id) : undefined;
   if (!req.dry) {
     await updateSession(sql, session, rb.remaining);
+    await setConsumed(sql, session.id, await releaseReturned(sql, await getConsumed<Consumed>(sql, session.id), rb.rollbacks));
     event = await insertEvent(sql, event);
     const { id: _unused, ...newReturn } = ret;
     ret = await insertReturn(sql, { ...newReturn, eventId: event.id });

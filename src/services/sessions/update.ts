@@ -12,7 +12,7 @@ import {
 import type { Sql } from '../../store/db.js';
 import { insertEvent } from '../../store/repos/events.js';
 import { addToProfileCounters, ensureProfile, getProfile, saveProfileAttributes, touchProfile } from '../../store/repos/profiles.js';
-import { getSession, insertSession, profileHasOtherSession, updateSession, type StoredSession } from '../../store/repos/sessions.js';
+import { getConsumed, getSession, insertSession, profileHasOtherSession, setConsumed, updateSession, type StoredSession } from '../../store/repos/sessions.js';
 import { loadApplication } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
 import { checkAttributes, checkCosts } from '../definitions/validate.js';
@@ -23,6 +23,11 @@ import { emptyEvaluation, evaluateSession, type Evaluation } from './evaluate.js
 import { listPreviousReturns } from './returns.js';
 import type { SessionResult } from './result.js';
 import { rollbackForRevoke } from './rollback.js';
+import { couponsByValues, profileRedemptions } from '../../store/repos/coupons.js';
+import { referralByCode, refereesOf } from '../../store/repos/referrals.js';
+import { normaliseCode, type CaseSensitivity } from '../../domain/coupon.js';
+import { commitAppliedNow, commitClose, releaseAll, type Consumed } from './usage.js';
+import { applyReservations, persistCreated } from './created.js';
 
 export interface UpdateSessionRequest {
   applicationId: number;
@@ -127,9 +132,13 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
     const rb = rollbackForRevoke(stored!.effects);
     effects = rb.rollbacks;
     storedEffects = rb.remaining;
+    if (!req.dry) {
+      await releaseAll(sql, req.applicationId, stored!.session.id, req.integrationId, await getConsumed<Consumed>(sql, stored!.session.id));
+      await setConsumed(sql, stored!.session.id, {});
+    }
   } else {
     evaluation = await evaluateSession(ctx, sql, {
-      app, session, profile, event: transition.event, now: req.now ?? serverNow, dry: req.dry,
+      app, session, profile, event: transition.event, now: req.now ?? serverNow, dry: req.dry, closing: !req.dry && closes(transition),
       evaluableCampaignIds: req.dry ? req.patch.evaluableCampaignIds ?? undefined : undefined,
       failureReasons: req.responseContent.includes('ruleFailureReasons'),
     });
@@ -152,6 +161,22 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
     }
     if (stored) await updateSession(sql, session, storedEffects);
     else session.id = await insertSession(sql, session, storedEffects);
+    const consumption = evaluation.consumption;
+    if (evaluation.created) {
+      const made = await persistCreated(sql, req.applicationId, evaluation.created.coupons, evaluation.created.referrals, serverNow);
+      evaluation.createdCoupons = made.coupons;
+      evaluation.createdReferrals = made.referrals;
+    }
+    if (consumption) {
+      await applyReservations(sql, effects, consumption.coupons, now);
+      await commitAppliedNow(sql, consumption.usage, consumption.buckets);
+      if (closes(transition)) {
+        await setConsumed(sql, session.id, await commitClose(sql, {
+          sessionId: session.id, sessionIntegrationId: session.integrationId, applicationId: req.applicationId, profileId: session.profileId,
+          usage: consumption.usage, buckets: consumption.buckets, coupons: consumption.coupons, referral: consumption.referral, now,
+        }));
+      }
+    }
     eventRecord = await insertEvent(sql, eventRecord);
     if (profile) await commitProfile(sql, profile, transition, session, stored, now);
   }
@@ -160,10 +185,28 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
   if (profile && req.responseContent.includes('customerProfile')) {
     result.profile = req.dry ? profile : (await getProfile(sql, ACCOUNT_ID, profile.integrationId)) ?? profile;
   }
+  if (req.responseContent.includes('coupons') || req.responseContent.includes('referral')) await addCodes(sql, result, app.caseSensitivity, req.responseContent);
   if (req.responseContent.includes('previousReturns')) result.previousReturns = stored ? await listPreviousReturns(sql, stored.session.id) : [];
   if (req.dry && req.patch.evaluableCampaignIds) result.evaluableCampaignIds = req.patch.evaluableCampaignIds;
   return result;
 }
+
+/** responseContent `coupons` and `referral`: the codes as they stand after this request. */
+async function addCodes(sql: Sql, result: SessionResult, cs: CaseSensitivity | undefined, want: readonly string[]): Promise<void> {
+  const s = result.session;
+  if (want.includes('coupons')) {
+    const coupons = await couponsByValues(sql, s.applicationId, [...new Set(s.couponCodes.map((c) => normaliseCode(c, cs)))]);
+    const counts = await profileRedemptions(sql, coupons.map((c) => c.id), s.profileId);
+    result.coupons = coupons.map((coupon) => ({ coupon, profileRedemptionCount: counts.get(coupon.id) ?? 0 }));
+  }
+  if (want.includes('referral') && s.referralCode) {
+    const referral = await referralByCode(sql, s.applicationId, normaliseCode(s.referralCode, cs));
+    if (referral) result.referral = { referral, referredCustomers: await refereesOf(sql, referral.id) };
+  }
+}
+
+/** Closing commits what the evaluation consumed (sessions.md §3.3, OQ-6: also a session created as closed). */
+const closes = (t: Transition) => t.kind === 'close' || (t.kind === 'create' && t.to === 'closed');
 
 function pickContent(c: SessionContent): SessionContent {
   const out: SessionContent = {
@@ -196,8 +239,7 @@ async function isFirstSession(sql: Sql, req: UpdateSessionRequest, stored: Store
 /** Profile counters follow the session's committed state (sessions.md §3.3). */
 async function commitProfile(sql: Sql, profile: CustomerProfile, t: Transition, session: CustomerSession, stored: StoredSession | undefined, now: string): Promise<void> {
   if (t.kind !== 'cancelOpen' && t.kind !== 'revoke') await touchProfile(sql, profile.id, now);
-  const closes = t.kind === 'close' || (t.kind === 'create' && t.to === 'closed');
-  if (closes) await addToProfileCounters(sql, profile.id, 1, session.total);
+  if (closes(t)) await addToProfileCounters(sql, profile.id, 1, session.total);
   if (t.kind === 'revoke' && stored) {
     // the value of units already returned was taken off totalSales by the returns
     let returned = ZERO;

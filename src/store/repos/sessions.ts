@@ -139,3 +139,13 @@ export async function profileHasSession(sql: Sql, applicationId: number, profile
   const row = await sql.get('SELECT 1 AS x FROM sessions WHERE application_id = ? AND profile_integration_id = ? LIMIT 1', [applicationId, profileIntegrationId]);
   return row !== undefined;
 }
+
+/** What a closed session consumed (services/sessions/usage.ts), kept to release it exactly. */
+export async function getConsumed<T>(sql: Sql, id: number): Promise<T> {
+  const row = await sql.get<{ consumed: string }>('SELECT consumed FROM sessions WHERE id = ?', [id]);
+  return fromJson<T>(row?.consumed ?? '{}');
+}
+
+export async function setConsumed(sql: Sql, id: number, consumed: unknown): Promise<void> {
+  await sql.run('UPDATE sessions SET consumed = ? WHERE id = ?', [toJson(consumed), id]);
+}

@@ -1,0 +1,178 @@
+/**
+ * Coupons, referrals and limits inside sessions (issue #4): accept/reject with the spec's reasons,
+ * redemption at close, release on cancel/reopen, limit counters and budgets, rule-created coupons.
+ * Codes are inserted through the store so this suite does not depend on the management endpoints.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { getCouponById, insertCoupons } from '../../src/store/repos/coupons.js';
+import { insertReferral } from '../../src/store/repos/referrals.js';
+import { openTestDatabase, STORES } from '../helpers/stores.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+type Json = Record<string, any>;
+
+async function campaign(s: TestServer, appId: number, rules: unknown[], extra: Json = {}): Promise<number> {
+  const c = await s.mgmt('POST', `/v1/applications/${appId}/campaigns`, { name: 'C', tags: [], features: ['coupons', 'referrals'], limits: [], ...extra });
+  assert.equal(c.statusCode, 201, c.body);
+  const r = await s.mgmt('POST', `/v1/applications/${appId}/campaigns/${c.json().id}/rulesets`, { bindings: [], rules, activate: true });
+  assert.equal(r.statusCode, 201, r.body);
+  return c.json().id;
+}
+
+async function coupon(s: TestServer, appId: number, campaignId: number, value: string, extra: Json = {}): Promise<number> {
+  await s.db.transaction((sql) => insertCoupons(sql, [{
+    applicationId: appId, campaignId, value, usageLimit: 1, attributes: {}, limits: [], isReservationMandatory: false, implicitlyReserved: false,
+    created: new Date().toISOString(), ...extra,
+  }]));
+  const row = await s.db.transaction((sql) => sql.get<{ id: number }>('SELECT id FROM coupons WHERE application_id = ? AND value = ?', [appId, value]));
+  return Number(row!.id);
+}
+
+const COUPON_RULE = { title: 'SAVE5: 5 off', condition: ['and', ['couponValid']], effects: [['setDiscount', '5 off', 5]] };
+const cart = [{ sku: 'MUG-01', quantity: 1, price: 40 }];
+const kinds = (effects: Json[]) => effects.map((e) => [e.effectType, e.props.rejectionReason ?? e.props.value]);
+
+for (const kind of STORES) {
+  describe(`coupons, referrals and limits in sessions (${kind.name})`, () => {
+    after(() => kind.cleanup());
+    let s: TestServer;
+    const start = async (t: { skip(m: string): void }) => {
+      const db = await openTestDatabase(kind);
+      if (!db) { t.skip('PostgreSQL not available'); return false; }
+      s = await startTestServer(db);
+      return true;
+    };
+
+    test('a coupon is accepted, redeemed at close, exhausted for the next session and released by a cancel', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        const cid = await campaign(s, a.id, [COUPON_RULE]);
+        const id = await coupon(s, a.id, cid, 'SAVE5');
+        const open = await s.integ(a.key, 'PUT', '/v2/customer_sessions/s1', { customerSession: { profileId: 'p1', couponCodes: ['SAVE5'], cartItems: cart }, responseContent: ['coupons'] });
+        assert.deepEqual(kinds(open.json().effects), [['acceptCoupon', 'SAVE5'], ['setDiscount', 5]]);
+        assert.equal(open.json().effects[0].triggeredByCoupon, id);
+        assert.equal(open.json().coupons[0].usageCounter, 0);
+        // an open session does not redeem: another open session may still use the code
+        const other = await s.integ(a.key, 'PUT', '/v2/customer_sessions/s2', { customerSession: { profileId: 'p2', couponCodes: ['SAVE5'], cartItems: cart } });
+        assert.deepEqual(kinds(other.json().effects), [['acceptCoupon', 'SAVE5'], ['setDiscount', 5]]);
+
+        const closed = await s.integ(a.key, 'PUT', '/v2/customer_sessions/s1', { customerSession: { state: 'closed' }, responseContent: ['coupons'] });
+        assert.deepEqual(kinds(closed.json().effects), [['acceptCoupon', 'SAVE5'], ['setDiscount', 5]]);
+        assert.equal(closed.json().coupons[0].usageCounter, 1);
+        assert.equal(closed.json().coupons[0].profileRedemptionCount, 1);
+
+        // Q4: the other session closing later gets the code rejected; the close still succeeds
+        const late = await s.integ(a.key, 'PUT', '/v2/customer_sessions/s2', { customerSession: { state: 'closed' } });
+        assert.equal(late.statusCode, 200, late.body);
+        assert.deepEqual(kinds(late.json().effects), [['rejectCoupon', 'CouponLimitReached']]);
+        assert.equal((await s.db.transaction((sql) => getCouponById(sql, a.id, id)))!.usageCounter, 1);
+
+        const cancel = await s.integ(a.key, 'PUT', '/v2/customer_sessions/s1', { customerSession: { state: 'cancelled' } });
+        assert.deepEqual(cancel.json().effects.map((e: Json) => e.effectType).sort(), ['rollbackCoupon', 'rollbackDiscount']);
+        assert.equal((await s.db.transaction((sql) => getCouponById(sql, a.id, id)))!.usageCounter, 0);
+        const again = await s.integ(a.key, 'PUT', '/v2/customer_sessions/s3', { customerSession: { couponCodes: ['SAVE5'], cartItems: cart, state: 'closed' } });
+        assert.deepEqual(kinds(again.json().effects), [['acceptCoupon', 'SAVE5'], ['setDiscount', 5]]);
+      } finally { await s.close(); }
+    });
+
+    test('rejection reasons: not found, expired, not started, recipient, profile required, reservation, disabled campaign, conditions', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication({ caseSensitivity: 'insensitive-uppercase' });
+        const cid = await campaign(s, a.id, [{ title: 'big carts', condition: ['and', ['couponValid'], ['>', ['.', 'Session', 'Total'], 100]], effects: [['setDiscount', 'd', 5]] }]);
+        await coupon(s, a.id, cid, 'EXPIRED', { expiryDate: '2020-01-01T00:00:00.000Z' });
+        await coupon(s, a.id, cid, 'FUTURE', { startDate: '2099-01-01T00:00:00.000Z' });
+        await coupon(s, a.id, cid, 'PERSONAL', { recipientIntegrationId: 'alice' });
+        await coupon(s, a.id, cid, 'WALLET', { isReservationMandatory: true });
+        await coupon(s, a.id, cid, 'PLAIN');
+        const off = await campaign(s, a.id, [COUPON_RULE], { state: 'disabled' });
+        await coupon(s, a.id, off, 'OFFCODE');
+        const reason = async (code: string, profileId = 'bob', items = cart) => {
+          const r = await s.integ(a.key, 'PUT', `/v2/customer_sessions/r-${code}-${profileId}`, { customerSession: { profileId, couponCodes: [code], cartItems: items } });
+          assert.equal(r.statusCode, 200, r.body);
+          return r.json().effects.filter((e: Json) => e.effectType === 'rejectCoupon').map((e: Json) => e.props.rejectionReason)[0] ?? 'accepted';
+        };
+        assert.equal(await reason('NOPE'), 'CouponNotFound');
+        assert.equal(await reason('expired'), 'CouponExpired');   // matched case-insensitively
+        assert.equal(await reason('FUTURE'), 'CouponStartDateInFuture');
+        assert.equal(await reason('PERSONAL'), 'CouponRecipientDoesNotMatch');
+        assert.equal(await reason('PERSONAL', 'alice', [{ sku: 'x', quantity: 1, price: 500 }]), 'accepted');
+        assert.equal(await reason('WALLET', ''), 'ProfileRequired');
+        assert.equal(await reason('WALLET'), 'CouponReservationRequired');
+        assert.equal(await reason('OFFCODE'), 'CouponPartOfNotRunningCampaign');
+        assert.equal(await reason('PLAIN'), 'CouponRejectedByCondition');
+        assert.equal(await reason('PLAIN', 'bob', [{ sku: 'x', quantity: 1, price: 500 }]), 'accepted');
+      } finally { await s.close(); }
+    });
+
+    test('campaign limits: redeemCoupon per profile and a setDiscount budget, consumed at close and released on reopen', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        const cid = await campaign(s, a.id, [COUPON_RULE], { limits: [
+          { action: 'redeemCoupon', limit: 1, entities: ['Profile'] },
+          { action: 'setDiscount', limit: 12, entities: [] },
+        ] });
+        for (const code of ['A1', 'A2', 'A3']) await coupon(s, a.id, cid, code);
+        const close = (id: string, profileId: string, code: string) =>
+          s.integ(a.key, 'PUT', `/v2/customer_sessions/${id}`, { customerSession: { profileId, couponCodes: [code], cartItems: cart, state: 'closed' } });
+        assert.deepEqual(kinds((await close('l1', 'p1', 'A1')).json().effects), [['acceptCoupon', 'A1'], ['setDiscount', 5]]);
+        assert.deepEqual(kinds((await close('l2', 'p1', 'A2')).json().effects), [['rejectCoupon', 'ProfileLimitReached']]);
+        assert.deepEqual(kinds((await close('l3', 'p2', 'A2')).json().effects), [['acceptCoupon', 'A2'], ['setDiscount', 5]]);
+        // 10 of 12 used: the next 5.00 does not fit and partial discounts are off → the rule fails, the code is rejected
+        assert.deepEqual(kinds((await close('l4', 'p3', 'A3')).json().effects), [['rejectCoupon', 'EffectCouldNotBeApplied']]);
+        const reopen = await s.integ(a.key, 'PUT', '/v2/customer_sessions/l3/reopen');
+        assert.deepEqual(reopen.json().effects.map((e: Json) => e.effectType).sort(), ['rollbackCoupon', 'rollbackDiscount']);
+        assert.deepEqual(kinds((await close('l5', 'p3', 'A3')).json().effects), [['acceptCoupon', 'A3'], ['setDiscount', 5]]);
+        const counters = await s.db.transaction((sql) => sql.all<{ action: string; bucket: string; counter: string }>('SELECT action, bucket, counter FROM limit_counters WHERE campaign_id = ? ORDER BY action, bucket', [cid]));
+        assert.deepEqual(counters.map((c) => [c.action, c.bucket, Number(c.counter)]), [
+          ['redeemCoupon', 'Profile=p1', 1], ['redeemCoupon', 'Profile=p2', 0], ['redeemCoupon', 'Profile=p3', 1], ['setDiscount', '', 10],
+        ]);
+      } finally { await s.close(); }
+    });
+
+    test('referrals: accepted for a friend, redeemed at close, rejected for the advocate and for a second use', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        const cid = await campaign(s, a.id, [{ title: 'friend gets 10', condition: ['and', ['referralValid']], effects: [['setDiscount', 'friend', 10]] }]);
+        await s.integ(a.key, 'PUT', '/v2/customer_sessions/adv', { customerSession: { profileId: 'advocate' } });
+        await s.db.transaction((sql) => insertReferral(sql, { applicationId: a.id, campaignId: cid, code: 'REF-1', usageLimit: 1, advocateProfileIntegrationId: 'advocate', attributes: {}, created: new Date().toISOString() }));
+        const self = await s.integ(a.key, 'PUT', '/v2/customer_sessions/f0', { customerSession: { profileId: 'advocate', referralCode: 'REF-1', cartItems: cart } });
+        assert.deepEqual(kinds(self.json().effects), [['rejectReferral', 'ReferralRecipientIdSameAsAdvocate']]);
+        const friend = await s.integ(a.key, 'PUT', '/v2/customer_sessions/f1', { customerSession: { profileId: 'friend', referralCode: 'REF-1', cartItems: cart, state: 'closed' }, responseContent: ['referral'] });
+        assert.deepEqual(kinds(friend.json().effects), [['acceptReferral', 'REF-1'], ['setDiscount', 10]]);
+        assert.equal(friend.json().referral.usageCounter, 1);
+        assert.deepEqual(friend.json().referral.referredCustomers, ['friend']);
+        const second = await s.integ(a.key, 'PUT', '/v2/customer_sessions/f2', { customerSession: { profileId: 'friend2', referralCode: 'REF-1', cartItems: cart } });
+        assert.deepEqual(kinds(second.json().effects), [['rejectReferral', 'ReferralLimitReached']]);
+        const cancel = await s.integ(a.key, 'PUT', '/v2/customer_sessions/f1', { customerSession: { state: 'cancelled' } });
+        assert.ok(cancel.json().effects.some((e: Json) => e.effectType === 'rollbackReferral'));
+        const third = await s.integ(a.key, 'PUT', '/v2/customer_sessions/f3', { customerSession: { profileId: 'friend3', referralCode: 'REF-1', cartItems: cart } });
+        assert.deepEqual(kinds(third.json().effects), [['acceptReferral', 'REF-1'], ['setDiscount', 10]]);
+      } finally { await s.close(); }
+    });
+
+    test('rules create coupons on non-dry evaluations (createdCoupons, couponCreated) and dry runs create nothing', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        await campaign(s, a.id, [{ title: 'reward', condition: ['and', ['=', ['.', 'Session', 'State'], 'closed']], effects: [['createCoupon']] }],
+          { couponSettings: { couponPattern: 'THX-####', validCharacters: ['A', 'B', 'C'] } });
+        const dry = await s.integ(a.key, 'PUT', '/v2/customer_sessions/c1?dry=true', { customerSession: { profileId: 'p1', cartItems: cart, state: 'closed' } });
+        assert.equal(dry.json().effects[0].effectType, 'couponCreated');
+        assert.deepEqual(dry.json().createdCoupons, []);
+        const r = await s.integ(a.key, 'PUT', '/v2/customer_sessions/c1', { customerSession: { profileId: 'p1', cartItems: cart, state: 'closed' } });
+        const created = r.json().createdCoupons;
+        assert.equal(created.length, 1);
+        assert.match(created[0].value, /^THX-[ABC]{4}$/);
+        assert.equal(created[0].recipientIntegrationId, 'p1');
+        assert.deepEqual(r.json().effects.map((e: Json) => [e.effectType, e.props.value, e.props.profileId]), [['couponCreated', created[0].value, 'p1']]);
+        const n = await s.db.transaction((sql) => sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM coupons WHERE application_id = ?', [a.id]));
+        assert.equal(Number(n!.n), 1);
+      } finally { await s.close(); }
+    });
+  });
+}
