@@ -33,6 +33,10 @@ export function errorHandler(this: unknown, err: FastifyError & { validation?: A
     const errors = validationErrors(err.validationContext ?? 'body', err.validation);
     return sendError(reply, 400, errors[0]?.details ?? 'Invalid request', errors);
   }
+  if (isUniqueViolation(err)) {
+    // two concurrent creates of the same unique value: the loser gets what a sequential request would
+    return sendError(reply, 409, 'A resource with this unique value already exists', [{ title: 'Conflict', details: 'unique value already exists', source: { pointer: '/' } }]);
+  }
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     // malformed JSON, wrong content type, oversized body…: Fastify's own client errors
@@ -41,4 +45,10 @@ export function errorHandler(this: unknown, err: FastifyError & { validation?: A
   }
   req.log.error({ err }, 'unhandled error');
   return sendError(reply, 500, 'Internal server error');
+}
+
+/** PostgreSQL 23505 / SQLite SQLITE_CONSTRAINT_UNIQUE. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

@@ -22,6 +22,8 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
     logger: opts.logger === false ? false : { level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info' },
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
+    // JSON.parse keeps `__proto__` as an own, plain key; attribute checks then name it like any unknown key
+    onProtoPoisoning: 'ignore',
     genReqId: () => randomUUID(),
     ajv: { customOptions: { strict: false } },
     // ids in paths are matched case-sensitively and may contain any character. The router's own

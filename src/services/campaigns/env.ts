@@ -6,7 +6,8 @@ import { listCustomEffects } from '../../store/repos/campaigns.js';
 import type { ServiceContext } from '../context.js';
 import { loadDefinitions } from '../definitions/load.js';
 
-export async function compileEnv(ctx: ServiceContext, sql: Sql): Promise<CompileEnv> {
+/** Custom effects count only when enabled for this Application (a ruleset may not use another app's effect). */
+export async function compileEnv(ctx: ServiceContext, sql: Sql, applicationId: number): Promise<CompileEnv> {
   const defs = await loadDefinitions(ctx, sql);
   const effects = await listCustomEffects(sql, ACCOUNT_ID);
   return {
@@ -15,7 +16,7 @@ export async function compileEnv(ctx: ServiceContext, sql: Sql): Promise<Compile
       ...(a.eventType ? { eventType: a.eventType } : {}),
     })),
     additionalCosts: [...defs.costs.keys()],
-    customEffects: effects.filter((e) => e.enabled).map((e) => ({ name: e.name, params: (e.params ?? []).map((p) => ({ name: p.name, type: p.type })) })),
+    customEffects: effects.filter((e) => e.enabled && e.applicationIds.includes(applicationId)).map((e) => ({ name: e.name, params: (e.params ?? []).map((p) => ({ name: p.name, type: p.type })) })),
   };
 }
 

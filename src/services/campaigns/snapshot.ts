@@ -51,7 +51,7 @@ export async function loadSnapshot(ctx: ServiceContext, sql: Sql, applicationId:
   if (!cache) compiled.set(ctx, (cache = new Map()));
   const missing = campaigns.map((c) => c.activeRulesetId).filter((id): id is number => id !== undefined && !cache!.has(id));
   if (missing.length > 0) {
-    const env = await compileEnv(ctx, sql);
+    const env = await compileEnv(ctx, sql, applicationId);
     for (const r of await getRulesetsById(sql, applicationId, missing)) cache.set(r.id, compileRuleset(toRulesetInput(r), env));
   }
   const defs = await loadDefinitions(ctx, sql);
