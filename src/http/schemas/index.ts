@@ -6,9 +6,10 @@ import { definitionSchemas } from './definitions.js';
 import { evaluationGroupSchemas } from './evaluationGroups.js';
 import { managementSchemas } from './management.js';
 import { profileSchemas } from './profiles.js';
+import { referralSchemas } from './referrals.js';
 import { sessionSchemas } from './session.js';
 import { storeSchemas } from './stores.js';
 
 /** Every named schema, registered once with Fastify (validation, serialization, OpenAPI). */
-export const allSchemas = [...commonSchemas, ...sessionSchemas, ...managementSchemas, ...campaignSchemas, ...definitionSchemas, ...customerSchemas, ...profileSchemas,
+export const allSchemas = [...commonSchemas, ...sessionSchemas, ...managementSchemas, ...campaignSchemas, ...definitionSchemas, ...customerSchemas, ...profileSchemas, ...referralSchemas,
   ...storeSchemas, ...evaluationGroupSchemas, ...customEffectSchemas];

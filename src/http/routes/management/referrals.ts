@@ -1,0 +1,105 @@
+/** Management API: referral codes of a campaign, their import and export, and an advocate's friends (issue #4). */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { Referral } from '../../../domain/coupon.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { exportReferrals } from '../../../services/referrals/export.js';
+import { customerFriends } from '../../../services/referrals/friends.js';
+import { listReferrals } from '../../../services/referrals/list.js';
+import { deleteReferral } from '../../../services/referrals/remove.js';
+import { updateReferral } from '../../../services/referrals/update.js';
+import { Int64 } from '../../schemas/common.js';
+import {
+  FriendsQuery, ReferralExportQuery, ReferralListQuery, wireReferee, wireReferral, type UpdateReferral,
+} from '../../schemas/referrals.js';
+
+const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
+const tags = ['Management API: referrals'];
+const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse') };
+
+const AppParams = Type.Object({ applicationId: Int64({ minimum: 1 }) });
+const CampaignParams = Type.Object({ applicationId: Int64({ minimum: 1 }), campaignId: Int64({ minimum: 1 }) });
+const ReferralParams = Type.Object({
+  applicationId: Int64({ minimum: 1 }), campaignId: Int64({ minimum: 1 }),
+  referralId: Type.String({ pattern: '^[0-9]{1,18}$', description: 'The ID of the referral code.' }),
+});
+const FriendsParams = Type.Object({ applicationId: Int64({ minimum: 1 }), integrationId: Type.String({ minLength: 1, maxLength: 1000 }) });
+
+/** The documented import columns first, then what else a referral carries. */
+export const EXPORT_COLUMNS = ['code', 'advocateprofileintegrationid', 'startdate', 'expirydate', 'limitval', 'attributes',
+  'id', 'created', 'campaignid', 'friendprofileintegrationid', 'counter', 'importid', 'batchid'] as const;
+
+/** RFC 4180: quote a cell holding a comma, quote or line break; double the quotes inside. */
+export function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** `excel`: `YYYY-MM-DD HH:MM:SS` in UTC, which spreadsheets read as a date; `ISO8601` (default): RFC 3339 as stored. */
+const formatDate = (iso: string | undefined, excel: boolean): string =>
+  iso === undefined ? '' : excel ? iso.slice(0, 19).replace('T', ' ') : iso;
+
+export function referralCsvLine(r: Referral, excel: boolean): string {
+  const cells = [r.code, r.advocateProfileIntegrationId, formatDate(r.startDate, excel), formatDate(r.expiryDate, excel), String(r.usageLimit),
+    JSON.stringify(r.attributes ?? {}), String(r.id), formatDate(r.created, excel), String(r.campaignId), r.friendProfileIntegrationId ?? '',
+    String(r.usageCounter), r.importId === undefined ? '' : String(r.importId), r.batchId ?? ''];
+  return `${cells.map(csvCell).join(',')}\n`;
+}
+
+const usableOf = (u: 'true' | 'false' | undefined) => (u === undefined ? {} : { usable: u === 'true' });
+
+export async function referralManagementRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  app.get<{ Params: Static<typeof CampaignParams>; Querystring: Static<typeof ReferralListQuery> }>('/v1/applications/:applicationId/campaigns/:campaignId/referrals/no_total', {
+    schema: { operationId: 'getReferralsWithoutTotalCount', tags, security, params: CampaignParams, querystring: ReferralListQuery, response: { 200: Type.Ref('ReferralPage'), ...errors } },
+  }, async (req) => {
+    const q = req.query;
+    const page = await listReferrals(ctx, req.params.applicationId, req.params.campaignId, {
+      skip: q.skip ?? 0, pageSize: q.pageSize ?? 1000,
+      ...(q.sort !== undefined ? { sort: q.sort } : {}), ...(q.code !== undefined ? { code: q.code } : {}),
+      ...(q.createdBefore !== undefined ? { createdBefore: q.createdBefore } : {}), ...(q.createdAfter !== undefined ? { createdAfter: q.createdAfter } : {}),
+      ...(q.valid !== undefined ? { valid: q.valid } : {}), ...usableOf(q.usable), ...(q.advocate !== undefined ? { advocate: q.advocate } : {}),
+    });
+    return { hasMore: page.hasMore, data: page.data.map(wireReferral) };
+  });
+
+  app.put<{ Params: Static<typeof ReferralParams>; Body: UpdateReferral }>('/v1/applications/:applicationId/campaigns/:campaignId/referrals/:referralId', {
+    schema: { operationId: 'updateReferral', tags, security, params: ReferralParams, body: Type.Ref('UpdateReferral'), response: { 200: Type.Ref('Referral'), ...errors } },
+  }, async (req) => wireReferral(await updateReferral(ctx, req.params.applicationId, req.params.campaignId, Number(req.params.referralId), req.body)));
+
+  app.delete<{ Params: Static<typeof ReferralParams> }>('/v1/applications/:applicationId/campaigns/:campaignId/referrals/:referralId', {
+    schema: { operationId: 'deleteReferral', tags, security, params: ReferralParams, response: { 204: Type.Null(), ...errors } },
+  }, async (req, reply) => {
+    await deleteReferral(ctx, req.params.applicationId, req.params.campaignId, Number(req.params.referralId));
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: Static<typeof AppParams>; Querystring: Static<typeof ReferralExportQuery> }>('/v1/applications/:applicationId/export_referrals', {
+    schema: {
+      operationId: 'exportReferrals', tags, security, params: AppParams, querystring: ReferralExportQuery,
+      response: { 200: { content: { 'application/csv': { schema: Type.String({ format: 'csv' }) } } }, ...errors },
+    },
+  }, async (req, reply) => {
+    const q = req.query;
+    const pages = await exportReferrals(ctx, req.params.applicationId, {
+      ...(q.campaignId !== undefined ? { campaignId: q.campaignId } : {}),
+      ...(q.createdBefore !== undefined ? { createdBefore: q.createdBefore } : {}), ...(q.createdAfter !== undefined ? { createdAfter: q.createdAfter } : {}),
+      ...(q.valid !== undefined ? { valid: q.valid } : {}), ...usableOf(q.usable), ...(q.batchId !== undefined ? { batchId: q.batchId } : {}),
+    });
+    const excel = q.dateFormat === 'excel';
+    const body = Readable.from((async function* csv() {
+      yield `${EXPORT_COLUMNS.join(',')}\n`;
+      for await (const page of pages) yield page.map((r) => referralCsvLine(r, excel)).join('');
+    })());
+    return reply.type('application/csv').header('content-disposition', 'attachment; filename="referrals.csv"').send(body);
+  });
+
+  app.get<{ Params: Static<typeof FriendsParams>; Querystring: Static<typeof FriendsQuery> }>('/v1/applications/:applicationId/profile/:integrationId/friends', {
+    schema: { operationId: 'getApplicationCustomerFriends', tags, security, params: FriendsParams, querystring: FriendsQuery, response: { 200: Type.Ref('ApplicationRefereePage'), ...errors } },
+  }, async (req) => {
+    const q = req.query;
+    const page = await customerFriends(ctx, req.params.applicationId, req.params.integrationId, {
+      skip: q.skip ?? 0, pageSize: q.pageSize ?? 1000, ...(q.sort !== undefined ? { sort: q.sort } : {}), ...(q.withTotalResultSize !== undefined ? { withTotalResultSize: q.withTotalResultSize } : {}),
+    });
+    return { ...page, data: page.data.map(wireReferee) };
+  });
+}

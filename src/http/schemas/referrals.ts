@@ -1,0 +1,105 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { Referral as ReferralRecord } from '../../domain/coupon.js';
+import type { RefereeRecord } from '../../services/referrals/friends.js';
+import { AnyObject, DateTime, Int64, Nullable, PageQuery, StringEnum } from './common.js';
+
+const usageLimit = Int64({ minimum: 0, maximum: 999_999 });
+const advocateId = Type.String({ minLength: 1, maxLength: 1000 });
+
+export const NewReferral = Type.Object({
+  startDate: Type.Optional(DateTime()),
+  expiryDate: Type.Optional(DateTime()),
+  usageLimit: Type.Optional(usageLimit),
+  campaignId: Int64({ minimum: 1 }),
+  advocateProfileIntegrationId: advocateId,
+  friendProfileIntegrationId: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+  attributes: Type.Optional(AnyObject()),
+}, { $id: 'NewReferral' });
+export type NewReferral = Static<typeof NewReferral>;
+
+export const NewReferralsForMultipleAdvocates = Type.Object({
+  startDate: Type.Optional(DateTime()),
+  expiryDate: Type.Optional(DateTime()),
+  usageLimit,
+  campaignId: Int64({ minimum: 1 }),
+  advocateProfileIntegrationIds: Type.Array(advocateId, { minItems: 1, maxItems: 1000 }),
+  attributes: Type.Optional(AnyObject()),
+  validCharacters: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 1, pattern: '^[^#\\s]$' }), { minItems: 1 })),
+  referralPattern: Type.Optional(Type.String({ minLength: 3, maxLength: 100, pattern: '^[A-Za-z0-9._%+@#-]+$' })),
+}, { $id: 'NewReferralsForMultipleAdvocates' });
+export type NewReferralsForMultipleAdvocates = Static<typeof NewReferralsForMultipleAdvocates>;
+
+export const UpdateReferral = Type.Object({
+  friendProfileIntegrationId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 1000 }))),
+  startDate: Type.Optional(Nullable(DateTime())),
+  expiryDate: Type.Optional(Nullable(DateTime())),
+  usageLimit: Type.Optional(usageLimit),
+  attributes: Type.Optional(AnyObject()),
+}, { $id: 'UpdateReferral', description: 'Omitted fields keep their value; null clears startDate, expiryDate or friendProfileIntegrationId.' });
+export type UpdateReferral = Static<typeof UpdateReferral>;
+
+export const Referral = Type.Object({
+  id: Int64(), created: DateTime(), startDate: Type.Optional(DateTime()), expiryDate: Type.Optional(DateTime()), usageLimit,
+  campaignId: Int64(), advocateProfileIntegrationId: Type.String(), friendProfileIntegrationId: Type.Optional(Type.String()),
+  attributes: Type.Optional(AnyObject()), importId: Type.Optional(Int64()), code: Type.String(), usageCounter: Int64(), batchId: Type.Optional(Type.String()),
+}, { $id: 'Referral' });
+
+export const ReferralPage = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(Type.Ref(Referral)) }, { $id: 'ReferralPage' });
+export const ReferralBatch = Type.Object({ totalResultSize: Int64(), data: Type.Array(Type.Ref(Referral)) }, { $id: 'ReferralBatch' });
+
+export const ApplicationReferee = Type.Object({
+  applicationId: Int64(), sessionId: Type.String(), advocateIntegrationId: Type.String(), friendIntegrationId: Type.String(), code: Type.String(), created: DateTime(),
+}, { $id: 'ApplicationReferee' });
+export const ApplicationRefereePage = Type.Object({
+  hasMore: Type.Optional(Type.Boolean()), totalResultSize: Type.Optional(Int64()), data: Type.Array(Type.Ref(ApplicationReferee)),
+}, { $id: 'ApplicationRefereePage' });
+
+export const ReferralImport = Type.Object({
+  id: Int64(), created: DateTime(), accountId: Int64(), userId: Int64(), entity: Type.String(), amount: Int64({ minimum: 0 }),
+}, { $id: 'ReferralImport', title: 'Import' });
+
+const valid = Type.Optional(StringEnum(['expired', 'validNow', 'validFuture']));
+const usable = Type.Optional(StringEnum(['true', 'false']));
+
+export const ReferralListQuery = Type.Object({
+  ...PageQuery,
+  code: Type.Optional(Type.String()),
+  createdBefore: Type.Optional(DateTime()),
+  createdAfter: Type.Optional(DateTime()),
+  valid, usable,
+  advocate: Type.Optional(Type.String()),
+});
+
+export const ReferralExportQuery = Type.Object({
+  campaignId: Type.Optional(Int64({ minimum: 1 })),
+  createdBefore: Type.Optional(DateTime()),
+  createdAfter: Type.Optional(DateTime()),
+  valid, usable,
+  batchId: Type.Optional(Type.String()),
+  dateFormat: Type.Optional(StringEnum(['excel', 'ISO8601'])),
+});
+
+export const FriendsQuery = Type.Object({ ...PageQuery, withTotalResultSize: Type.Optional(Type.Boolean()) });
+
+/** Referral on the wire: Talon.One's field order, optional fields omitted, no applicationId. */
+export function wireReferral(r: ReferralRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: r.id, created: r.created };
+  if (r.startDate !== undefined) out.startDate = r.startDate;
+  if (r.expiryDate !== undefined) out.expiryDate = r.expiryDate;
+  out.usageLimit = r.usageLimit;
+  out.campaignId = r.campaignId;
+  out.advocateProfileIntegrationId = r.advocateProfileIntegrationId;
+  if (r.friendProfileIntegrationId !== undefined) out.friendProfileIntegrationId = r.friendProfileIntegrationId;
+  out.attributes = r.attributes;
+  if (r.importId !== undefined) out.importId = r.importId;
+  out.code = r.code;
+  out.usageCounter = r.usageCounter;
+  if (r.batchId !== undefined) out.batchId = r.batchId;
+  return out;
+}
+
+export function wireReferee(r: RefereeRecord): Record<string, unknown> {
+  return { applicationId: r.applicationId, sessionId: r.sessionIntegrationId, advocateIntegrationId: r.advocate, friendIntegrationId: r.friend, code: r.code, created: r.created };
+}
+
+export const referralSchemas = [NewReferral, NewReferralsForMultipleAdvocates, UpdateReferral, Referral, ReferralPage, ReferralBatch, ApplicationReferee, ApplicationRefereePage, ReferralImport];
