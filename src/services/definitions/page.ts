@@ -17,7 +17,13 @@ export function sortAndPage<T extends { id: number }>(items: T[], page: PageRequ
   const cmp = (a: T, b: T): number => {
     const x = a[field] as unknown;
     const y = b[field] as unknown;
-    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x ?? '').localeCompare(String(y ?? ''));
+    let c: number;
+    if (typeof x === 'number' && typeof y === 'number') c = x - y;
+    else {
+      // code-point order, independent of the process locale (like ORDER BY under the C collation)
+      const [sx, sy] = [String(x ?? ''), String(y ?? '')];
+      c = sx < sy ? -1 : sx > sy ? 1 : 0;
+    }
     return c !== 0 ? c : a.id - b.id;
   };
   const sorted = [...items].sort((a, b) => (desc ? -cmp(a, b) : cmp(a, b)));
