@@ -34,6 +34,8 @@ export interface Campaign extends CampaignSettings {
   userId: number;
   created: string;
   updated: string;
+  /** usage of the campaign-wide limits (CampaignBudget), filled when reading a campaign */
+  budgets?: { action: string; limit: number; counter: number }[];
 }
 
 /** The state the Campaign Manager shows, derived from state and schedule at `now`. */

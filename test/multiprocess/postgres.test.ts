@@ -4,10 +4,6 @@
  * across processes, not just inside one. Skipped locally without PostgreSQL; fails under CI=true.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import net, { type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { ACCOUNT_ID } from '../../src/domain/application.js';
 import { Decimal } from '../../src/domain/money.js';
@@ -17,53 +13,7 @@ import { listSessionEvents } from '../../src/store/repos/events.js';
 import { getProfile } from '../../src/store/repos/profiles.js';
 import { dropTestSchemas, freshPostgresUrl } from '../helpers/stores.js';
 
-/** The compiled CLI beside this compiled test (works for dist/ and isolated builds alike). */
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const MANAGEMENT_KEY = 'multiprocess-management-key';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as AddressInfo;
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
-
-interface Node { child: ChildProcess; base: string; output: () => string }
-
-async function startNode(databaseUrl: string): Promise<Node> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN, 'serve'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), OPENPROMO_MANAGEMENT_KEY: MANAGEMENT_KEY, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000; // schema compilation makes start-up slow on a busy machine
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${out}`);
-    try {
-      const r = await fetch(`${base}/readyz`);
-      if (r.status === 200) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`server not ready after 60 s: ${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, base, output: () => out };
-}
-
-async function stopNode(n: Node): Promise<void> {
-  if (n.child.exitCode !== null || n.child.signalCode !== null) return;
-  const exited = once(n.child, 'exit');
-  n.child.kill('SIGTERM');
-  const timer = setTimeout(() => n.child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+import { startNode, stopNode, MANAGEMENT_KEY, type Node } from '../helpers/nodes.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

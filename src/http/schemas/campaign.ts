@@ -47,6 +47,7 @@ export const Campaign = Type.Object({
   type: StringEnum(['cartItem', 'advanced']),
   frontendState: StringEnum(['expired', 'scheduled', 'running', 'disabled', 'archived', 'staged']),
   storesImported: Type.Boolean(), updated: Type.Optional(DateTime()),
+  budgets: Type.Optional(Type.Array(Type.Object({ action: Type.String(), limit: Type.Number({ minimum: 0 }), counter: Type.Number({ minimum: 0 }) }))),
 }, { $id: 'Campaign' });
 
 const Binding = Type.Object({

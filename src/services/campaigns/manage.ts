@@ -8,6 +8,9 @@ import { deleteCampaign, getCampaign, getRuleset, insertCampaign, listCampaigns,
 import { bumpConfigVersion } from '../../store/repos/configVersions.js';
 import { appScope, loadApplication } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
+import { counterId, readCounters } from '../../store/repos/counters.js';
+import { toNumber, ZERO } from '../../domain/money.js';
+import { periodStart } from '../../domain/period.js';
 
 const USER_ID = 1;
 
@@ -43,8 +46,25 @@ export function createCampaign(ctx: ServiceContext, applicationId: number, setti
   });
 }
 
+/**
+ * Campaign.budgets: the campaign-wide limits (no entities) with what the current period has used;
+ * limits keyed by an entity have one counter per key and are not summarised here (§3.3).
+ */
+async function withBudgets(ctx: ServiceContext, sql: Sql, c: Campaign): Promise<Campaign> {
+  const wide = (c.limits ?? []).filter((l) => l.entities.length === 0);
+  if (wide.length === 0) return c;
+  const app = await loadApplication(ctx, sql, c.applicationId);
+  const now = ctx.now();
+  const keys = wide.map((l) => ({ campaignId: c.id, action: l.action, bucket: '', periodStart: periodStart(l.period, now, app.timezone) }));
+  const counters = await readCounters(sql, keys);
+  return { ...c, budgets: wide.map((l, i) => ({ action: l.action, limit: l.limit, counter: toNumber(counters.get(counterId(keys[i])) ?? ZERO) })) };
+}
+
 export async function getCampaignById(ctx: ServiceContext, applicationId: number, id: number): Promise<Campaign> {
-  const c = await ctx.db.transaction((sql) => getCampaign(sql, applicationId, id));
+  const c = await ctx.db.transaction(async (sql) => {
+    const found = await getCampaign(sql, applicationId, id);
+    return found && withBudgets(ctx, sql, found);
+  });
   if (!c) throw notFound('Campaign');
   return c;
 }
@@ -55,7 +75,7 @@ export interface CampaignFilter { campaignState?: string; name?: string; tags?: 
 export async function listApplicationCampaigns(ctx: ServiceContext, applicationId: number, f: CampaignFilter, derive: (c: Campaign) => string) {
   const all = await ctx.db.transaction(async (sql) => {
     await loadApplication(ctx, sql, applicationId);
-    return listCampaigns(sql, applicationId);
+    return Promise.all((await listCampaigns(sql, applicationId)).map((c) => withBudgets(ctx, sql, c)));
   });
   const matched = all.filter((c) =>
     (!f.campaignState || c.state === f.campaignState || derive(c) === f.campaignState)

@@ -5,6 +5,7 @@
  * reports to exactly these counters, and a cancel or reopen releases what was committed.
  */
 import type { Campaign, LimitConfig } from '../../domain/campaign.js';
+import { periodStart } from '../../domain/period.js';
 import type { Coupon, Referral } from '../../domain/coupon.js';
 import { dec, type Decimal } from '../../domain/money.js';
 import type { CustomerSession } from '../../domain/session.js';
@@ -16,26 +17,6 @@ export interface LimitBucket {
   budget: BudgetRemaining;
   /** null when the session lacks the entity the bucket is keyed by (e.g. anonymous + Profile): checked, never stored */
   key: CounterKey | null;
-}
-
-/** Start of the period containing `now` in the Application's timezone; '' for lifetime limits (Q9: weeks start Monday). */
-export function periodStart(period: LimitConfig['period'], now: Date, timezone: string): string {
-  if (!period) return '';
-  let parts: Record<string, string>;
-  try {
-    parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })
-      .formatToParts(now).map((p) => [p.type, p.value]));
-  } catch {
-    parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' })
-      .formatToParts(now).map((p) => [p.type, p.value]));
-  }
-  const { year, month, day } = parts;
-  if (period === 'yearly') return `${year}`;
-  if (period === 'monthly') return `${year}-${month}`;
-  if (period === 'daily') return `${year}-${month}-${day}`;
-  const local = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  const monday = new Date(local.getTime() - ((local.getUTCDay() + 6) % 7) * 86_400_000);
-  return `W${monday.toISOString().slice(0, 10)}`;
 }
 
 interface Subject { session: CustomerSession; coupons: Coupon[]; referral: Referral | null }
