@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../../services/context.js';
+import { inventoryRoutes } from './integration/inventory.js';
 import { profileRoutes } from './integration/profiles.js';
 import { referralIntegrationRoutes } from './integration/referrals.js';
+import { reservationRoutes } from './integration/reservations.js';
 import { sessionRoutes } from './integration/sessions.js';
 import { applicationRoutes } from './management/applications.js';
 import { customerRoutes } from './management/customers.js';
 import { definitionRoutes } from './management/definitions.js';
 import { campaignRoutes } from './management/campaigns.js';
+import { couponRoutes } from './management/coupons.js';
 import { referralManagementRoutes } from './management/referrals.js';
 import { customEffectRoutes } from './management/customEffects.js';
 import { evaluationGroupRoutes } from './management/evaluationGroups.js';
@@ -18,6 +21,8 @@ export { publicRoutes } from './public.js';
 export async function integrationRoutes(app: FastifyInstance, ctx: ServiceContext) {
   await sessionRoutes(app, ctx);
   await profileRoutes(app, ctx);
+  await reservationRoutes(app, ctx);
+  await inventoryRoutes(app, ctx);
   await referralIntegrationRoutes(app, ctx);
 }
 
@@ -27,6 +32,7 @@ export async function managementRoutes(app: FastifyInstance, ctx: ServiceContext
   await definitionRoutes(app, ctx);
   await customerRoutes(app, ctx);
   await campaignRoutes(app, ctx);
+  await couponRoutes(app, ctx);
   await referralManagementRoutes(app, ctx);
   await storeRoutes(app, ctx);
   await evaluationGroupRoutes(app, ctx);

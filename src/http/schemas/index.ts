@@ -1,5 +1,6 @@
 import { campaignSchemas } from './campaign.js';
 import { commonSchemas } from './common.js';
+import { couponSchemas } from './coupons.js';
 import { customEffectSchemas } from './customEffects.js';
 import { customerSchemas } from './customers.js';
 import { definitionSchemas } from './definitions.js';
@@ -12,4 +13,4 @@ import { storeSchemas } from './stores.js';
 
 /** Every named schema, registered once with Fastify (validation, serialization, OpenAPI). */
 export const allSchemas = [...commonSchemas, ...sessionSchemas, ...managementSchemas, ...campaignSchemas, ...definitionSchemas, ...customerSchemas, ...profileSchemas, ...referralSchemas,
-  ...storeSchemas, ...evaluationGroupSchemas, ...customEffectSchemas];
+  ...storeSchemas, ...evaluationGroupSchemas, ...customEffectSchemas, ...couponSchemas];

@@ -1,7 +1,9 @@
-import type { Coupon, NewCouponRecord } from '../../domain/coupon.js';
+import type { Coupon, NewCouponRecord, Referral } from '../../domain/coupon.js';
 import { dec } from '../../domain/money.js';
+import { isDeepStrictEqual } from 'node:util';
 import type { Param, Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
+import { toReferral, type ReferralRow } from './referrals.js';
 
 export interface CouponRow {
   id: number; application_id: number; campaign_id: number; value: string; usage_limit: number; usage_counter: number;
@@ -136,4 +138,227 @@ export async function recordRedemption(sql: Sql, couponId: number, sessionId: nu
 
 export async function deleteRedemption(sql: Sql, couponId: number, sessionId: number): Promise<void> {
   await sql.run('DELETE FROM coupon_redemptions WHERE coupon_id = ? AND session_id = ?', [couponId, sessionId]);
+}
+
+// Management of coupons (issue #4): bulk inserts, filtered listing, updates, deletes ------------
+
+/** Columns of `NewCouponRecord` as one JSON array per row (booleans as 0/1, money as exact text). */
+function jsonRow(c: NewCouponRecord): unknown[] {
+  return [c.applicationId, c.campaignId, c.value, c.usageLimit, c.discountLimit?.toString() ?? null, c.reservationLimit ?? null, c.startDate ?? null,
+    c.expiryDate ?? null, c.recipientIntegrationId ?? null, toJson(c.attributes ?? {}), toJson(c.limits ?? []), c.batchId ?? null, c.importId ?? null,
+    c.referralId ?? null, c.isReservationMandatory ? 1 : 0, c.implicitlyReserved ? 1 : 0, c.created];
+}
+
+function bulkInsertSql(dialect: Sql['dialect'], returning: string): string {
+  if (dialect === 'sqlite') {
+    const cols = COLUMNS.split(',').map((_, i) => `j.value->>${i}`).join(', ');
+    return `INSERT INTO coupons (${COLUMNS}) SELECT ${cols} FROM json_each(?) AS j WHERE true ORDER BY j.key ON CONFLICT (application_id, value) DO NOTHING RETURNING ${returning}`;
+  }
+  const casts = ['bigint', 'bigint', 'text', 'bigint', 'numeric', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'integer', 'integer', 'text'];
+  const cols = casts.map((t, i) => `(j.r->>${i})::${t}`).join(', ');
+  return `INSERT INTO coupons (${COLUMNS}) SELECT ${cols} FROM json_array_elements(?::json) WITH ORDINALITY AS j(r, n) ORDER BY j.n ON CONFLICT (application_id, value) DO NOTHING RETURNING ${returning}`;
+}
+
+/**
+ * Inserts up to a few thousand coupons in ONE statement (the rows travel as one JSON parameter, so
+ * there is no bound-parameter limit and one round trip per call). Codes that already exist in the
+ * Application are skipped (ON CONFLICT DO NOTHING): the caller compares the values returned with
+ * the values sent to find duplicates. Ids follow the order of `coupons`.
+ */
+export async function insertCouponsReturningValues(sql: Sql, coupons: readonly NewCouponRecord[]): Promise<Set<string>> {
+  if (coupons.length === 0) return new Set();
+  const rows = await sql.all<{ value: string }>(bulkInsertSql(sql.dialect, 'value'), [JSON.stringify(coupons.map(jsonRow))]);
+  return new Set(rows.map((r) => r.value));
+}
+
+/** As `insertCouponsReturningValues`, returning the inserted coupons (for `silent=no`). */
+export async function insertCouponsReturningRows(sql: Sql, coupons: readonly NewCouponRecord[]): Promise<Coupon[]> {
+  if (coupons.length === 0) return [];
+  const rows = await sql.all<CouponRow>(bulkInsertSql(sql.dialect, '*'), [JSON.stringify(coupons.map(jsonRow))]);
+  return rows.map(toCoupon).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The listing filters shared by list, search, export and delete (§1.3). Dates are RFC 3339 in UTC
+ * as stored (`toISOString`). `campaignIds` undefined = every campaign of the Application.
+ */
+export interface CouponQuery {
+  applicationId: number;
+  campaignIds?: readonly number[];
+  value?: string;
+  exactMatch?: boolean;
+  createdBefore?: string; createdAfter?: string;
+  startsBefore?: string; startsAfter?: string;
+  expiresBefore?: string; expiresAfter?: string;
+  valid?: 'expired' | 'validNow' | 'validFuture';
+  usable?: boolean;
+  redeemed?: boolean;
+  recipientIntegrationId?: string;
+  batchId?: string;
+  referralId?: number;
+  /** AttributeQuery: every key must equal the coupon's attribute */
+  attributes?: Record<string, unknown>;
+  /** the clock for `valid` */
+  now: string;
+}
+
+/** Codes are compared with case and non-alphanumerics folded away (the `value` filter). */
+export const foldCode = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+interface Compiled { where: string; params: Param[]; post?: (c: Coupon) => boolean }
+
+function compile(q: CouponQuery): Compiled {
+  const w: string[] = ['application_id = ?'];
+  const p: Param[] = [q.applicationId];
+  const post: ((c: Coupon) => boolean)[] = [];
+  if (q.campaignIds) {
+    if (q.campaignIds.length === 0) w.push('1 = 0');
+    else { w.push(`campaign_id IN (${q.campaignIds.map(() => '?').join(', ')})`); p.push(...q.campaignIds); }
+  }
+  if (q.value !== undefined && q.value !== '') {
+    if (q.exactMatch) {
+      const lower = q.value.toLowerCase();
+      w.push('lower(value) = ?'); p.push(lower);
+      post.push((c) => c.value.toLowerCase() === lower);
+    } else {
+      const folded = foldCode(q.value);
+      if (folded) {
+        // the LIKE is a superset (any characters between the folded ones); the exact fold runs after
+        w.push('lower(value) LIKE ?'); p.push(`%${[...folded].join('%')}%`);
+        post.push((c) => foldCode(c.value).includes(folded));
+      }
+    }
+  }
+  const cmp = (col: string, op: string, v?: string) => { if (v !== undefined) { w.push(`${col} IS NOT NULL AND ${col} ${op} ?`); p.push(v); } };
+  cmp('created', '<', q.createdBefore); cmp('created', '>', q.createdAfter);
+  cmp('start_date', '<', q.startsBefore); cmp('start_date', '>', q.startsAfter);
+  cmp('expiry_date', '<', q.expiresBefore); cmp('expiry_date', '>', q.expiresAfter);
+  if (q.valid === 'expired') { w.push('expiry_date IS NOT NULL AND expiry_date < ?'); p.push(q.now); }
+  if (q.valid === 'validNow') { w.push('(start_date IS NULL OR start_date <= ?) AND (expiry_date IS NULL OR expiry_date > ?)'); p.push(q.now, q.now); }
+  if (q.valid === 'validFuture') { w.push('start_date IS NOT NULL AND start_date > ?'); p.push(q.now); }
+  if (q.usable === true) w.push('(usage_limit = 0 OR usage_counter < usage_limit)');
+  if (q.usable === false) w.push('usage_limit > 0 AND usage_counter >= usage_limit');
+  if (q.redeemed === true) w.push('usage_counter > 0');
+  if (q.redeemed === false) w.push('usage_counter = 0');
+  if (q.recipientIntegrationId !== undefined) { w.push('recipient_integration_id = ?'); p.push(q.recipientIntegrationId); }
+  if (q.batchId !== undefined) { w.push('batch_id = ?'); p.push(q.batchId); }
+  if (q.referralId !== undefined) { w.push('referral_id = ?'); p.push(q.referralId); }
+  if (q.attributes && Object.keys(q.attributes).length > 0) {
+    const want = Object.entries(q.attributes);
+    post.push((c) => want.every(([k, v]) => Object.prototype.hasOwnProperty.call(c.attributes, k) && isDeepStrictEqual(c.attributes[k], v)));
+  }
+  const out: Compiled = { where: w.join(' AND '), params: p };
+  if (post.length) out.post = (c) => post.every((f) => f(c));
+  return out;
+}
+
+export const COUPON_SORT: Record<string, string> = {
+  id: 'id', created: 'created', value: 'value', campaignId: 'campaign_id', startDate: 'start_date', expiryDate: 'expiry_date',
+  usageCounter: 'usage_counter', usageLimit: 'usage_limit',
+};
+
+/** One page of matching coupons in `sort` order (a COUPON_SORT key, `-` for descending; id breaks ties). */
+export async function findCoupons(sql: Sql, q: CouponQuery, page: { skip: number; limit: number; sort?: string }): Promise<Coupon[]> {
+  const c = compile(q);
+  const desc = page.sort?.startsWith('-') ?? false;
+  const col = COUPON_SORT[(page.sort ?? 'id').replace(/^-/, '')] ?? 'id';
+  const order = `ORDER BY ${col}${desc ? ' DESC' : ''}${col === 'id' ? '' : `, id${desc ? ' DESC' : ''}`}`;
+  const base = `SELECT * FROM coupons WHERE ${c.where} ${order} LIMIT ? OFFSET ?`;
+  if (!c.post) return (await sql.all<CouponRow>(base, [...c.params, page.limit, page.skip])).map(toCoupon);
+  // a filter SQL cannot express exactly: scan candidates in chunks, count matches
+  const out: Coupon[] = [];
+  let skipped = 0;
+  for (let offset = 0; ; offset += 1000) {
+    const rows = (await sql.all<CouponRow>(base, [...c.params, 1000, offset])).map(toCoupon);
+    for (const x of rows) {
+      if (!c.post(x)) continue;
+      if (skipped < page.skip) { skipped++; continue; }
+      out.push(x);
+      if (out.length >= page.limit) return out;
+    }
+    if (rows.length < 1000) return out;
+  }
+}
+
+/** Keyset page in id order after `afterId` (export, filtered delete): never an OFFSET scan. */
+export async function couponsAfter(sql: Sql, q: CouponQuery, afterId: number, limit: number): Promise<{ rows: Coupon[]; lastId: number | undefined }> {
+  const c = compile(q);
+  const rows = (await sql.all<CouponRow>(`SELECT * FROM coupons WHERE ${c.where} AND id > ? ORDER BY id LIMIT ?`, [...c.params, afterId, limit])).map(toCoupon);
+  return { rows: c.post ? rows.filter(c.post) : rows, lastId: rows.at(-1)?.id };
+}
+
+/** Deletes every matching coupon; returns how many. */
+export async function deleteMatchingCoupons(sql: Sql, q: CouponQuery): Promise<number> {
+  const c = compile(q);
+  if (!c.post) return sql.run(`DELETE FROM coupons WHERE ${c.where}`, c.params);
+  let deleted = 0;
+  let after = 0;
+  for (;;) {
+    const { rows, lastId } = await couponsAfter(sql, q, after, 1000);
+    if (lastId === undefined) return deleted;
+    after = lastId;
+    if (rows.length) deleted += await sql.run(`DELETE FROM coupons WHERE id IN (${rows.map(() => '?').join(', ')})`, rows.map((r) => r.id));
+  }
+}
+
+export async function deleteCouponById(sql: Sql, applicationId: number, campaignId: number, id: number): Promise<boolean> {
+  return (await sql.run('DELETE FROM coupons WHERE application_id = ? AND campaign_id = ? AND id = ?', [applicationId, campaignId, id])) > 0;
+}
+
+/** Writes the mutable fields of a coupon (never its value, counters or provenance). */
+export async function saveCoupon(sql: Sql, c: Coupon): Promise<Coupon> {
+  const row = await sql.get<CouponRow>(
+    `UPDATE coupons SET usage_limit = ?, discount_limit = ?, reservation_limit = ?, start_date = ?, expiry_date = ?, recipient_integration_id = ?,
+       attributes = ?, limits = ?, is_reservation_mandatory = ?, implicitly_reserved = ? WHERE id = ? AND application_id = ? RETURNING *`,
+    [c.usageLimit, c.discountLimit?.toString(), c.reservationLimit, c.startDate, c.expiryDate, c.recipientIntegrationId, toJson(c.attributes),
+      toJson(c.limits), c.isReservationMandatory, c.implicitlyReserved, c.id, c.applicationId]);
+  return toCoupon(row!);
+}
+
+export interface CouponBatchUpdate {
+  usageLimit?: number; discountLimit?: string; reservationLimit?: number; attributes?: Record<string, unknown>;
+  startDate: string | null; expiryDate: string | null;
+}
+
+/** updateCouponBatch: the given fields on every coupon of the campaign (or of one batch). */
+export async function updateCouponsOfCampaign(sql: Sql, applicationId: number, campaignId: number, batchId: string | undefined, u: CouponBatchUpdate): Promise<number> {
+  const set = ['start_date = ?', 'expiry_date = ?'];
+  const p: Param[] = [u.startDate, u.expiryDate];
+  if (u.usageLimit !== undefined) { set.push('usage_limit = ?'); p.push(u.usageLimit); }
+  if (u.discountLimit !== undefined) { set.push('discount_limit = ?'); p.push(u.discountLimit); }
+  if (u.reservationLimit !== undefined) { set.push('reservation_limit = ?'); p.push(u.reservationLimit); }
+  if (u.attributes !== undefined) { set.push('attributes = ?'); p.push(toJson(u.attributes)); }
+  p.push(applicationId, campaignId);
+  const batch = batchId !== undefined ? ' AND batch_id = ?' : '';
+  if (batchId !== undefined) p.push(batchId);
+  return sql.run(`UPDATE coupons SET ${set.join(', ')} WHERE application_id = ? AND campaign_id = ?${batch}`, p);
+}
+
+/** The next id of the import sequence (kept in config_versions under `seq:imports` until imports get a table). */
+export async function nextImportId(sql: Sql): Promise<number> {
+  const row = await sql.get<{ version: number }>(
+    'INSERT INTO config_versions (scope, version) VALUES (?, 1) ON CONFLICT (scope) DO UPDATE SET version = config_versions.version + 1 RETURNING version', ['seq:imports']);
+  return Number(row!.version);
+}
+
+/** Integration ids holding a reservation of the coupon, oldest first. */
+export async function reservationHolders(sql: Sql, couponId: number): Promise<string[]> {
+  const rows = await sql.all<{ profile_integration_id: string }>('SELECT profile_integration_id FROM coupon_reservations WHERE coupon_id = ? ORDER BY created, profile_integration_id', [couponId]);
+  return rows.map((r) => r.profile_integration_id);
+}
+
+/** The coupons in a profile's inventory: reserved (incl. redeemed), personal, and implicitly reserved ones of the Application. */
+export async function inventoryCoupons(sql: Sql, applicationId: number, profileIntegrationId: string): Promise<Coupon[]> {
+  const rows = await sql.all<CouponRow>(
+    `SELECT * FROM coupons WHERE application_id = ? AND (
+       id IN (SELECT coupon_id FROM coupon_reservations WHERE profile_integration_id = ?)
+       OR recipient_integration_id = ? OR implicitly_reserved = 1) ORDER BY id`,
+    [applicationId, profileIntegrationId, profileIntegrationId]);
+  return rows.map(toCoupon);
+}
+
+/** The referral codes a profile advocates in the Application (its inventory's `referrals`). */
+export async function referralsOfAdvocate(sql: Sql, applicationId: number, advocate: string): Promise<Referral[]> {
+  const rows = await sql.all<ReferralRow>('SELECT * FROM referrals WHERE application_id = ? AND advocate_profile_integration_id = ? ORDER BY id', [applicationId, advocate]);
+  return rows.map(toReferral);
 }

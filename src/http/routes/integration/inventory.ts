@@ -1,0 +1,34 @@
+/** Integration API: getCustomerInventory (coupons-referrals-budgets.md §1.1, §1.7). */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { ServiceContext } from '../../../services/context.js';
+import { customerInventory } from '../../../services/coupons/inventory.js';
+import { wireCoupon, wireInventoryReferral } from '../../schemas/coupons.js';
+import { wireProfile } from '../../shape.js';
+
+const Params = Type.Object({ integrationId: Type.String({ minLength: 1, maxLength: 1000 }) });
+const Query = Type.Object({
+  profile: Type.Optional(Type.Boolean()), referrals: Type.Optional(Type.Boolean()), coupons: Type.Optional(Type.Boolean()),
+  loyalty: Type.Optional(Type.Boolean()), giveaways: Type.Optional(Type.Boolean()), achievements: Type.Optional(Type.Boolean()),
+});
+
+export async function inventoryRoutes(app: FastifyInstance, ctx: ServiceContext) {
+  app.get<{ Params: Static<typeof Params>; Querystring: Static<typeof Query> }>('/v1/customer_profiles/:integrationId/inventory', {
+    schema: {
+      operationId: 'getCustomerInventory', tags: ['Integration API: customer profiles'], security: [{ api_key_v1: [] }], params: Params, querystring: Query,
+      response: { 200: Type.Ref('CustomerInventory'), 401: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse') },
+    },
+  }, async (req) => {
+    const q = req.query;
+    const inv = await customerInventory(ctx, req.applicationId, req.params.integrationId, { coupons: q.coupons === true, referrals: q.referrals === true });
+    const out: Record<string, unknown> = {};
+    if (q.profile) out.profile = wireProfile(inv.profile);
+    // loyalty, giveaways and achievements are not implemented yet: present and empty when asked
+    if (q.loyalty) out.loyalty = { programs: {} };
+    if (inv.referrals) out.referrals = inv.referrals.map((r) => wireInventoryReferral(r.referral, r.referredCustomers));
+    if (inv.coupons) out.coupons = inv.coupons.map((c) => ({ ...wireCoupon(c.coupon), profileRedemptionCount: c.profileRedemptionCount, state: c.state }));
+    if (q.giveaways) out.giveaways = [];
+    if (q.achievements) out.achievements = [];
+    return out;
+  });
+}

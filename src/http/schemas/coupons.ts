@@ -1,0 +1,147 @@
+/** Coupons (coupons-referrals-budgets.md §1): request and response shapes of 25.17, and the wire form of a coupon. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { Coupon as DomainCoupon, Referral } from '../../domain/coupon.js';
+import { toNumber } from '../../domain/money.js';
+import { AnyObject, DateTime, Int64, Nullable } from './common.js';
+
+const PATTERN = '^[A-Za-z0-9._%+@#-]+$';
+const UsageLimit = () => Int64({ minimum: 0, maximum: 999999 });
+const DiscountLimit = () => Type.Number({ minimum: 0, maximum: 1e15 });
+const constraints = {
+  usageLimit: UsageLimit(),
+  discountLimit: Type.Optional(DiscountLimit()),
+  reservationLimit: Type.Optional(Int64({ minimum: 0, maximum: 999999 })),
+  startDate: Type.Optional(DateTime()),
+  expiryDate: Type.Optional(DateTime()),
+};
+const generator = {
+  validCharacters: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+  couponPattern: Type.Optional(Type.String({ minLength: 3, maxLength: 100, pattern: PATTERN })),
+};
+
+export const NewCoupons = Type.Object({
+  ...constraints, ...generator,
+  limits: Type.Optional(Type.Array(Type.Ref('LimitConfig'))),
+  numberOfCoupons: Int64({ minimum: 1 }),
+  uniquePrefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._%+@-]*$', description: 'Deprecated: a literal prefix of every generated code' })),
+  attributes: Type.Optional(AnyObject()),
+  recipientIntegrationId: Type.Optional(Type.String({ maxLength: 1000 })),
+  isReservationMandatory: Type.Optional(Type.Boolean({ default: false })),
+  implicitlyReserved: Type.Optional(Type.Boolean()),
+}, { $id: 'NewCoupons' });
+export type NewCoupons = Static<typeof NewCoupons>;
+
+export const NewCouponsForMultipleRecipients = Type.Object({
+  ...constraints, ...generator,
+  attributes: Type.Optional(AnyObject()),
+  recipientsIntegrationIds: Type.Array(Type.String({ maxLength: 1000 }), { minItems: 1, maxItems: 1000 }),
+}, { $id: 'NewCouponsForMultipleRecipients' });
+export type NewCouponsForMultipleRecipients = Static<typeof NewCouponsForMultipleRecipients>;
+
+export const UpdateCoupon = Type.Object({
+  usageLimit: Type.Optional(UsageLimit()),
+  discountLimit: Type.Optional(DiscountLimit()),
+  reservationLimit: Type.Optional(Int64({ minimum: 0, maximum: 999999 })),
+  startDate: Type.Optional(Nullable(DateTime())),
+  expiryDate: Type.Optional(Nullable(DateTime())),
+  limits: Type.Optional(Type.Array(Type.Ref('LimitConfig'))),
+  recipientIntegrationId: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+  attributes: Type.Optional(AnyObject()),
+  isReservationMandatory: Type.Optional(Type.Boolean()),
+  implicitlyReserved: Type.Optional(Type.Boolean()),
+}, { $id: 'UpdateCoupon', description: 'PUT: startDate, expiryDate and recipientIntegrationId are set to null when omitted' });
+export type UpdateCoupon = Static<typeof UpdateCoupon>;
+
+export const UpdateCouponBatch = Type.Object({
+  usageLimit: Type.Optional(UsageLimit()),
+  discountLimit: Type.Optional(DiscountLimit()),
+  reservationLimit: Type.Optional(Int64({ minimum: 0, maximum: 999999 })),
+  startDate: Type.Optional(Nullable(DateTime())),
+  expiryDate: Type.Optional(Nullable(DateTime())),
+  attributes: Type.Optional(AnyObject()),
+  batchID: Type.Optional(Type.String()),
+}, { $id: 'UpdateCouponBatch', description: 'PUT: startDate and expiryDate are set to null when omitted; without batchID every coupon of the campaign' });
+export type UpdateCouponBatch = Static<typeof UpdateCouponBatch>;
+
+export const CouponReservations = Type.Object({
+  integrationIDs: Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 1000 }),
+}, { $id: 'CouponReservations' });
+export type CouponReservations = Static<typeof CouponReservations>;
+
+const couponProps = {
+  id: Int64(), created: DateTime(), campaignId: Int64(), value: Type.String(),
+  usageLimit: Int64(), discountLimit: Type.Optional(Type.Number()), reservationLimit: Type.Optional(Int64()),
+  startDate: Type.Optional(DateTime()), expiryDate: Type.Optional(DateTime()), limits: Type.Array(Type.Ref('LimitConfig')),
+  usageCounter: Int64(), discountCounter: Type.Number(), discountRemainder: Type.Optional(Type.Number()), reservationCounter: Type.Number(),
+  attributes: AnyObject(), referralId: Type.Optional(Int64()), recipientIntegrationId: Type.Optional(Type.String()), importId: Type.Optional(Int64()),
+  reservation: Type.Boolean(), batchId: Type.Optional(Type.String()), isReservationMandatory: Type.Boolean(), implicitlyReserved: Type.Boolean(),
+};
+export const Coupon = Type.Object(couponProps, { $id: 'Coupon' });
+export const InventoryCoupon = Type.Object({ ...couponProps, profileRedemptionCount: Int64(), state: Type.String({ enum: ['active', 'used', 'expired', 'pending', 'disabled'] }) },
+  { $id: 'InventoryCoupon' });
+
+export const InventoryReferral = Type.Object({
+  id: Int64(), created: DateTime(), startDate: Type.Optional(DateTime()), expiryDate: Type.Optional(DateTime()), usageLimit: Int64(), campaignId: Int64(),
+  advocateProfileIntegrationId: Type.String(), friendProfileIntegrationId: Type.Optional(Type.String()), attributes: AnyObject(),
+  importId: Type.Optional(Int64()), code: Type.String(), usageCounter: Int64(), batchId: Type.Optional(Type.String()), referredCustomers: Type.Array(Type.String()),
+}, { $id: 'InventoryReferral' });
+
+export const CustomerInventory = Type.Object({
+  profile: Type.Optional(Type.Ref('CustomerProfile')),
+  loyalty: Type.Optional(AnyObject()),
+  referrals: Type.Optional(Type.Array(Type.Ref(InventoryReferral))),
+  coupons: Type.Optional(Type.Array(Type.Ref(InventoryCoupon))),
+  giveaways: Type.Optional(Type.Array(AnyObject())),
+  achievements: Type.Optional(Type.Array(AnyObject())),
+}, { $id: 'CustomerInventory' });
+
+export const Import = Type.Object({
+  id: Int64(), created: DateTime(), accountId: Int64(), userId: Int64(), entity: Type.String(), amount: Int64({ minimum: 0 }),
+}, { $id: 'Import' });
+
+/** `inline_response_200_11`: createCoupons with silent=no. */
+export const CouponList = Type.Object({ totalResultSize: Int64(), data: Type.Array(Type.Ref(Coupon)) }, { $id: 'CouponList' });
+/** `inline_response_200_12`: the …WithoutTotalCount listings. */
+export const CouponPageNoTotal = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(Type.Ref(Coupon)) }, { $id: 'CouponPageNoTotal' });
+/** `inline_response_200_1`: getReservedCustomers. */
+export const ReservedCustomers = Type.Object({ totalResultSize: Int64(), data: Type.Array(Type.Ref('CustomerProfile')) }, { $id: 'ReservedCustomers' });
+
+export const couponSchemas = [NewCoupons, NewCouponsForMultipleRecipients, UpdateCoupon, UpdateCouponBatch, CouponReservations, Coupon, InventoryCoupon,
+  InventoryReferral, CustomerInventory, Import, CouponList, CouponPageNoTotal, ReservedCustomers];
+
+/** Domain coupon → `Coupon` (decimals as numbers; `reservation` false for a personal code, §1.1). */
+export function wireCoupon(c: DomainCoupon): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: c.id, created: c.created, campaignId: c.campaignId, value: c.value, usageLimit: c.usageLimit };
+  if (c.discountLimit !== undefined) out.discountLimit = toNumber(c.discountLimit);
+  if (c.reservationLimit !== undefined) out.reservationLimit = c.reservationLimit;
+  if (c.startDate) out.startDate = c.startDate;
+  if (c.expiryDate) out.expiryDate = c.expiryDate;
+  out.limits = c.limits;
+  out.usageCounter = c.usageCounter;
+  out.discountCounter = toNumber(c.discountCounter);
+  if (c.discountLimit !== undefined) out.discountRemainder = toNumber(c.discountLimit.minus(c.discountCounter));
+  out.reservationCounter = c.reservationCounter;
+  out.attributes = c.attributes;
+  if (c.referralId !== undefined) out.referralId = c.referralId;
+  if (c.recipientIntegrationId !== undefined) out.recipientIntegrationId = c.recipientIntegrationId;
+  if (c.importId !== undefined) out.importId = c.importId;
+  out.reservation = c.recipientIntegrationId === undefined;
+  if (c.batchId !== undefined) out.batchId = c.batchId;
+  out.isReservationMandatory = c.isReservationMandatory;
+  out.implicitlyReserved = c.implicitlyReserved;
+  return out;
+}
+
+export function wireInventoryReferral(r: Referral, referredCustomers: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: r.id, created: r.created };
+  if (r.startDate) out.startDate = r.startDate;
+  if (r.expiryDate) out.expiryDate = r.expiryDate;
+  Object.assign(out, { usageLimit: r.usageLimit, campaignId: r.campaignId, advocateProfileIntegrationId: r.advocateProfileIntegrationId });
+  if (r.friendProfileIntegrationId) out.friendProfileIntegrationId = r.friendProfileIntegrationId;
+  out.attributes = r.attributes;
+  if (r.importId !== undefined) out.importId = r.importId;
+  Object.assign(out, { code: r.code, usageCounter: r.usageCounter });
+  if (r.batchId) out.batchId = r.batchId;
+  out.referredCustomers = referredCustomers;
+  return out;
+}

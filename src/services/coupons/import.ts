@@ -1,0 +1,172 @@
+/**
+ * importCoupons (§1.2): a CSV upload of any size, with bounded memory.
+ *
+ * The upload is first streamed to a temporary file (no database lock is held while a client is
+ * still sending), then parsed as a stream and inserted 1 000 rows per statement inside ONE
+ * transaction: a bad row (400 naming its line in `errors[].source.line`) or a duplicate code rolls
+ * the whole import back, so a failed import leaves nothing behind and a half-imported file is never
+ * redeemable. Memory holds one batch, never the file. See docs/coupons.md.
+ */
+import { parse, type CsvError } from 'csv-parse';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ACCOUNT_ID, type Application } from '../../domain/application.js';
+import { normaliseCode, type NewCouponRecord } from '../../domain/coupon.js';
+import { AppError, badRequest } from '../../domain/errors.js';
+import { dec } from '../../domain/money.js';
+import type { Sql } from '../../store/db.js';
+import { insertCouponsReturningValues, nextImportId } from '../../store/repos/coupons.js';
+import { checkAttributes } from '../definitions/validate.js';
+import { loadDefinitions, type Definitions } from '../definitions/load.js';
+import type { ServiceContext } from '../context.js';
+import { loadCampaignOf, newBatchId, requireCouponFeature } from './common.js';
+
+export const IMPORT_BATCH = 1000;
+export const PROGRESS_EVERY = 100_000;
+const COLUMNS = new Set(['value', 'expirydate', 'startdate', 'recipientintegrationid', 'limitval', 'attributes', 'discountlimit']);
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const MONEY = /^\d{1,16}(\.\d+)?$/;
+
+export interface ImportLog { info(obj: object, msg: string): void }
+export interface ImportOptions { skipDuplicates: boolean; log?: ImportLog }
+export interface ImportResult { id: number; created: string; accountId: number; userId: number; entity: 'Coupon'; amount: number }
+
+const USER_ID = 1;
+
+function lineError(line: number, title: string, details: string): AppError {
+  return badRequest(`Line ${line}: ${details}`, [{ title, details, source: { line: String(line) } }]);
+}
+
+export async function importCoupons(ctx: ServiceContext, applicationId: number, campaignId: number, upload: Readable, opts: ImportOptions): Promise<ImportResult> {
+  const { app, defs, importId } = await ctx.db.transaction(async (sql) => {
+    const { app, campaign } = await loadCampaignOf(ctx, sql, applicationId, campaignId);
+    requireCouponFeature(campaign);
+    return { app, defs: await loadDefinitions(ctx, sql), importId: await nextImportId(sql) };
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'openpromo-import-'));
+  const path = join(dir, 'upload.csv');
+  try {
+    await pipeline(upload, createWriteStream(path));
+    const created = ctx.now().toISOString();
+    const base = { applicationId, campaignId, created, importId, batchId: newBatchId() };
+    const amount = await ctx.db.transaction((sql) => insertFromCsv(sql, createReadStream(path), app, defs, base, opts));
+    opts.log?.info({ importId, campaignId, amount }, 'coupon import committed');
+    return { id: importId, created, accountId: ACCOUNT_ID, userId: USER_ID, entity: 'Coupon', amount };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type Base = Pick<NewCouponRecord, 'applicationId' | 'campaignId' | 'created' | 'importId' | 'batchId'>;
+
+async function insertFromCsv(sql: Sql, csv: Readable, app: Application, defs: Definitions, base: Base, opts: ImportOptions): Promise<number> {
+  const parser = csv.pipe(parse({ bom: true, trim: true, skip_empty_lines: true, info: true }));
+  let header: string[] | undefined;
+  let batch: NewCouponRecord[] = [];
+  let lines: number[] = [];
+  let inBatch = new Map<string, number>();
+  let rows = 0;
+  let amount = 0;
+
+  const flush = async () => {
+    const inserted = await insertCouponsReturningValues(sql, batch);
+    if (!opts.skipDuplicates && inserted.size < batch.length) {
+      const k = batch.findIndex((c) => !inserted.has(c.value));
+      throw lineError(lines[k]!, 'Duplicate', `Coupon code ${JSON.stringify(batch[k]!.value)} already exists in this Application`);
+    }
+    amount += inserted.size;
+    batch = []; lines = []; inBatch = new Map();
+  };
+
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines;
+      if (!header) {
+        header = record.map((h) => h.toLowerCase());
+        const unknown = header.find((h) => !COLUMNS.has(h));
+        if (unknown !== undefined) throw lineError(line, 'Unknown', `Unknown column ${JSON.stringify(unknown)}; the columns are ${[...COLUMNS].join(', ')}`);
+        if (!header.includes('value')) throw lineError(line, 'Required', 'The header has no "value" column');
+        continue;
+      }
+      const c = toRecord(header, record, line, app, defs, base);
+      const earlier = inBatch.get(c.value);
+      if (earlier !== undefined) {
+        if (opts.skipDuplicates) continue;
+        throw lineError(line, 'Duplicate', `Coupon code ${JSON.stringify(c.value)} is repeated (first on line ${earlier})`);
+      }
+      inBatch.set(c.value, line);
+      batch.push(c);
+      lines.push(line);
+      if (++rows % PROGRESS_EVERY === 0) opts.log?.info({ importId: base.importId, rows }, 'coupon import progress');
+      if (batch.length >= IMPORT_BATCH) await flush();
+    }
+  } catch (err) {
+    if ((err as CsvError).code?.startsWith('CSV_')) {
+      const e = err as CsvError & { lines?: number };
+      throw lineError(e.lines ?? 0, 'Invalid CSV', e.message);
+    }
+    throw err;
+  }
+  if (!header) throw lineError(1, 'Required', 'The file is empty: expected a header with a "value" column');
+  if (batch.length) await flush();
+  return amount;
+}
+
+function toRecord(header: readonly string[], record: readonly string[], line: number, app: Application, defs: Definitions, base: Base): NewCouponRecord {
+  if (record.length !== header.length) throw lineError(line, 'Invalid CSV', `Expected ${header.length} fields, found ${record.length}`);
+  let raw: string | undefined;
+  const c: NewCouponRecord = { ...base, value: '', usageLimit: 1, attributes: {}, limits: [], isReservationMandatory: false, implicitlyReserved: false };
+  for (let i = 0; i < header.length; i++) {
+    const v = record[i]!;
+    switch (header[i]) {
+      case 'value': raw = v; break;
+      case 'expirydate': if (v) c.expiryDate = date(v, line, 'expirydate'); break;
+      case 'startdate': if (v) c.startDate = date(v, line, 'startdate'); break;
+      case 'recipientintegrationid':
+        if (v.length > 1000) throw lineError(line, 'Invalid value', 'recipientintegrationid is longer than 1000 characters');
+        if (v) c.recipientIntegrationId = v;
+        break;
+      case 'limitval':
+        if (v) {
+          if (!/^\d{1,6}$/.test(v)) throw lineError(line, 'Invalid value', `limitval must be an integer from 0 to 999999, got ${JSON.stringify(v)}`);
+          c.usageLimit = Number(v);
+        }
+        break;
+      case 'discountlimit':
+        if (v) {
+          if (!MONEY.test(v) || dec(v).gt(1e15)) throw lineError(line, 'Invalid value', `discountlimit must be a number from 0 to 1e15, got ${JSON.stringify(v)}`);
+          c.discountLimit = dec(v);
+        }
+        break;
+      case 'attributes': if (v) c.attributes = attributes(v, line, defs); break;
+    }
+  }
+  if (raw === undefined || [...raw].length < 3) throw lineError(line, 'Invalid value', 'value must be at least 3 characters long');
+  c.value = normaliseCode(raw, app.caseSensitivity);
+  if (c.startDate && c.expiryDate && c.expiryDate <= c.startDate) throw lineError(line, 'Invalid value', 'expirydate must be after startdate');
+  return c;
+}
+
+function date(v: string, line: number, column: string): string {
+  const t = Date.parse(v);
+  if (!RFC3339.test(v) || Number.isNaN(t)) throw lineError(line, 'Invalid value', `${column} must be an RFC 3339 date-time, got ${JSON.stringify(v)}`);
+  return new Date(t).toISOString();
+}
+
+function attributes(v: string, line: number, defs: Definitions): Record<string, unknown> {
+  let parsed: unknown;
+  try { parsed = JSON.parse(v); } catch { throw lineError(line, 'Invalid value', 'attributes must be a JSON object'); }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw lineError(line, 'Invalid value', 'attributes must be a JSON object');
+  const attrs = parsed as Record<string, unknown>;
+  try {
+    checkAttributes(defs, 'Coupon', attrs, '/attributes');
+  } catch (err) {
+    if (err instanceof AppError) throw lineError(line, err.errors[0]?.title ?? 'Invalid value', err.message);
+    throw err;
+  }
+  return attrs;
+}

@@ -1,0 +1,32 @@
+/** getCouponsWithoutTotalCount and the two searchCouponsAdvanced…WithoutTotalCount (§1.3): `{hasMore, data}`. */
+import type { Coupon } from '../../domain/coupon.js';
+import { invalidParameter } from '../../domain/errors.js';
+import { COUPON_SORT, findCoupons } from '../../store/repos/coupons.js';
+import { loadApplication } from '../applications/load.js';
+import type { ServiceContext } from '../context.js';
+import { couponQuery, loadCampaignOf, type CouponFilterInput } from './common.js';
+
+export interface CouponPageRequest { skip: number; pageSize: number; sort?: string }
+
+function checkSort(sort: string | undefined): void {
+  if (sort !== undefined && !(sort.replace(/^-/, '') in COUPON_SORT)) {
+    throw invalidParameter('sort', 'Invalid value', `Coupons can be sorted by ${Object.keys(COUPON_SORT).join(', ')} (prefix "-" for descending)`);
+  }
+}
+
+/**
+ * One page of the coupons matching the filters (and, for the search endpoints, the attribute
+ * query), without a total: one row more than the page tells whether there is more.
+ */
+export function listCoupons(ctx: ServiceContext, applicationId: number, campaignId: number | undefined, f: CouponFilterInput,
+  page: CouponPageRequest, attributes?: Record<string, unknown>): Promise<{ hasMore: boolean; data: Coupon[] }> {
+  checkSort(page.sort);
+  return ctx.db.transaction(async (sql) => {
+    if (campaignId !== undefined) await loadCampaignOf(ctx, sql, applicationId, campaignId);
+    else await loadApplication(ctx, sql, applicationId);
+    const q = await couponQuery(ctx, sql, applicationId, f, campaignId);
+    if (attributes) q.attributes = attributes;
+    const rows = await findCoupons(sql, q, { skip: page.skip, limit: page.pageSize + 1, ...(page.sort ? { sort: page.sort } : {}) });
+    return { hasMore: rows.length > page.pageSize, data: rows.slice(0, page.pageSize) };
+  });
+}
