@@ -29,6 +29,13 @@ async function defineReferralAttribute(s: TestServer, name: string, type = 'stri
 
 const pointers = (r: { json(): Json }) => (r.json().errors ?? []).map((e: Json) => e.source.pointer ?? e.source.parameter ?? e.source.line);
 
+/** A multipart/form-data body with one file field. */
+function multipart(field: string, filename: string, content: string): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----openpromo${Math.random().toString(16).slice(2)}`;
+  const payload = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n--${boundary}--\r\n`);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
 /** Parses our own CSV output (quoted cells with doubled quotes, no line breaks inside cells in these tests). */
 function parseCsv(text: string): string[][] {
   return text.trimEnd().split('\n').map((line) => {
@@ -366,6 +373,95 @@ for (const kind of STORES) {
         const exportedIds = big.map((r) => Number(r[6]));
         assert.deepEqual(exportedIds, [...exportedIds].sort((x, y) => x - y));
         assert.equal(new Set(big.map((r) => r[0])).size, 2001);
+      } finally { await s.close(); }
+    });
+
+    test('importReferrals: good file (case, defaults, attributes, multi-line cells), bad lines → 400 with every line and nothing stored', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication({ caseSensitivity: 'insensitive-uppercase' });
+        const b = await s.newApplication();
+        const c = await referralCampaign(s, a.id);
+        await defineReferralAttribute(s, 'my_attribute');
+        const url = `/v1/applications/${a.id}/campaigns/${c}/import_referrals`;
+        const upload = (csv: string, target = url, field = 'upFile') => {
+          const m = multipart(field, 'referrals.csv', csv);
+          return s.app.inject({ method: 'POST', url: target, payload: m.payload, headers: { ...m.headers, authorization: 'ManagementKey-v1 test-management-key' } });
+        };
+        const list = async () => (await s.mgmt('GET', `/v1/applications/${a.id}/campaigns/${c}/referrals/no_total`)).json().data as Json[];
+
+        const good = 'code,startdate,expirydate,advocateprofileintegrationid,limitval,attributes\n'
+          + 'referral_code1,2020-11-10T23:00:00Z,2031-11-11T23:00:00+01:00,integid_4,1,"{""my_attribute"":\n""10_off""}"\n'
+          + '\n'
+          + 'REFERRAL_CODE2,,,integid1,,\n'
+          + 'ref3,,,integid1,0,\n';
+        const r = await upload(good);
+        assert.equal(r.statusCode, 200, r.body);
+        const imp = r.json();
+        assert.equal(imp.amount, 3);
+        assert.equal(imp.entity, 'Referral');
+        assert.equal(imp.accountId, 1);
+        assert.equal(typeof imp.id, 'number');
+        assert.equal(imp.created, '2030-06-01T12:00:00.000Z');
+        const stored = await list();
+        assert.deepEqual(stored.map((x) => [x.code, x.advocateProfileIntegrationId, x.usageLimit, x.importId]), [
+          ['REFERRAL_CODE1', 'integid_4', 1, imp.id], ['REFERRAL_CODE2', 'integid1', 1, imp.id], ['REF3', 'integid1', 0, imp.id],
+        ]);
+        assert.deepEqual(stored[0]!.attributes, { my_attribute: '10_off' });
+        assert.equal(stored[0]!.startDate, '2020-11-10T23:00:00.000Z');
+        assert.equal(stored[0]!.expiryDate, '2031-11-11T22:00:00.000Z');
+        assert.equal(stored[1]!.startDate, undefined);
+        assert.equal(new Set(stored.map((x) => x.batchId)).size, 1);
+
+        // every bad line is reported with its file line (1 = header); nothing of the file is stored
+        const bad = 'code,advocateprofileintegrationid,startdate,expirydate,limitval,attributes\n'
+          + 'NEW1,adv,,,,\n'                                   // 2: fine
+          + 'NEW2,adv,"2030-01-01\nT00:00:00Z",,,\n'            // 3-4: a bad date spanning two lines
+          + 'ab,adv,,,,\n'                                      // 5: code too short
+          + 'NEW3,,,,,\n'                                       // 6: no advocate
+          + 'NEW4,adv,,,many,\n'                                // 7: bad limitval
+          + 'NEW5,adv,,,,"{""nope"":1}"\n'                      // 8: unknown attribute
+          + 'NEW6,adv,,,,[1]\n'                                 // 9: not an object
+          + 'new1,adv,,,,\n'                                    // 10: duplicate of line 2 after case normalisation
+          + 'NEW7,adv,2031-01-01T00:00:00Z,2030-01-01T00:00:00Z,,\n' // 11: expiry before start
+          + 'NEW8,adv\n';                                       // 12: wrong number of cells
+        const e = await upload(bad);
+        assert.equal(e.statusCode, 400, e.body);
+        assert.deepEqual(e.json().errors.map((x: Json) => x.source.line), ['3', '5', '6', '7', '8', '9', '10', '11', '12']);
+        assert.equal((await list()).length, 3);
+
+        // a code that exists already fails its line and rolls the whole file back
+        const dup = await upload('code,advocateprofileintegrationid\nFRESH1,adv\nref3,adv\nFRESH2,adv\n');
+        assert.equal(dup.statusCode, 400, dup.body);
+        assert.deepEqual(dup.json().errors.map((x: Json) => [x.title, x.source.line]), [['Duplicate code', '3']]);
+        assert.equal((await list()).length, 3);
+
+        const header = await upload('code,advocate,colour\nX123,adv,red\n');
+        assert.equal(header.statusCode, 400);
+        assert.ok(header.json().errors.every((x: Json) => x.source.line === '1'));
+        assert.deepEqual(header.json().errors.map((x: Json) => x.title).sort(), ['Missing column', 'Unknown column', 'Unknown column']);
+        const broken = await upload('code,advocateprofileintegrationid\nA1234,"adv\n');
+        assert.equal(broken.statusCode, 400);
+        assert.equal(broken.json().errors[0].title, 'Invalid CSV');
+        assert.equal((await upload('code,advocateprofileintegrationid\n')).statusCode, 400);
+        assert.deepEqual(pointers(await upload('code,advocateprofileintegrationid\nZZZZ1,adv\n', url, 'file')), ['/upFile']);
+        assert.deepEqual(pointers(await s.mgmt('POST', url, { upFile: 'x' })), ['/upFile']);
+        // another Application's path, a campaign without the referrals feature
+        assert.equal((await upload('code,advocateprofileintegrationid\nZZZZ2,adv\n', `/v1/applications/${b.id}/campaigns/${c}/import_referrals`)).statusCode, 404);
+        const plain = (await s.mgmt('POST', `/v1/applications/${a.id}/campaigns`, { name: 'plain', tags: [], features: [], limits: [] })).json().id;
+        const nf = await upload('code,advocateprofileintegrationid\nZZZZ3,adv\n', `/v1/applications/${a.id}/campaigns/${plain}/import_referrals`);
+        assert.equal(nf.statusCode, 400, nf.body);
+        assert.equal((await list()).length, 3);
+
+        // our export imports back (extra columns accepted, ignored) into another Application
+        const exported = (await s.mgmt('GET', `/v1/applications/${a.id}/export_referrals`)).body;
+        const cb = await referralCampaign(s, b.id);
+        const m = multipart('upFile', 'export.csv', exported);
+        const back = await s.app.inject({ method: 'POST', url: `/v1/applications/${b.id}/campaigns/${cb}/import_referrals`, payload: m.payload, headers: { ...m.headers, authorization: 'ManagementKey-v1 test-management-key' } });
+        assert.equal(back.statusCode, 200, back.body);
+        const copied = (await s.mgmt('GET', `/v1/applications/${b.id}/campaigns/${cb}/referrals/no_total`)).json().data as Json[];
+        assert.deepEqual(copied.map((x) => [x.code, x.advocateProfileIntegrationId, x.usageLimit, x.expiryDate, x.attributes]),
+          stored.map((x) => [x.code, x.advocateProfileIntegrationId, x.usageLimit, x.expiryDate, x.attributes]));
       } finally { await s.close(); }
     });
 

@@ -110,12 +110,9 @@ export async function deleteReferralById(sql: Sql, applicationId: number, campai
   return (await sql.run('DELETE FROM referrals WHERE application_id = ? AND campaign_id = ? AND id = ?', [applicationId, campaignId, id])) > 0;
 }
 
-/** Sets `import_id` on the rows of one import batch to the batch's smallest referral id; returns it. */
-export async function stampImport(sql: Sql, applicationId: number, batchId: string): Promise<number | undefined> {
-  const first = await sql.get<{ id: number | null }>('SELECT MIN(id) AS id FROM referrals WHERE application_id = ? AND batch_id = ?', [applicationId, batchId]);
-  if (first?.id === null || first?.id === undefined) return undefined;
-  await sql.run('UPDATE referrals SET import_id = ? WHERE application_id = ? AND batch_id = ?', [first.id, applicationId, batchId]);
-  return Number(first.id);
+/** Sets `import_id` on the rows of one import batch, whose smallest id is `firstId` (a primary-key range, no batch scan). */
+export async function stampImport(sql: Sql, applicationId: number, batchId: string, firstId: number): Promise<void> {
+  await sql.run('UPDATE referrals SET import_id = ? WHERE id >= ? AND application_id = ? AND batch_id = ?', [firstId, firstId, applicationId, batchId]);
 }
 
 /**

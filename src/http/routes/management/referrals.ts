@@ -1,11 +1,15 @@
 /** Management API: referral codes of a campaign, their import and export, and an advocate's friends (issue #4). */
+import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import type { Referral } from '../../../domain/coupon.js';
+import { invalidField } from '../../../domain/errors.js';
 import type { ServiceContext } from '../../../services/context.js';
+import { csvRecords } from '../../../services/referrals/csv.js';
 import { exportReferrals } from '../../../services/referrals/export.js';
 import { customerFriends } from '../../../services/referrals/friends.js';
+import { importReferrals } from '../../../services/referrals/import.js';
 import { listReferrals } from '../../../services/referrals/list.js';
 import { deleteReferral } from '../../../services/referrals/remove.js';
 import { updateReferral } from '../../../services/referrals/update.js';
@@ -45,6 +49,10 @@ export function referralCsvLine(r: Referral, excel: boolean): string {
     String(r.usageCounter), r.importId === undefined ? '' : String(r.importId), r.batchId ?? ''];
   return `${cells.map(csvCell).join(',')}\n`;
 }
+
+/** Talon.One recommends files of at most 500 MB; the multipart limit is the real bound. */
+export const REFERRAL_IMPORT_LIMIT = 1024 * 1024 * 1024;
+const NO_FILE = 'Send the CSV file as multipart/form-data in the field "upFile"';
 
 const usableOf = (u: 'true' | 'false' | undefined) => (u === undefined ? {} : { usable: u === 'true' });
 
@@ -101,5 +109,23 @@ export async function referralManagementRoutes(app: FastifyInstance, ctx: Servic
       skip: q.skip ?? 0, pageSize: q.pageSize ?? 1000, ...(q.sort !== undefined ? { sort: q.sort } : {}), ...(q.withTotalResultSize !== undefined ? { withTotalResultSize: q.withTotalResultSize } : {}),
     });
     return { ...page, data: page.data.map(wireReferee) };
+  });
+
+  // the upload route in its own scope, so multipart parsing stays out of every other route
+  await app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: REFERRAL_IMPORT_LIMIT, files: 1, fields: 10 } });
+    scope.post<{ Params: Static<typeof CampaignParams> }>('/v1/applications/:applicationId/campaigns/:campaignId/import_referrals', {
+      bodyLimit: REFERRAL_IMPORT_LIMIT,
+      schema: { operationId: 'importReferrals', tags, security, params: CampaignParams, consumes: ['multipart/form-data'], response: { 200: Type.Ref('ReferralImport'), ...errors } },
+    }, async (req) => {
+      if (!req.isMultipart()) throw invalidField('/upFile', 'Required', NO_FILE);
+      const file = await req.file();
+      if (!file || file.fieldname !== 'upFile') throw invalidField('/upFile', 'Required', NO_FILE);
+      try {
+        return await importReferrals(ctx, req.params.applicationId, req.params.campaignId, csvRecords(file.file));
+      } finally {
+        file.file.resume(); // a request refused before reading the file still drains it
+      }
+    });
   });
 }
