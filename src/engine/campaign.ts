@@ -8,7 +8,7 @@ import { couponInvalidReason, type PassRejection, referralInvalidReason } from '
 import { applyCalls, EffectError, type EffectEnv, type Pending, type RuleContext } from './effects.js';
 import type { Ledger } from './ledger.js';
 import { ONE } from './num.js';
-import { buildRoots, campaignMap, couponMap, profileMap, referralMap } from './roots.js';
+import { buildRoots, campaignMap, couponMap, passRoots, profileMap, referralMap } from './roots.js';
 import type { Exclusion } from './select.js';
 import type {
   CouponRedemption, CreatedCoupon, CreatedReferral, Effect, EngineCampaign, EngineCoupon, EngineEvaluationGroup,
@@ -161,7 +161,7 @@ interface Pass {
 class CampaignEval {
   private readonly group: EngineEvaluationGroup | null;
   private readonly rulesetId: number;
-  private couponAccepted = new Set<number>();
+  private couponAccepted: Set<number> | null = null;
   private referralAccepted = false;
 
   constructor(private readonly run: Run, private readonly c: EngineCampaign, private readonly acc: Acc) {
@@ -258,8 +258,8 @@ class CampaignEval {
 
   private acceptCodes(rule: CompiledRule, pass: Pass): void {
     const { coupon, code, referral } = pass;
-    if (coupon && code && rule.referencesCoupon && !this.couponAccepted.has(coupon.id)) {
-      this.couponAccepted.add(coupon.id);
+    if (coupon && code && rule.referencesCoupon && !this.couponAccepted?.has(coupon.id)) {
+      (this.couponAccepted ??= new Set()).add(coupon.id);
       this.codeResult(code).accepted = true;
       this.acc.effects.push(this.envelope(rule.index, rule.title, 'acceptCoupon', { value: coupon.value }, coupon));
       this.acc.redemptions.push({ couponId: coupon.id, campaignId: this.c.id, value: coupon.value });
@@ -316,11 +316,9 @@ class CampaignEval {
       referralOk = reason === null;
     }
     if (!ruleset) return;
-    const roots: Roots = { ...currentRoots(this.run), Campaign: campaignMap(this.c) };
-    if (ref && referralOk) {
-      roots.Referral = referralMap(ref);
-      if (ref.advocateProfile) roots.AdvocateProfile = profileMap(ref.advocateProfile);
-    }
+    const refRoots = ref !== null && referralOk;
+    const roots: Roots = passRoots(currentRoots(this.run), campaignMap(this.c), refRoots ? referralMap(ref) : undefined,
+      refRoots && ref.advocateProfile ? profileMap(ref.advocateProfile) : undefined);
     const passRef = referralOk ? ref : null;
     const { plain, coupon: couponRules } = splitRules(ruleset.compiled);
     if (plain.length > 0) {
@@ -332,7 +330,7 @@ class CampaignEval {
       const coupon = code.coupon!;
       const reason = couponInvalidReason(coupon, input, this.run.ledger);
       if (reason) { this.codeResult(code).rejections.unshift({ reason }); continue; }
-      const pass: Pass = { scope: this.bindPass({ ...roots, Coupon: couponMap(coupon) }, coupon, referralOk), coupon, code, referral: passRef };
+      const pass: Pass = { scope: this.bindPass(passRoots(roots, undefined, undefined, undefined, couponMap(coupon)), coupon, referralOk), coupon, code, referral: passRef };
       for (let i = 0; i < couponRules.length; i++) this.evaluateRule(couponRules[i]!, pass);
     }
   }

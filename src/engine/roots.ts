@@ -232,6 +232,19 @@ export function eventMap(e: EngineInput['event'], now: Date): ValueMap {
 }
 
 /**
+ * The roots of one pass: `base` plus the per-campaign / per-pass maps, always as an object of the same
+ * shape (unbound roots are `undefined` values, which the rule language reads as absent). A fixed
+ * shape keeps root reads in compiled rules monomorphic, and is much cheaper than an object spread.
+ */
+export function passRoots(b: Roots, campaign?: ValueMap, referral?: ValueMap, advocate?: ValueMap, coupon?: ValueMap): Roots {
+  return {
+    Session: b.Session, Item: b.Item, Profile: b.Profile, AdvocateProfile: advocate ?? b.AdvocateProfile,
+    Coupon: coupon ?? b.Coupon, Referral: referral ?? b.Referral, Application: b.Application,
+    Campaign: campaign ?? b.Campaign, Event: b.Event, Store: b.Store, LoyaltyCard: b.LoyaltyCard,
+  };
+}
+
+/**
  * Roots shared by every pass of one evaluation (rules.md §3.1). `Campaign`, `Coupon`, `Referral` and
  * `AdvocateProfile` are added per campaign / pass by the evaluator.
  */

@@ -13,6 +13,7 @@ import type { ArgCode, CallSite, Overload, ParamKind } from './fn.js';
 import { COUPON_FUNCTIONS, REFERRAL_FUNCTIONS } from './functions/product.js';
 import type { Arg, Call, Expr } from './parse.js';
 import { paramAt } from './registry.js';
+import { jitArg, jitExpr, type JitHooks } from './jit.js';
 import { Ctx, errorMessage, UNSET, type Code, type LambdaCode } from './runtime.js';
 import { coerce, describe, fail, hasKind, kindOf, RuleEvalError, valuesEqual } from './values.js';
 
@@ -190,6 +191,25 @@ function compileCatchCompare(call: Call): Code | undefined {
   };
 }
 
+// ---------------------------------------------------------------- generated code (jit.ts)
+
+const PROBE = new Ctx({ now: new Date(0), roots: {}, maxSteps: 1000 }, 0, []);
+
+const hooks: JitHooks = {
+  closure: compileExpr,
+  fold(call) {
+    const o = call.overload;
+    if (o?.eager === undefined || !PURE_FAMILIES.has(call.def!.family)) return undefined;
+    const code = compileCall(call);
+    return call.folded === true ? { v: code(PROBE) } : undefined;
+  },
+};
+
+/** Top-level code of a rule part or binding: generated when it pays off, closures otherwise. */
+function compileTop(e: Expr): Code {
+  return jitExpr(e, hooks) ?? compileExpr(e);
+}
+
 // ---------------------------------------------------------------- paths
 
 function compileBase(call: Call): Code {
@@ -252,6 +272,8 @@ function compilePath(call: Call): Code {
 // ---------------------------------------------------------------- rules
 
 const FALSE_DETAILS = 'condition evaluated to false';
+/** Shared (frozen) empty list of failure effect calls: most rules have none. */
+const NO_CALLS = Object.freeze([]) as unknown as EffectCall[];
 
 class Rule implements CompiledRule {
   readonly referencesCoupon: boolean;
@@ -272,19 +294,21 @@ class Rule implements CompiledRule {
     this.redeemsCoupon = r.refs.has('couponValid');
     this.referencesReferral = REFERRAL_FUNCTIONS.some((f) => r.refs.has(f));
     this.bindingSlots = r.bindings.map((b) => b.slot);
-    for (const b of r.bindings) bindingCodes[b.slot] = compileExpr(b.expr);
+    for (const b of r.bindings) bindingCodes[b.slot] = compileTop(b.expr);
     const cond = r.condition;
     const top = cond.t === 'call' && cond.overload !== undefined ? cond.def!.name : '';
     this.isOr = top === 'or';
-    this.andOps = top === 'and' ? (cond as Call).args.map((_, i) => compileArg(cond as Call, (cond as Call).overload!, i) as Code) : null;
-    const code = compileExpr(cond);
+    this.andOps = top === 'and'
+      ? (cond as Call).args.map((_, i) => jitArg(cond as Call, (cond as Call).overload!, i, hooks) ?? compileArg(cond as Call, (cond as Call).overload!, i) as Code)
+      : null;
+    const code = top === 'and' ? compileExpr(cond) : compileTop(cond);
     this.condition = (c) => {
       const v = code(c);
       if (typeof v !== 'boolean') fail(`condition must evaluate to a boolean, got ${describe(v)}`);
       return v;
     };
-    this.effects = r.effects.map(compileExpr);
-    this.failureEffects = r.failureEffects.map(compileExpr);
+    this.effects = r.effects.map(compileTop);
+    this.failureEffects = r.failureEffects.map(compileTop);
   }
 
   readonly index: number;
@@ -308,7 +332,8 @@ class Pass implements PassScope {
 
   private run(r: Rule): RuleOutcome {
     const c = this.ctx;
-    for (const s of r.bindingSlots) c.slots[s] = UNSET;
+    const bs = r.bindingSlots;
+    for (let i = 0; i < bs.length; i++) c.slots[bs[i]!] = UNSET;
     c.effects = null;
     const ops = r.andOps;
     let at = 0;
@@ -344,7 +369,7 @@ class Pass implements PassScope {
 
   /** Failure effects are atomic too: an error in them yields none. */
   private runFailureEffects(r: Rule): EffectCall[] {
-    if (r.failureEffects.length === 0) return [];
+    if (r.failureEffects.length === 0) return NO_CALLS;
     const c = this.ctx;
     const out: EffectCall[] = [];
     c.effects = out;
@@ -405,7 +430,7 @@ export function compileRuleset(input: RulesetInput, env: CompileEnv): CompiledRu
   const checked = checkRuleset(input, env);
   if (checked.errors.length > 0) throw new RulesetValidationError(checked.errors);
   const codes: (Code | undefined)[] = new Array<Code | undefined>(checked.slotCount);
-  for (const b of checked.bindings) codes[b.slot] = compileExpr(b.expr);
+  for (const b of checked.bindings) codes[b.slot] = compileTop(b.expr);
   const rules = checked.rules.map((r) => new Rule(r, codes));
   const strike = checked.strikethroughRules.map((r) => new Rule(r, codes));
   const errors: RuleCheckError[] = [];

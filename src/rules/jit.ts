@@ -1,0 +1,297 @@
+/**
+ * Second compilation tier (docs/engine.md, performance): a checked expression is turned into the
+ * source of one JavaScript function, built with `new Function`, instead of a tree of shared closures.
+ *
+ * Why: closures built from the same function literal share one set of V8 type feedback, so every call
+ * inside them is megamorphic and nothing is inlined. A generated function has its own feedback: calls
+ * to implementation functions are monomorphic and inlined, arguments live in locals, lambda bodies of
+ * `exists` / `filter` / `map` / `sum` / `every` become plain loops.
+ *
+ * Semantics are those of the closure compiler, node by node: the same step charges in the same order
+ * (one per call or path, one per iterated element), the same conversions (`coerce` exactly where the
+ * static kind is not already known), the same errors. Nodes the generator does not cover (dynamic
+ * dispatch, `catch`, `.|`, `kv`, sorts, paths with computed keys, …) are compiled by the closure
+ * compiler and called from the generated code.
+ *
+ * Safety: the generated source contains only generated identifiers, numbers, and key / root names
+ * passed through JSON.stringify (a valid JS string literal); every other value (literals, messages,
+ * implementations, fallback closures) is referenced through the constant table `K`.
+ * If code generation from strings is disabled (--disallow-code-generation-from-strings), or
+ * OPENPROMO_RULES_JIT=0, the closure compiler is used alone.
+ */
+import { Decimal, ZERO } from '../domain/money.js';
+import type { Value, ValueMap } from './contract.js';
+import { exact } from './check.js';
+import type { Overload } from './fn.js';
+import type { Arg, Call, Expr, Lambda } from './parse.js';
+import { paramAt } from './registry.js';
+import { FailedBinding, UNSET, type Code, type Ctx } from './runtime.js';
+import { coerce, describe, fail, isDecimal, StepBudgetError } from './values.js';
+
+export interface JitHooks {
+  /** The closure compiler's code for an expression (used for nodes the generator does not cover). */
+  closure(e: Expr): Code;
+  /** The folded constant of a pure call with constant arguments, when the closure compiler folds it. */
+  fold(call: Call): { v: Value } | undefined;
+}
+
+let enabled = process.env.OPENPROMO_RULES_JIT !== '0';
+
+/** For tests: switch the generator off (closures only) or on. Returns the previous setting. */
+export function setJit(on: boolean): boolean {
+  const was = enabled;
+  enabled = on;
+  return was;
+}
+
+// ---------------------------------------------------------------- runtime helpers of generated code
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function budget(c: Ctx): never {
+  throw new StepBudgetError(c.maxSteps);
+}
+
+function isMapValue(v: unknown): v is ValueMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Decimal) && !(v instanceof Date);
+}
+
+/** Own-data read of `key` (the closure compiler's readKey); `msg` is the precomputed error text. */
+function rk(v: Value, key: string, msg: string): Value {
+  if (!isMapValue(v)) fail(msg);
+  const x = hasOwn.call(v, key) ? v[key] : undefined;
+  if (x === undefined) fail(msg);
+  return x;
+}
+
+function predFail(fn: string, r: Value): never {
+  return fail(`${fn}: the lambda must return a boolean, got ${describe(r)}`);
+}
+
+function sumFail(v: Value): never {
+  return fail(`sum: the lambda must return a number, got ${describe(v)}`);
+}
+
+const HELPER_NAMES = ['budget', 'fail', 'rk', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal'];
+const HELPERS = [budget, fail, rk, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal];
+
+// ---------------------------------------------------------------- generator
+
+const ITERATORS = new Set(['filter', 'map', 'exists', 'every', 'sum']);
+
+class Gen {
+  private readonly lines: string[] = [];
+  readonly K: unknown[] = [];
+  private temps = 0;
+  private labels = 0;
+  /** Nodes generated inline (0: the function would only wrap one closure). */
+  covered = 0;
+
+  constructor(private readonly hooks: JitHooks) {}
+
+  source(result: string): string {
+    const decl = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i + 1}`).join(', ')};\n` : '';
+    return `"use strict";\nreturn function rule(c) {\n${decl}${this.lines.join('\n')}\nreturn ${result};\n};`;
+  }
+
+  private k(v: unknown): string {
+    this.K.push(v);
+    return `K[${this.K.length - 1}]`;
+  }
+
+  private temp(): string {
+    return `t${++this.temps}`;
+  }
+
+  private emit(s: string): void {
+    this.lines.push(s);
+  }
+
+  private step(): void {
+    this.emit('if (++c.steps > c.maxSteps) budget(c);');
+  }
+
+  private lit(v: Value): string {
+    if (v === null) return 'null';
+    if (v === true) return 'true';
+    if (v === false) return 'false';
+    return this.k(v);
+  }
+
+  private fallback(e: Expr): string {
+    const t = this.temp();
+    this.emit(`${t} = ${this.k(this.hooks.closure(e))}(c);`);
+    return t;
+  }
+
+  /** Emits the evaluation of `e`; returns a side-effect-free JS expression holding its value. */
+  expr(e: Expr): string {
+    switch (e.t) {
+      case 'lit': return this.lit(e.v);
+      case 'seq': {
+        let r = 'null';
+        for (const x of e.items) r = this.expr(x);
+        return r;
+      }
+      case 'call': return e.def!.name === '.' ? this.path(e) : this.call(e);
+    }
+  }
+
+  /** Argument i of a statically resolved call, converted to the parameter kind where needed. */
+  arg(call: Call, o: Overload, i: number): string {
+    const a = call.args[i]!;
+    if (a.t === 'lambda') throw new Error('jit: lambda in value position');
+    const e = a.t === 'pair' ? a.value : a;
+    const v = this.expr(e);
+    const kind = paramAt(o, i);
+    if (exact(e.shape!, kind)) return v;
+    const q = o.params[i] ?? o.params[o.params.length - 1]!;
+    const t = this.temp();
+    this.emit(`${t} = coerce(${v}, ${JSON.stringify(kind)}, ${this.k(`${call.def!.name}: argument ${i + 1} (${q.name})`)});`);
+    return t;
+  }
+
+  private path(call: Call): string {
+    const ref = call.pathRef!;
+    if (!ref.keys.every((k) => typeof k === 'string')) return this.fallback(call);
+    this.covered++;
+    this.step();
+    const t = this.temp();
+    const b = ref.base;
+    if (b.kind === 'root') {
+      this.emit(`${t} = c.roots[${JSON.stringify(b.name)}]; if (${t} === undefined) fail(${this.k(`Unable to find \`${b.name}\` (not bound in this evaluation)`)});`);
+    } else if (b.binding) {
+      this.emit(`${t} = c.slots[${b.slot}]; if (${t} === UNSET || ${t} instanceof FailedBinding) ${t} = c.binding(${b.slot});`);
+    } else {
+      this.emit(`${t} = c.slots[${b.slot}];`);
+    }
+    const keys = ref.keys as string[];
+    if (keys.length === 0) return t;
+    const msg = this.k(`Unable to find \`${ref.text}\``);
+    for (const key of keys) this.emit(`${t} = rk(${t}, ${JSON.stringify(key)}, ${msg});`);
+    this.emit(`if (typeof ${t} === 'number') ${t} = new Decimal(${t});`);
+    return t;
+  }
+
+  private call(call: Call): string {
+    const o = call.overload;
+    if (o === undefined || call.args.some((a) => a.t === 'pair')) return this.fallback(call);
+    const name = call.def!.name;
+    if (o.build !== undefined) {
+      switch (name) {
+        case 'and': case 'or': return this.andOr(call, o, name === 'and');
+        case 'if': return this.ifThen(call, o);
+        case 'do': return this.doLet(call, o);
+        default:
+          if (ITERATORS.has(name) && call.args.length === 2 && call.args[1]!.t === 'lambda') return this.iterate(call, o, name);
+          return this.fallback(call);
+      }
+    }
+    if (o.eager === undefined || call.args.some((a) => a.t === 'lambda')) return this.fallback(call);
+    if (call.args.every((a) => a.t === 'lit' || (a.t === 'call' && a.def?.name !== '.' && a.overload?.eager !== undefined))) {
+      const folded = this.hooks.fold(call);
+      if (folded !== undefined) return this.lit(folded.v);
+    }
+    this.covered++;
+    this.step();
+    const vals = call.args.map((_, i) => this.arg(call, o, i));
+    const t = this.temp();
+    this.emit(`${t} = ${this.k(o.eager)}([${vals.join(', ')}], c);`);
+    return t;
+  }
+
+  private andOr(call: Call, o: Overload, isAnd: boolean): string {
+    this.covered++;
+    this.step();
+    const t = this.temp();
+    const label = `L${++this.labels}`;
+    this.emit(`${t} = ${isAnd ? 'true' : 'false'};`);
+    this.emit(`${label}: {`);
+    for (let i = 0; i < call.args.length; i++) {
+      const v = this.arg(call, o, i);
+      this.emit(isAnd ? `if (${v} === false) { ${t} = false; break ${label}; }` : `if (${v} === true) { ${t} = true; break ${label}; }`);
+    }
+    this.emit('}');
+    return t;
+  }
+
+  private ifThen(call: Call, o: Overload): string {
+    this.covered++;
+    this.step();
+    const cond = this.arg(call, o, 0);
+    const t = this.temp();
+    this.emit(`if (${cond} === true) {`);
+    this.emit(`${t} = ${this.arg(call, o, 1)};`);
+    this.emit('} else {');
+    this.emit(`${t} = ${this.arg(call, o, 2)};`);
+    this.emit('}');
+    return t;
+  }
+
+  private doLet(call: Call, o: Overload): string {
+    const lam = call.args[1];
+    if (call.args.length !== 2 || lam?.t !== 'lambda') return this.fallback(call);
+    this.covered++;
+    this.step();
+    const v = this.arg(call, o, 0);
+    this.emit(`c.slots[${lam.slot!}] = ${v};`);
+    return this.expr(lam.body);
+  }
+
+  private iterate(call: Call, o: Overload, name: string): string {
+    this.covered++;
+    this.step();
+    const xs = this.arg(call, o, 0);
+    const lam = call.args[1] as Lambda;
+    const i = this.temp();
+    const r = this.temp();
+    const x = this.temp();
+    switch (name) {
+      case 'exists': this.emit(`${r} = false;`); break;
+      case 'every': this.emit(`${r} = true;`); break;
+      case 'filter': this.emit(`${r} = [];`); break;
+      case 'map': this.emit(`${r} = new Array(${xs}.length);`); break;
+      case 'sum': this.emit(`${r} = ZERO;`); break;
+    }
+    this.emit(`for (${i} = 0; ${i} < ${xs}.length; ${i}++) {`);
+    this.step();
+    this.emit(`${x} = ${xs}[${i}]; c.slots[${lam.slot!}] = ${x};`);
+    const b = this.expr(lam.body);
+    const fn = JSON.stringify(name);
+    switch (name) {
+      case 'exists': this.emit(`if (${b} === true) { ${r} = true; break; } if (${b} !== false) predFail(${fn}, ${b});`); break;
+      case 'every': this.emit(`if (${b} === false) { ${r} = false; break; } if (${b} !== true) predFail(${fn}, ${b});`); break;
+      case 'filter': this.emit(`if (${b} === true) ${r}.push(${x}); else if (${b} !== false) predFail(${fn}, ${b});`); break;
+      case 'map': this.emit(`${r}[${i}] = ${b};`); break;
+      case 'sum': this.emit(`if (!isDecimal(${b})) sumFail(${b}); ${r} = ${r}.plus(${b});`); break;
+    }
+    this.emit('}');
+    return r;
+  }
+}
+
+function build(g: Gen, result: string): Code | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function('K', ...HELPER_NAMES, g.source(result)) as (...a: unknown[]) => Code;
+    return make(g.K, ...HELPERS);
+  } catch {
+    return null; // code generation disabled: closures only
+  }
+}
+
+/** Generated code for `e`, or null when the closure compiler's code is as good (or the tier is off). */
+export function jitExpr(e: Expr, hooks: JitHooks): Code | null {
+  if (!enabled) return null;
+  const g = new Gen(hooks);
+  const r = g.expr(e);
+  return g.covered === 0 ? null : build(g, r);
+}
+
+/** Generated code for argument i of `call` (a top-level `and` operand), with its kind conversion. */
+export function jitArg(call: Call, o: Overload, i: number, hooks: JitHooks): Code | null {
+  if (!enabled || (call.args[i] as Arg).t === 'lambda') return null;
+  const g = new Gen(hooks);
+  const r = g.arg(call, o, i);
+  return g.covered === 0 ? null : build(g, r);
+}
