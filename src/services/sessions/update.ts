@@ -11,12 +11,13 @@ import {
 } from '../../domain/session.js';
 import type { Sql } from '../../store/db.js';
 import { insertEvent } from '../../store/repos/events.js';
-import { addToProfileCounters, ensureProfile, getProfile, saveProfileAttributes, touchProfile } from '../../store/repos/profiles.js';
+import { addToProfileCounters, ensureProfile, getProfile, saveProfileAttributes, touchOrCreateProfile } from '../../store/repos/profiles.js';
 import { getConsumed, getSession, insertSession, profileHasOtherSession, setConsumed, updateSession, type StoredSession } from '../../store/repos/sessions.js';
-import { loadApplication } from '../applications/load.js';
+import { appScope, loadApplication } from '../applications/load.js';
+import { prefetchConfigVersions } from '../../store/repos/configVersions.js';
 import type { ServiceContext } from '../context.js';
 import { checkAttributes, checkCosts } from '../definitions/validate.js';
-import { loadDefinitions, type Definitions } from '../definitions/load.js';
+import { ACCOUNT_SCOPE, loadDefinitions, type Definitions } from '../definitions/load.js';
 import { exclusive } from '../exclusive.js';
 import { attributeWrites } from './attributeEffects.js';
 import { emptyEvaluation, evaluateSession, type Evaluation } from './evaluate.js';
@@ -86,6 +87,7 @@ function nextState(t: Transition, current: SessionState | undefined): SessionSta
 
 async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, serverNow: Date): Promise<SessionResult> {
   const now = serverNow.toISOString();
+  await prefetchConfigVersions(sql, [ACCOUNT_SCOPE, appScope(req.applicationId)]);
   const app = await loadApplication(ctx, sql, req.applicationId);
   const defs = await loadDefinitions(ctx, sql);
   validatePatch(defs, req.patch);
@@ -100,7 +102,9 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
   else content = mergeContent(stored?.session ?? EMPTY_CONTENT, req.patch, !stored || stored.session.state === 'open');
   if (content.profileId === undefined) content.profileId = '';
 
-  const profile = await resolveProfile(sql, content.profileId, req.dry, now);
+  // requests that run rules bump the profile's lastActivity (sessions.md §2.7); cancellations run none
+  const runsRules = transition.kind !== 'cancelOpen' && transition.kind !== 'revoke';
+  const profile = await resolveProfile(sql, content.profileId, req.dry, now, runsRules);
   const firstSession = await isFirstSession(sql, req, stored, content.profileId);
 
   const totals = computeTotals(content);
@@ -178,7 +182,7 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
       }
     }
     eventRecord = await insertEvent(sql, eventRecord);
-    if (profile) await commitProfile(sql, profile, transition, session, stored, now);
+    if (profile) await commitProfile(sql, profile, transition, session, stored);
   }
 
   const result: SessionResult = { session, effects, evaluation, profile: null, event: eventRecord };
@@ -219,14 +223,14 @@ function pickContent(c: SessionContent): SessionContent {
 }
 
 /** Profiles are created on first sight, except by dry runs (sessions.md §2.7). */
-async function resolveProfile(sql: Sql, profileId: string, dry: boolean, now: string): Promise<CustomerProfile | null> {
+async function resolveProfile(sql: Sql, profileId: string, dry: boolean, now: string, touch: boolean): Promise<CustomerProfile | null> {
   if (profileId === '') return null;
   if (dry) {
     return (await getProfile(sql, ACCOUNT_ID, profileId)) ?? {
       id: 0, accountId: ACCOUNT_ID, integrationId: profileId, attributes: {}, closedSessions: 0, totalSales: ZERO, created: now, lastActivity: now,
     };
   }
-  return ensureProfile(sql, ACCOUNT_ID, profileId, now);
+  return touch ? touchOrCreateProfile(sql, ACCOUNT_ID, profileId, now) : ensureProfile(sql, ACCOUNT_ID, profileId, now);
 }
 
 /** OQ-4: anonymous → true; otherwise true iff the profile has no other session in this Application. */
@@ -237,8 +241,7 @@ async function isFirstSession(sql: Sql, req: UpdateSessionRequest, stored: Store
 }
 
 /** Profile counters follow the session's committed state (sessions.md §3.3). */
-async function commitProfile(sql: Sql, profile: CustomerProfile, t: Transition, session: CustomerSession, stored: StoredSession | undefined, now: string): Promise<void> {
-  if (t.kind !== 'cancelOpen' && t.kind !== 'revoke') await touchProfile(sql, profile.id, now);
+async function commitProfile(sql: Sql, profile: CustomerProfile, t: Transition, session: CustomerSession, stored: StoredSession | undefined): Promise<void> {
   if (closes(t)) await addToProfileCounters(sql, profile.id, 1, session.total);
   if (t.kind === 'revoke' && stored) {
     // the value of units already returned was taken off totalSales by the returns

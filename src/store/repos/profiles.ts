@@ -20,6 +20,18 @@ export async function getProfile(sql: Sql, accountId: number, integrationId: str
   return row && toProfile(row);
 }
 
+/**
+ * The profile, created empty on first sight, with `lastActivity` set to `now`, locked for the rest
+ * of the transaction — one upsert (PostgreSQL's ON CONFLICT DO UPDATE takes the row lock).
+ */
+export async function touchOrCreateProfile(sql: Sql, accountId: number, integrationId: string, now: string): Promise<CustomerProfile> {
+  const row = await sql.get<Row>(
+    `INSERT INTO profiles (account_id, integration_id, attributes, closed_sessions, total_sales, created, last_activity) VALUES (?, ?, '{}', 0, '0', ?, ?)
+     ON CONFLICT (account_id, integration_id) DO UPDATE SET last_activity = excluded.last_activity RETURNING *`,
+    [accountId, integrationId, now, now]);
+  return toProfile(row!);
+}
+
 /** The profile, created empty on first sight (race-free: insert-or-ignore, then read under lock). */
 export async function ensureProfile(sql: Sql, accountId: number, integrationId: string, now: string): Promise<CustomerProfile> {
   await sql.run(

@@ -48,13 +48,14 @@ export class SqliteDatabase implements Database {
 
   transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.prepare('BEGIN IMMEDIATE').run();
       try {
-        const result = await fn(this.sql);
-        this.db.exec('COMMIT');
+        // a fresh object per transaction: per-transaction memos (config versions) key on it
+        const result = await fn(Object.create(this.sql) as Sql);
+        this.prepare('COMMIT').run();
         return result;
       } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        if (this.db.inTransaction) this.prepare('ROLLBACK').run();
         throw err;
       }
     };
