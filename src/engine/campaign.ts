@@ -250,7 +250,7 @@ class CampaignEval {
       const e = this.envelope(rule.index, rule.title, p.effectType, p.props, pass.coupon);
       if (conditionIndex !== undefined) e.conditionIndex = conditionIndex;
       this.acc.effects.push(e);
-      if (p.discount) this.acc.discount = this.acc.discount.plus(p.discount);
+      if (p.discount) this.acc.discount = this.acc.discount.isZero() ? p.discount : this.acc.discount.plus(p.discount);
       if (p.created?.coupon) this.acc.createdCoupons.push(p.created.coupon);
       if (p.created?.referral) this.acc.createdReferrals.push(p.created.referral);
     }

@@ -4,7 +4,7 @@
  * tentative evaluation inside a lowest/highestDiscount group, can be undone (`mark` / `undo`).
  */
 import { Decimal, ZERO } from '../domain/money.js';
-import { lt, minOf as min } from './num.js';
+import { gt, lt, minOf as min, sign } from './num.js';
 import type { FlatItem, NetView } from './roots.js';
 import type { BudgetRemaining, BudgetUsage, DiscountScope, ItemDiscountScope, LimitAction } from './types.js';
 
@@ -66,14 +66,14 @@ export class Ledger {
   sessionCap(scope: DiscountScope): Decimal {
     if (scope === 'cartItems') return this.items;
     if (scope === 'additionalCosts') return this.costs;
-    return this.items.plus(this.costs);
+    return sign(this.costs) === 0 ? this.items : this.items.plus(this.costs);
   }
 
   applySession(scope: DiscountScope, amount: Decimal): void {
     if (scope === 'additionalCosts') { this.setCosts(this.costs.minus(amount)); return; }
     const fromItems = min(amount, this.items);
     this.setItems(this.items.minus(fromItems));
-    if (scope === 'sessionTotal' && amount.greaterThan(fromItems)) this.setCosts(this.costs.minus(amount.minus(fromItems)));
+    if (scope === 'sessionTotal' && gt(amount, fromItems)) this.setCosts(this.costs.minus(amount.minus(fromItems)));
   }
 
   private unitCostSum(i: number): Decimal {
@@ -168,7 +168,7 @@ export class Ledger {
     for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, (this.budgetUse.get(b) ?? ZERO).plus(amount));
     const key = `${k.campaignId}|${k.action}|${k.couponId ?? ''}|${k.referralId ?? ''}`;
     const u = this.usage.get(key);
-    const next: BudgetUsage = { campaignId: k.campaignId, action: k.action, amount: (u?.amount ?? ZERO).plus(amount) };
+    const next: BudgetUsage = { campaignId: k.campaignId, action: k.action, amount: u === undefined ? amount : u.amount.plus(amount) };
     if (k.couponId !== undefined) next.couponId = k.couponId;
     if (k.referralId !== undefined) next.referralId = k.referralId;
     this.setMap(this.usage, key, next);

@@ -13,7 +13,7 @@ import type { ArgCode, CallSite, Overload, ParamKind } from './fn.js';
 import { COUPON_FUNCTIONS, REFERRAL_FUNCTIONS } from './functions/product.js';
 import type { Arg, Call, Expr } from './parse.js';
 import { paramAt } from './registry.js';
-import { jitArg, jitExpr, type JitHooks } from './jit.js';
+import { jitArg, jitExpr, type CatchCompare, type JitHooks } from './jit.js';
 import { Ctx, errorMessage, UNSET, type Code, type LambdaCode } from './runtime.js';
 import { coerce, describe, fail, hasKind, kindOf, RuleEvalError, valuesEqual } from './values.js';
 
@@ -158,7 +158,7 @@ function compileDispatch(call: Call): Code {
  * would fail `=`'s atom parameter, so it yields the fallback too. Paths through lazy bindings or with
  * computed keys keep the general route.
  */
-function compileCatchCompare(call: Call): Code | undefined {
+function catchCompareParts(call: Call): CatchCompare | undefined {
   const [fb, ex] = call.args;
   if (call.args.length !== 2 || fb?.t !== 'lit' || ex?.t !== 'call' || ex.overload === undefined || ex.args.length !== 2) return undefined;
   const name = ex.def!.name;
@@ -170,13 +170,17 @@ function compileCatchCompare(call: Call): Code | undefined {
   if (path?.t !== 'call' || path.def?.name !== '.' || lit?.t !== 'lit' || typeof lit.v === 'object') return undefined;
   const ref = path.pathRef;
   if (!ref || (ref.base.kind === 'slot' && ref.base.binding) || !ref.keys.every((k) => typeof k === 'string')) return undefined;
-  const keys = ref.keys as string[];
   const base = ref.base;
-  const rootName = base.kind === 'root' ? base.name : '';
-  const slot = base.kind === 'slot' ? base.slot : -1;
-  const fallback = fb.v;
-  const literal = lit.v as Value;
-  const negate = name === '!=';
+  return {
+    keys: ref.keys as string[], rootName: base.kind === 'root' ? base.name : '', slot: base.kind === 'slot' ? base.slot : -1,
+    fallback: fb.v, literal: lit.v as Value, negate: name === '!=', pathFirst,
+  };
+}
+
+function compileCatchCompare(call: Call): Code | undefined {
+  const parts = catchCompareParts(call);
+  if (parts === undefined) return undefined;
+  const { keys, rootName, slot, fallback, literal, negate, pathFirst } = parts;
   return (c) => {
     c.step(3); // catch, the comparison, the path
     let v: Value | undefined = slot >= 0 ? c.slots[slot] as Value : (c.roots as Record<string, ValueMap | undefined>)[rootName];
@@ -197,6 +201,7 @@ const PROBE = new Ctx({ now: new Date(0), roots: {}, maxSteps: 1000 }, 0, []);
 
 const hooks: JitHooks = {
   closure: compileExpr,
+  catchCompare: catchCompareParts,
   fold(call) {
     const o = call.overload;
     if (o?.eager === undefined || !PURE_FAMILIES.has(call.def!.family)) return undefined;

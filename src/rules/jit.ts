@@ -26,13 +26,31 @@ import type { Overload } from './fn.js';
 import type { Arg, Call, Expr, Lambda } from './parse.js';
 import { paramAt } from './registry.js';
 import { FailedBinding, UNSET, type Code, type Ctx } from './runtime.js';
-import { coerce, describe, fail, isDecimal, StepBudgetError } from './values.js';
+import { coerce, describe, fail, isDecimal, StepBudgetError, valuesEqual } from './values.js';
 
 export interface JitHooks {
   /** The closure compiler's code for an expression (used for nodes the generator does not cover). */
   closure(e: Expr): Code;
   /** The folded constant of a pure call with constant arguments, when the closure compiler folds it. */
   fold(call: Call): { v: Value } | undefined;
+  /** The parts of a `["catch", lit, ["=" | "!=", path, lit]]` idiom the closure compiler specialises. */
+  catchCompare(call: Call): CatchCompare | undefined;
+}
+
+/**
+ * `["catch", <literal>, ["=" | "!=", <path>, <literal>]]`: a missing key, unbound root or non-atom value
+ * yields the fallback without raising an error; three steps (catch, comparison, path).
+ */
+export interface CatchCompare {
+  keys: string[];
+  /** Root of the path, or '' when it starts at a lambda parameter (`slot`). */
+  rootName: string;
+  slot: number;
+  fallback: Value;
+  literal: Value;
+  negate: boolean;
+  /** The path is the comparison's first operand. */
+  pathFirst: boolean;
 }
 
 let enabled = process.env.OPENPROMO_RULES_JIT !== '0';
@@ -52,16 +70,33 @@ function budget(c: Ctx): never {
   throw new StepBudgetError(c.maxSteps);
 }
 
+const protoOf = Object.getPrototypeOf;
+
+/** Rule maps are null-prototype objects: that test alone (one load) settles the common case. */
 function isMapValue(v: unknown): v is ValueMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Decimal) && !(v instanceof Date);
+  return typeof v === 'object' && v !== null && (protoOf(v) === null || (!Array.isArray(v) && !(v instanceof Decimal) && !(v instanceof Date)));
+}
+
+/** Own-data read: a null-prototype map has nothing inherited, so a plain read is an own read. */
+function own(v: ValueMap, key: string): Value | undefined {
+  if (protoOf(v) === null) return v[key];
+  return hasOwn.call(v, key) ? v[key] : undefined;
 }
 
 /** Own-data read of `key` (the closure compiler's readKey); `msg` is the precomputed error text. */
 function rk(v: Value, key: string, msg: string): Value {
   if (!isMapValue(v)) fail(msg);
-  const x = hasOwn.call(v, key) ? v[key] : undefined;
+  const x = own(v, key);
   if (x === undefined) fail(msg);
   return x;
+}
+
+/** `(= v lit)` / `(= lit v)` for an atom read by the catch-compare idiom (strings compared directly). */
+function ceq(v: Value | number, lit: Value, pathFirst: boolean): boolean {
+  if (v === lit) return true;
+  if (typeof v === 'string' && typeof lit === 'string') return false;
+  const x = typeof v === 'number' ? new Decimal(v) : v;
+  return pathFirst ? valuesEqual(x, lit) : valuesEqual(lit, x);
 }
 
 function predFail(fn: string, r: Value): never {
@@ -72,8 +107,8 @@ function sumFail(v: Value): never {
   return fail(`sum: the lambda must return a number, got ${describe(v)}`);
 }
 
-const HELPER_NAMES = ['budget', 'fail', 'rk', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal'];
-const HELPERS = [budget, fail, rk, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal];
+const HELPER_NAMES = ['budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal'];
+const HELPERS = [budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal];
 
 // ---------------------------------------------------------------- generator
 
@@ -182,6 +217,10 @@ class Gen {
         case 'and': case 'or': return this.andOr(call, o, name === 'and');
         case 'if': return this.ifThen(call, o);
         case 'do': return this.doLet(call, o);
+        case 'catch': {
+          const parts = this.hooks.catchCompare(call);
+          return parts === undefined ? this.fallback(call) : this.catchCompare(parts);
+        }
         default:
           if (ITERATORS.has(name) && call.args.length === 2 && call.args[1]!.t === 'lambda') return this.iterate(call, o, name);
           return this.fallback(call);
@@ -213,6 +252,23 @@ class Gen {
     }
     this.emit('}');
     return t;
+  }
+
+  private catchCompare(p: CatchCompare): string {
+    this.covered++;
+    this.emit('if ((c.steps += 3) > c.maxSteps) budget(c);');
+    const t = this.temp();
+    const r = this.temp();
+    const label = `L${++this.labels}`;
+    const fb = this.lit(p.fallback);
+    this.emit(p.slot >= 0 ? `${t} = c.slots[${p.slot}];` : `${t} = c.roots[${JSON.stringify(p.rootName)}];`);
+    this.emit(`${r} = ${fb};`);
+    this.emit(`${label}: {`);
+    for (const key of p.keys) this.emit(`if (${t} === undefined || !isMapValue(${t})) break ${label}; ${t} = own(${t}, ${JSON.stringify(key)});`);
+    this.emit(`if (${t} === undefined || Array.isArray(${t}) || isMapValue(${t})) break ${label};`);
+    this.emit(`${r} = ${p.negate ? '!' : ''}ceq(${t}, ${this.lit(p.literal)}, ${p.pathFirst});`);
+    this.emit('}');
+    return r;
   }
 
   private ifThen(call: Call, o: Overload): string {
