@@ -142,40 +142,60 @@ export async function deleteRedemption(sql: Sql, couponId: number, sessionId: nu
 
 // Management of coupons (issue #4): bulk inserts, filtered listing, updates, deletes ------------
 
-/** Columns of `NewCouponRecord` as one JSON array per row (booleans as 0/1, money as exact text). */
-function jsonRow(c: NewCouponRecord): unknown[] {
-  return [c.applicationId, c.campaignId, c.value, c.usageLimit, c.discountLimit?.toString() ?? null, c.reservationLimit ?? null, c.startDate ?? null,
-    c.expiryDate ?? null, c.recipientIntegrationId ?? null, toJson(c.attributes ?? {}), toJson(c.limits ?? []), c.batchId ?? null, c.importId ?? null,
-    c.referralId ?? null, c.isReservationMandatory ? 1 : 0, c.implicitlyReserved ? 1 : 0, c.created];
+/** A row as `json_populate_recordset` reads it: column names as keys; absent keys are NULL (defaults via COALESCE). */
+function jsonRow(c: NewCouponRecord): Record<string, unknown> {
+  const r: Record<string, unknown> = { application_id: c.applicationId, campaign_id: c.campaignId, value: c.value, usage_limit: c.usageLimit, created: c.created };
+  if (c.discountLimit !== undefined) r.discount_limit = c.discountLimit.toString();
+  if (c.reservationLimit !== undefined) r.reservation_limit = c.reservationLimit;
+  if (c.startDate !== undefined) r.start_date = c.startDate;
+  if (c.expiryDate !== undefined) r.expiry_date = c.expiryDate;
+  if (c.recipientIntegrationId !== undefined) r.recipient_integration_id = c.recipientIntegrationId;
+  if (c.attributes && Object.keys(c.attributes).length) r.attributes = toJson(c.attributes);
+  if (c.limits?.length) r.limits = toJson(c.limits);
+  if (c.batchId !== undefined) r.batch_id = c.batchId;
+  if (c.importId !== undefined) r.import_id = c.importId;
+  if (c.referralId !== undefined) r.referral_id = c.referralId;
+  if (c.isReservationMandatory) r.is_reservation_mandatory = 1;
+  if (c.implicitlyReserved) r.implicitly_reserved = 1;
+  return r;
 }
 
-function bulkInsertSql(dialect: Sql['dialect'], returning: string): string {
-  if (dialect === 'sqlite') {
-    const cols = COLUMNS.split(',').map((_, i) => `j.value->>${i}`).join(', ');
-    return `INSERT INTO coupons (${COLUMNS}) SELECT ${cols} FROM json_each(?) AS j WHERE true ORDER BY j.key ON CONFLICT (application_id, value) DO NOTHING RETURNING ${returning}`;
-  }
-  const casts = ['bigint', 'bigint', 'text', 'bigint', 'numeric', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'integer', 'integer', 'text'];
-  const cols = casts.map((t, i) => `(j.r->>${i})::${t}`).join(', ');
-  return `INSERT INTO coupons (${COLUMNS}) SELECT ${cols} FROM json_array_elements(?::json) WITH ORDINALITY AS j(r, n) ORDER BY j.n ON CONFLICT (application_id, value) DO NOTHING RETURNING ${returning}`;
-}
+/** Rows per multi-row VALUES statement on SQLite (17 parameters a row, far below its 32 766 limit). */
+const SQLITE_ROWS = 500;
 
 /**
- * Inserts up to a few thousand coupons in ONE statement (the rows travel as one JSON parameter, so
- * there is no bound-parameter limit and one round trip per call). Codes that already exist in the
- * Application are skipped (ON CONFLICT DO NOTHING): the caller compares the values returned with
- * the values sent to find duplicates. Ids follow the order of `coupons`.
+ * Inserts many coupons with few statements: on SQLite multi-row VALUES of 500 rows (prepared once,
+ * executed in-process); on PostgreSQL one statement per call, the rows travelling as one JSON
+ * parameter (`json_populate_recordset`), so one round trip per batch. Codes that already exist in
+ * the Application are skipped (ON CONFLICT DO NOTHING) and RETURNING tells which rows went in.
  */
+async function bulkInsert<T>(sql: Sql, coupons: readonly NewCouponRecord[], returning: string): Promise<T[]> {
+  if (coupons.length === 0) return [];
+  const conflict = `ON CONFLICT (application_id, value) DO NOTHING RETURNING ${returning}`;
+  if (sql.dialect === 'postgres') {
+    const select = COLUMNS.split(',').map((c) => c.trim()).map((c) =>
+      (c === 'attributes' ? "COALESCE(attributes, '{}')" : c === 'limits' ? "COALESCE(limits, '[]')"
+        : c === 'is_reservation_mandatory' || c === 'implicitly_reserved' ? `COALESCE(${c}, 0)` : c)).join(', ');
+    return sql.all<T>(`INSERT INTO coupons (${COLUMNS}) SELECT ${select} FROM json_populate_recordset(NULL::coupons, ?::json) ${conflict}`,
+      [JSON.stringify(coupons.map(jsonRow))]);
+  }
+  const out: T[] = [];
+  for (let i = 0; i < coupons.length; i += SQLITE_ROWS) {
+    const part = coupons.slice(i, i + SQLITE_ROWS);
+    const placeholders = part.map(() => `(${new Array(PER_ROW).fill('?').join(', ')})`).join(', ');
+    out.push(...await sql.all<T>(`INSERT INTO coupons (${COLUMNS}) VALUES ${placeholders} ${conflict}`, part.flatMap(rowParams)));
+  }
+  return out;
+}
+
+/** Bulk insert (see `bulkInsert`); returns the values inserted, so the caller can name the duplicates. */
 export async function insertCouponsReturningValues(sql: Sql, coupons: readonly NewCouponRecord[]): Promise<Set<string>> {
-  if (coupons.length === 0) return new Set();
-  const rows = await sql.all<{ value: string }>(bulkInsertSql(sql.dialect, 'value'), [JSON.stringify(coupons.map(jsonRow))]);
-  return new Set(rows.map((r) => r.value));
+  return new Set((await bulkInsert<{ value: string }>(sql, coupons, 'value')).map((r) => r.value));
 }
 
 /** As `insertCouponsReturningValues`, returning the inserted coupons (for `silent=no`). */
 export async function insertCouponsReturningRows(sql: Sql, coupons: readonly NewCouponRecord[]): Promise<Coupon[]> {
-  if (coupons.length === 0) return [];
-  const rows = await sql.all<CouponRow>(bulkInsertSql(sql.dialect, '*'), [JSON.stringify(coupons.map(jsonRow))]);
-  return rows.map(toCoupon).sort((a, b) => a.id - b.id);
+  return (await bulkInsert<CouponRow>(sql, coupons, '*')).map(toCoupon).sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -332,6 +352,11 @@ export async function updateCouponsOfCampaign(sql: Sql, applicationId: number, c
   const batch = batchId !== undefined ? ' AND batch_id = ?' : '';
   if (batchId !== undefined) p.push(batchId);
   return sql.run(`UPDATE coupons SET ${set.join(', ')} WHERE application_id = ? AND campaign_id = ?${batch}`, p);
+}
+
+/** Fresh planner statistics after a bulk load (PostgreSQL; SQLite plans without them). */
+export async function analyzeCoupons(sql: Sql): Promise<void> {
+  if (sql.dialect === 'postgres') await sql.run('ANALYZE coupons');
 }
 
 /** The next id of the import sequence (kept in config_versions under `seq:imports` until imports get a table). */
