@@ -27,6 +27,7 @@ import type { Arg, Call, Expr, Lambda } from './parse.js';
 import { paramAt } from './registry.js';
 import { FailedBinding, UNSET, type Code, type Ctx } from './runtime.js';
 import { coerce, describe, fail, isDecimal, StepBudgetError, valuesEqual } from './values.js';
+import { cmpDecimal } from './functions/comparison.js';
 
 export interface JitHooks {
   /** The closure compiler's code for an expression (used for nodes the generator does not cover). */
@@ -99,6 +100,36 @@ function ceq(v: Value | number, lit: Value, pathFirst: boolean): boolean {
   return pathFirst ? valuesEqual(x, lit) : valuesEqual(lit, x);
 }
 
+/** `count` / `isEmpty` of a list or map (already converted to a collection). */
+function sizeOf(v: Value): number {
+  return Array.isArray(v) ? v.length : Object.keys(v as ValueMap).length;
+}
+
+/**
+ * Two-argument calls of the most frequent strict functions, as JS operators on the converted arguments
+ * (same results as their `eager` implementations, without the argument array).
+ */
+const RELATIONS: Readonly<Record<string, string>> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const ARITH: Readonly<Record<string, string>> = { '+': 'plus', '-': 'minus', '*': 'times' };
+
+function inlineOp(name: string, o: Overload, v: string[]): string | null {
+  const k0 = o.params[0]?.kind;
+  if (v.length === 2) {
+    const rel = RELATIONS[name];
+    if (rel !== undefined && k0 === 'number') return `cmpDecimal(${v[0]}, ${v[1]}) ${rel} 0`;
+    if (rel !== undefined && k0 === 'time') return `(${v[0]}.getTime() - ${v[1]}.getTime()) ${rel} 0`;
+    if (name === '=') return `valuesEqual(${v[0]}, ${v[1]})`;
+    if (name === '!=') return `!valuesEqual(${v[0]}, ${v[1]})`;
+    const op = ARITH[name];
+    if (op !== undefined && k0 === 'number' && o.params.length === 2) return `${v[0]}.${op}(${v[1]})`;
+  }
+  if (v.length === 1) {
+    if (name === 'not') return `!${v[0]}`;
+    if (name === 'isEmpty') return `sizeOf(${v[0]}) === 0`;
+  }
+  return null;
+}
+
 function predFail(fn: string, r: Value): never {
   return fail(`${fn}: the lambda must return a boolean, got ${describe(r)}`);
 }
@@ -107,8 +138,8 @@ function sumFail(v: Value): never {
   return fail(`sum: the lambda must return a number, got ${describe(v)}`);
 }
 
-const HELPER_NAMES = ['budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal'];
-const HELPERS = [budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal];
+const HELPER_NAMES = ['cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal'];
+const HELPERS = [cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal];
 
 // ---------------------------------------------------------------- generator
 
@@ -235,7 +266,8 @@ class Gen {
     this.step();
     const vals = call.args.map((_, i) => this.arg(call, o, i));
     const t = this.temp();
-    this.emit(`${t} = ${this.k(o.eager)}([${vals.join(', ')}], c);`);
+    const inline = inlineOp(name, o, vals);
+    this.emit(inline !== null ? `${t} = ${inline};` : `${t} = ${this.k(o.eager)}([${vals.join(', ')}], c);`);
     return t;
   }
 

@@ -11,7 +11,7 @@ interface DecimalRepr { s: number; e: number; d: number[] | null }
  * `x.cmp(y)` without decimal.js copying `y` into a new Decimal on every call (comparisons are the most
  * frequent operation in conditions): reads sign, exponent and base-1e7 digit words directly.
  */
-function cmpDecimal(x: Decimal, y: Decimal): number {
+export function cmpDecimal(x: Decimal, y: Decimal): number {
   const a = x as unknown as DecimalRepr;
   const b = y as unknown as DecimalRepr;
   const xd = a.d;

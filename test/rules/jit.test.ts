@@ -1,0 +1,45 @@
+/** Generated code (src/rules/jit.ts) against the closure compiler: same outcomes, same step charges. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileRuleset } from '../../src/rules/compile.js';
+import type { RuleInput } from '../../src/rules/contract.js';
+import { setJit } from '../../src/rules/jit.js';
+import { ENV, opts, session } from './helpers.js';
+
+const P = (...k: string[]) => ['.', ...k];
+const S = session({ Attributes: { ShippingCity: 'Berlin' } }, [
+  { sku: 'A', quantity: 2, price: 10, category: 'Shoes' }, { sku: 'B', quantity: 1, price: 5.5, category: 'Books' },
+  { sku: 'C', quantity: 3, price: 0.1 },
+]);
+const inCat = (cat: string) => ['catch', false, ['=', P('Item', 'Category'), cat]];
+
+const RULES: RuleInput[] = [
+  { title: 'total', condition: ['and', ['>', P('Session', 'Total'), 20.005], ['<=', P('Session', 'Total'), 1000]], effects: [['setDiscount', 't', ['*', P('Session', 'Total'), ['/', 5, 100]]]] },
+  { title: 'exists', condition: ['and', ['exists', P('Session', 'CartItems'), [['Item'], inCat('Books')]]], effects: [['showNotification', 'Info', 'x', 'y']] },
+  { title: 'filter', bindings: [{ name: 'Sel', type: 'cartItemFilter', expression: ['filter', P('Session', 'CartItems'), [['Item'], ['and', inCat('Shoes'), ['>', P('Item', 'Price'), 1]]]] }],
+    condition: ['and', ['not', ['isEmpty', P('Sel')]]],
+    effects: [['map', P('Sel'), [['Item'], ['setDiscountPerItem', 'p', ['*', P('Item', 'Price'), ['/', 10, 100]], P('Item')]]]] },
+  { title: 'sum', condition: ['and', ['>', ['sum', P('Session', 'CartItems'), [['Item'], P('Item', 'Price')]], 20]], effects: [['setDiscount', 's', ['-', ['+', 0.1, 0.2], 0.3]]] },
+  { title: 'missing', condition: ['and', ['=', P('Session', 'Attributes', 'ShippingCity'), 'Paris']], effects: [] },
+  { title: 'catch missing', condition: ['and', ['!=', 'x', ['catch', 'none', P('Session', 'Attributes', 'PointsToSpend')]], ['every', P('Session', 'CartItems'), [['i'], ['catch', true, ['!=', P('i', 'Category'), 'Toys']]]]], effects: [['showNotification', 'Info', 'a', 'b']] },
+  { title: 'if/do/or', condition: ['or', false, ['do', P('Session', 'Total'), [['t'], ['if', ['>', P('t'), 1], true, false]]]], effects: [] },
+  { title: 'bad lambda', condition: ['and', ['exists', P('Session', 'CartItems'), [['Item'], P('Item', 'Price')]]], effects: [] },
+];
+
+export function outcomes(jit: boolean, maxSteps: number): unknown[] {
+  const was = setJit(jit);
+  try {
+    const pass = compileRuleset({ rules: RULES }, ENV).bind(opts({ Session: S }, { maxSteps }));
+    return RULES.map((_, i) => JSON.parse(JSON.stringify(pass.evaluate(i))) as unknown);
+  } finally {
+    setJit(was);
+  }
+}
+
+describe('generated code', () => {
+  it('gives the closure compiler\'s outcomes, also when the step budget runs out anywhere', () => {
+    for (const maxSteps of [1_000_000, ...Array.from({ length: 160 }, (_, i) => i)]) {
+      assert.deepEqual(outcomes(true, maxSteps), outcomes(false, maxSteps), `maxSteps ${maxSteps}`);
+    }
+  });
+});
