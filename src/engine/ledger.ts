@@ -13,6 +13,8 @@ export interface BudgetKey { campaignId: number; action: LimitAction; couponId?:
 export interface Room { room: Decimal; bucket: BudgetRemaining }
 
 const NO_BUCKETS: readonly BudgetRemaining[] = [];
+/** Usage keys without coupon / referral, by campaign id and action (see Ledger.usageKey). */
+const PLAIN_KEYS = new Map<number, Map<LimitAction, string>>();
 
 export class Ledger {
   private readonly log: (() => void)[] = [];
@@ -166,12 +168,29 @@ export class Ledger {
   /** Books `amount` on every applicable bucket and in the session's usage. */
   consume(k: BudgetKey, amount: Decimal): void {
     for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, (this.budgetUse.get(b) ?? ZERO).plus(amount));
-    const key = `${k.campaignId}|${k.action}|${k.couponId ?? ''}|${k.referralId ?? ''}`;
+    const key = this.usageKey(k);
     const u = this.usage.get(key);
     const next: BudgetUsage = { campaignId: k.campaignId, action: k.action, amount: u === undefined ? amount : u.amount.plus(amount) };
     if (k.couponId !== undefined) next.couponId = k.couponId;
     if (k.referralId !== undefined) next.referralId = k.referralId;
     this.setMap(this.usage, key, next);
+  }
+
+  /**
+   * `campaignId|action|couponId|referralId`. Without coupon and referral (the common case) the string is
+   * cached per campaign and action (across evaluations): a fresh concatenation had to be flattened and hashed on every lookup.
+   */
+  private usageKey(k: BudgetKey): string {
+    if (k.couponId !== undefined || k.referralId !== undefined) return `${k.campaignId}|${k.action}|${k.couponId ?? ''}|${k.referralId ?? ''}`;
+    let byAction = PLAIN_KEYS.get(k.campaignId);
+    if (byAction === undefined) {
+      if (PLAIN_KEYS.size >= 10_000) PLAIN_KEYS.clear(); // a bounded cache, shared by evaluations
+      byAction = new Map();
+      PLAIN_KEYS.set(k.campaignId, byAction);
+    }
+    let key = byAction.get(k.action);
+    if (key === undefined) { key = `${k.campaignId}|${k.action}||`; byAction.set(k.action, key); }
+    return key;
   }
 
   usages(): BudgetUsage[] { return [...this.usage.values()]; }

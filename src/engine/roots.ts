@@ -15,6 +15,21 @@ export function newMap(): ValueMap {
   return Object.create(null) as ValueMap;
 }
 
+/**
+ * Start of a map whose keys the engine chooses (never user data): an ordinary object, given its null
+ * prototype by `sealProto` once filled. V8 keeps such objects in fast mode (`Object.create(null)`
+ * objects are dictionaries), so the rules' reads of Session / Item / Profile fields hit inline caches.
+ * Maps keyed by user-chosen names (attributes, additional costs) keep using `newMap`: assigning
+ * `__proto__` to an ordinary object would set its prototype.
+ */
+function fixedMap(): ValueMap {
+  return {} as ValueMap;
+}
+
+function sealProto(m: ValueMap): ValueMap {
+  return Object.setPrototypeOf(m, null) as ValueMap;
+}
+
 /** Converts a JSON-ish value (numbers, Dates, nested objects) into a rule-language Value. */
 export function toValue(v: unknown): Value {
   if (v === null || v === undefined) return null;
@@ -47,9 +62,9 @@ function costsMap(costs: Record<string, { price: Decimal }> | undefined, prices?
   const m = newMap();
   if (!costs) return m;
   for (const name of Object.keys(costs)) {
-    const c = newMap();
+    const c = fixedMap();
     c.Price = prices?.get(name) ?? dec(costs[name].price);
-    m[name] = c;
+    m[name] = sealProto(c);
   }
   return m;
 }
@@ -78,13 +93,13 @@ export function flatten(items: readonly EngineCartItem[]): FlatItem[] {
 
 export function itemMap(u: FlatItem, price: Decimal = u.price, costs?: Map<string, Decimal>): ValueMap {
   const l = u.line;
-  const m = newMap();
+  const m = fixedMap();
   put(m, 'Name', l.name);
   m.Sku = l.sku;
   m.Quantity = new Decimal(1);
   m.Price = price;
   put(m, 'Category', l.category);
-  if (l.product) { const p = newMap(); p.Name = l.product.name; m.Product = p; }
+  if (l.product) { const p = fixedMap(); p.Name = l.product.name; m.Product = sealProto(p); }
   put(m, 'Weight', l.weight && dec(l.weight));
   put(m, 'Height', l.height && dec(l.height));
   put(m, 'Width', l.width && dec(l.width));
@@ -97,7 +112,7 @@ export function itemMap(u: FlatItem, price: Decimal = u.price, costs?: Map<strin
   if (l.returnedQuantity !== undefined) m.ReturnedQuantity = new Decimal(l.returnedQuantity);
   if (l.remainingQuantity !== undefined) m.RemainingQuantity = new Decimal(l.remainingQuantity);
   put(m, 'SelectedPriceType', l.selectedPriceType);
-  return m;
+  return sealProto(m);
 }
 
 /** Net amounts a cascading evaluation shows to later campaigns (discounts.ts builds it). */
@@ -111,7 +126,7 @@ export interface NetView {
 }
 
 export function sessionMap(s: EngineSession, currency: string, units: FlatItem[], net?: NetView): ValueMap {
-  const m = newMap();
+  const m = fixedMap();
   m.Total = net ? net.total : dec(s.totals.total);
   m.CartItemTotal = net ? net.cartItemTotal : dec(s.totals.cartItemTotal);
   m.AdditionalCostTotal = net ? net.additionalCostTotal : dec(s.totals.additionalCostTotal);
@@ -131,11 +146,11 @@ export function sessionMap(s: EngineSession, currency: string, units: FlatItem[]
   m.Identifiers = [...s.identifiers];
   m.LoyaltyCards = [...s.loyaltyCards];
   m.Currency = currency;
-  return m;
+  return sealProto(m);
 }
 
 export function profileMap(p: EngineProfile): ValueMap {
-  const m = newMap();
+  const m = fixedMap();
   m.IntegrationId = p.integrationId;
   m.Attributes = attributesMap(p.attributes);
   m.ClosedSessions = new Decimal(p.closedSessions);
@@ -143,11 +158,11 @@ export function profileMap(p: EngineProfile): ValueMap {
   m.Created = p.created;
   m.LastActivity = p.lastActivity;
   m.AudienceIds = p.audienceIds.map((id) => new Decimal(id));
-  return m;
+  return sealProto(m);
 }
 
 export function couponMap(c: EngineCoupon): ValueMap {
-  const m = newMap();
+  const m = fixedMap();
   m.Value = c.value;
   m.Code = c.value;
   m.Id = new Decimal(c.id);
@@ -165,11 +180,11 @@ export function couponMap(c: EngineCoupon): ValueMap {
   put(m, 'ExpiryDate', c.expiryDate ?? undefined);
   put(m, 'RecipientIntegrationId', c.recipientIntegrationId ?? undefined);
   put(m, 'BatchId', c.batchId ?? undefined);
-  return m;
+  return sealProto(m);
 }
 
 export function referralMap(r: EngineReferral): ValueMap {
-  const m = newMap();
+  const m = fixedMap();
   m.Code = r.code;
   m.Id = new Decimal(r.id);
   m.CampaignId = new Decimal(r.campaignId);
@@ -180,20 +195,20 @@ export function referralMap(r: EngineReferral): ValueMap {
   m.UsageCounter = new Decimal(r.usageCounter);
   put(m, 'StartDate', r.startDate ?? undefined);
   put(m, 'ExpiryDate', r.expiryDate ?? undefined);
-  return m;
+  return sealProto(m);
 }
 
 const appCache = new WeakMap<EngineApplication, ValueMap>();
 export function applicationMap(a: EngineApplication): ValueMap {
   let m = appCache.get(a);
   if (!m) {
-    m = newMap();
+    m = fixedMap();
     m.Id = new Decimal(a.id);
     m.Name = a.name;
     m.Currency = a.currency;
     m.Timezone = a.timezone;
     m.Attributes = attributesMap(a.attributes);
-    appCache.set(a, m);
+    appCache.set(a, sealProto(m));
   }
   return m;
 }
@@ -203,32 +218,32 @@ const campaignCache = new WeakMap<EngineCampaign, ValueMap>();
 export function campaignMap(c: EngineCampaign): ValueMap {
   let m = campaignCache.get(c);
   if (!m) {
-    m = newMap();
+    m = fixedMap();
     m.Id = new Decimal(c.id);
     m.Name = c.name;
     m.Tags = [...c.tags];
     put(m, 'StartTime', c.startTime ?? undefined);
     put(m, 'EndTime', c.endTime ?? undefined);
     m.Attributes = attributesMap(c.attributes);
-    campaignCache.set(c, m);
+    campaignCache.set(c, sealProto(m));
   }
   return m;
 }
 
 export function storeMap(s: EngineStore): ValueMap {
-  const m = newMap();
+  const m = fixedMap();
   m.IntegrationId = s.integrationId;
   m.Name = s.name;
   m.Attributes = attributesMap(s.attributes);
-  return m;
+  return sealProto(m);
 }
 
 export function eventMap(e: EngineInput['event'], now: Date): ValueMap {
-  const m = newMap();
+  const m = fixedMap();
   m.Type = e.type;
   m.Attributes = attributesMap(e.attributes);
   m.Created = e.created ?? now;
-  return m;
+  return sealProto(m);
 }
 
 /**
@@ -257,9 +272,9 @@ export function buildRoots(input: EngineInput, units: FlatItem[] = flatten(input
   if (input.profile && input.session.profileId) roots.Profile = profileMap(input.profile);
   if (input.store) roots.Store = storeMap(input.store);
   if (input.session.loyaltyCards.length > 0) {
-    const card = newMap();
+    const card = fixedMap();
     card.Identifier = input.session.loyaltyCards[0];
-    roots.LoyaltyCard = card;
+    roots.LoyaltyCard = sealProto(card);
   }
   return roots;
 }

@@ -138,8 +138,8 @@ function sumFail(v: Value): never {
   return fail(`sum: the lambda must return a number, got ${describe(v)}`);
 }
 
-const HELPER_NAMES = ['cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal'];
-const HELPERS = [cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal];
+const HELPER_NAMES = ['protoOf', 'cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal'];
+const HELPERS = [protoOf, cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal];
 
 // ---------------------------------------------------------------- generator
 
@@ -234,7 +234,11 @@ class Gen {
     const keys = ref.keys as string[];
     if (keys.length === 0) return t;
     const msg = this.k(`Unable to find \`${ref.text}\``);
-    for (const key of keys) this.emit(`${t} = rk(${t}, ${JSON.stringify(key)}, ${msg});`);
+    // The read is inlined (its own inline cache per site); only non-null-prototype values take rk's general route.
+    for (const key of keys) {
+      const kq = JSON.stringify(key);
+      this.emit(`${t} = typeof ${t} === 'object' && ${t} !== null && protoOf(${t}) === null ? ${t}[${kq}] : rk(${t}, ${kq}, ${msg}); if (${t} === undefined) fail(${msg});`);
+    }
     this.emit(`if (typeof ${t} === 'number') ${t} = new Decimal(${t});`);
     return t;
   }
@@ -296,7 +300,10 @@ class Gen {
     this.emit(p.slot >= 0 ? `${t} = c.slots[${p.slot}];` : `${t} = c.roots[${JSON.stringify(p.rootName)}];`);
     this.emit(`${r} = ${fb};`);
     this.emit(`${label}: {`);
-    for (const key of p.keys) this.emit(`if (${t} === undefined || !isMapValue(${t})) break ${label}; ${t} = own(${t}, ${JSON.stringify(key)});`);
+    for (const key of p.keys) {
+      const kq = JSON.stringify(key);
+      this.emit(`if (${t} === undefined || !isMapValue(${t})) break ${label}; ${t} = protoOf(${t}) === null ? ${t}[${kq}] : own(${t}, ${kq});`);
+    }
     this.emit(`if (${t} === undefined || Array.isArray(${t}) || isMapValue(${t})) break ${label};`);
     this.emit(`${r} = ${p.negate ? '!' : ''}ceq(${t}, ${this.lit(p.literal)}, ${p.pathFirst});`);
     this.emit('}');
