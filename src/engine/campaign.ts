@@ -25,7 +25,8 @@ export interface Acc {
   effects: Effect[];
   failures: RuleFailureReason[];
   fired: boolean;
-  discount: Decimal;
+  /** Money granted by the discount effects committed here (summed only where a group compares it). */
+  discounts: Decimal[];
   triggered: number[];
   codes: Map<string, CodeResult>;
   referral: CodeResult | null;
@@ -38,16 +39,23 @@ export interface Acc {
 
 export function newAcc(): Acc {
   return {
-    effects: [], failures: [], fired: false, discount: ZERO, triggered: [], codes: new Map(), referral: null,
+    effects: [], failures: [], fired: false, discounts: [], triggered: [], codes: new Map(), referral: null,
     redemptions: [], referralRedemption: null, createdCoupons: [], createdReferrals: [], excluded: new Map(),
   };
+}
+
+/** Total discount granted in `acc` (lowest/highestDiscount groups). */
+export function totalDiscount(acc: Acc): Decimal {
+  let s = ZERO;
+  for (const d of acc.discounts) s = s.plus(d);
+  return s;
 }
 
 export function mergeAcc(into: Acc, from: Acc): void {
   into.effects.push(...from.effects);
   into.failures.push(...from.failures);
   into.fired ||= from.fired;
-  into.discount = into.discount.plus(from.discount);
+  for (const d of from.discounts) into.discounts.push(d);
   into.triggered.push(...from.triggered);
   for (const [k, v] of from.codes) {
     const cur = into.codes.get(k);
@@ -250,7 +258,7 @@ class CampaignEval {
       const e = this.envelope(rule.index, rule.title, p.effectType, p.props, pass.coupon);
       if (conditionIndex !== undefined) e.conditionIndex = conditionIndex;
       this.acc.effects.push(e);
-      if (p.discount) this.acc.discount = this.acc.discount.isZero() ? p.discount : this.acc.discount.plus(p.discount);
+      if (p.discount) this.acc.discounts.push(p.discount);
       if (p.created?.coupon) this.acc.createdCoupons.push(p.created.coupon);
       if (p.created?.referral) this.acc.createdReferrals.push(p.created.referral);
     }

@@ -6,7 +6,7 @@
  * their effect (`dropped`). Invalid arguments throw `EffectError` (→ `error` effect in the evaluator).
  */
 import { Decimal, ZERO, dec } from '../domain/money.js';
-import { lt, minOf, ONE, sign } from './num.js';
+import { lt, minOf, ONE, sign, smallInt } from './num.js';
 import type { EffectCall, Value, ValueMap } from '../rules/contract.js';
 import type { BudgetKey, Ledger } from './ledger.js';
 import type { FlatItem } from './roots.js';
@@ -79,10 +79,12 @@ function unitOf(env: EffectEnv, v: Value | undefined): number {
   if (!isMap(v) || !(v.Position instanceof Decimal) || !(v.SubPosition instanceof Decimal)) {
     throw new EffectError('item must be a cart item');
   }
-  const start = env.lineStart.get(v.Position.toNumber());
-  const i = start === undefined ? -1 : start + v.SubPosition.toNumber();
+  const position = smallInt(v.Position);
+  const subPosition = smallInt(v.SubPosition);
+  const start = env.lineStart.get(position);
+  const i = start === undefined ? -1 : start + subPosition;
   const u = env.units[i];
-  if (!u || u.position !== v.Position.toNumber() || u.subPosition !== v.SubPosition.toNumber()) {
+  if (!u || u.position !== position || u.subPosition !== subPosition) {
     throw new EffectError('item is not in the cart');
   }
   return i;

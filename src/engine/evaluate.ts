@@ -3,13 +3,14 @@
  * evaluation tree, then reject every coupon / referral code no campaign accepted.
  */
 import { randomUUID } from 'node:crypto';
-import { evaluateCampaign, Facts, mergeAcc, newAcc, type Acc, type CodeEntry, type Run } from './campaign.js';
+import { evaluateCampaign, Facts, mergeAcc, newAcc, totalDiscount, type Acc, type CodeEntry, type Run } from './campaign.js';
 import { normalizeCode, pickPassRejection, rejectEffect, rejectionForExclusion } from './coupons.js';
 import type { EffectEnv } from './effects.js';
 import { buildTree, campaignIds, type EvalNode } from './groups.js';
 import { indexBudgets, Ledger } from './ledger.js';
 import { buildRoots, flatten } from './roots.js';
 import { selectCampaigns, type Exclusion } from './select.js';
+import type { Decimal } from '../domain/money.js';
 import type { Effect, EngineCampaign, EngineEvaluationGroup, EngineIds, EngineInput, EngineResult } from './types.js';
 
 function randomCode(): string {
@@ -49,7 +50,7 @@ function evaluateNode(run: Run, node: EvalNode, acc: Acc): void {
       // total discount among those that fired (ties: first in order), then evaluate for real.
       const highest = node.mode === 'highestDiscount';
       let winner = -1;
-      let best = null as Acc | null;
+      let best = null as Decimal | null;
       const fired: boolean[] = [];
       node.members.forEach((m, i) => {
         const mark = run.ledger.mark();
@@ -58,7 +59,8 @@ function evaluateNode(run: Run, node: EvalNode, acc: Acc): void {
         run.ledger.undo(mark);
         fired.push(sub.fired);
         if (!sub.fired) return;
-        if (!best || (highest ? sub.discount.greaterThan(best.discount) : sub.discount.lessThan(best.discount))) { best = sub; winner = i; }
+        const d = totalDiscount(sub);
+        if (!best || (highest ? d.greaterThan(best) : d.lessThan(best))) { best = d; winner = i; }
       });
       node.members.forEach((m, i) => {
         if (fired[i] && i !== winner) {

@@ -37,3 +37,11 @@ export function sign(x: Decimal): number {
 
 export const ONE = new Decimal(1);
 export const ZERO_D = new Decimal(0);
+
+/** `x.toNumber()` for the small non-negative integers the engine reads back (positions, ids): one word. */
+export function smallInt(x: Decimal): number {
+  const a = x as unknown as Repr;
+  const d = a.d;
+  if (d !== null && d.length === 1 && a.e >= 0 && a.e < 7 && a.s === 1) return d[0]!;
+  return x.toNumber();
+}

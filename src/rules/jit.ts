@@ -156,6 +156,7 @@ class Gen {
   constructor(private readonly hooks: JitHooks) {}
 
   source(result: string): string {
+    this.flushSteps();
     const decl = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i + 1}`).join(', ')};\n` : '';
     return `"use strict";\nreturn function rule(c) {\n${decl}${this.lines.join('\n')}\nreturn ${result};\n};`;
   }
@@ -169,12 +170,27 @@ class Gen {
     return `t${++this.temps}`;
   }
 
+  /** Step charges not yet emitted: adjacent charges (nothing that could fail in between) become one. */
+  private pendingSteps = 0;
+
   private emit(s: string): void {
+    this.flushSteps();
     this.lines.push(s);
   }
 
-  private step(): void {
-    this.emit('if (++c.steps > c.maxSteps) budget(c);');
+  private flushSteps(): void {
+    const n = this.pendingSteps;
+    if (n === 0) return;
+    this.pendingSteps = 0;
+    this.lines.push(n === 1 ? 'if (++c.steps > c.maxSteps) budget(c);' : `if ((c.steps += ${n}) > c.maxSteps) budget(c);`);
+  }
+
+  /**
+   * Charges one step. Merging it with the next adjacent charges is exact: the budget is exceeded after
+   * the sum iff it is exceeded after one of the parts, and no other error or effect can happen between them.
+   */
+  private step(n = 1): void {
+    this.pendingSteps += n;
   }
 
   private lit(v: Value): string {
@@ -292,7 +308,7 @@ class Gen {
 
   private catchCompare(p: CatchCompare): string {
     this.covered++;
-    this.emit('if ((c.steps += 3) > c.maxSteps) budget(c);');
+    this.step(3);
     const t = this.temp();
     const r = this.temp();
     const label = `L${++this.labels}`;
@@ -305,7 +321,9 @@ class Gen {
       this.emit(`if (${t} === undefined || !isMapValue(${t})) break ${label}; ${t} = protoOf(${t}) === null ? ${t}[${kq}] : own(${t}, ${kq});`);
     }
     this.emit(`if (${t} === undefined || Array.isArray(${t}) || isMapValue(${t})) break ${label};`);
-    this.emit(`${r} = ${p.negate ? '!' : ''}ceq(${t}, ${this.lit(p.literal)}, ${p.pathFirst});`);
+    const lit = this.lit(p.literal);
+    const eq = typeof p.literal === 'string' ? `(${t} === ${lit} || (typeof ${t} !== 'string' && ceq(${t}, ${lit}, ${p.pathFirst})))` : `ceq(${t}, ${lit}, ${p.pathFirst})`;
+    this.emit(`${r} = ${p.negate ? '!' : ''}${eq};`);
     this.emit('}');
     return r;
   }
@@ -350,7 +368,8 @@ class Gen {
     }
     this.emit(`for (${i} = 0; ${i} < ${xs}.length; ${i}++) {`);
     this.step();
-    this.emit(`${x} = ${xs}[${i}]; c.slots[${lam.slot!}] = ${x};`);
+    // Not a flush point: storing the element cannot fail, so the element's step merges with the body's first.
+    this.lines.push(`${x} = ${xs}[${i}]; c.slots[${lam.slot!}] = ${x};`);
     const b = this.expr(lam.body);
     const fn = JSON.stringify(name);
     switch (name) {
