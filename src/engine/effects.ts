@@ -432,9 +432,12 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
 export function applyCalls(ctx: RuleContext, calls: readonly EffectCall[]): CallsResult {
   const effects: Pending[] = [];
   const dropped: Dropped[] = [];
+  let current = 0;
+  const drop = (details: string): void => { dropped.push({ effectIndex: current, details }); };
   for (const call of calls) {
+    current = call.index;
     try {
-      applyCall(ctx, call, effects, (details) => dropped.push({ effectIndex: call.index, details }));
+      applyCall(ctx, call, effects, drop);
     } catch (e) {
       if (e instanceof Fail) return { ok: false, effectIndex: call.index, details: e.details };
       if (e instanceof EffectError) throw Object.assign(e, { effectIndex: call.index });

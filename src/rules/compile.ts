@@ -291,6 +291,8 @@ class Rule implements CompiledRule {
   readonly isOr: boolean;
   readonly effects: Code[];
   readonly failureEffects: Code[];
+  /** Frozen "condition evaluated to false" outcomes by conditionIndex (rules without failure effects). */
+  readonly falseOutcomes: RuleOutcome[] = [];
 
   constructor(r: CheckedRule, bindingCodes: (Code | undefined)[]) {
     this.index = r.index;
@@ -344,9 +346,9 @@ class Pass implements PassScope {
     let at = 0;
     try {
       if (ops !== null) {
-        for (; at < ops.length; at++) if (ops[at]!(c) === false) return this.notFired(r, at, FALSE_DETAILS);
+        for (; at < ops.length; at++) if (ops[at]!(c) === false) return this.falseOutcome(r, at);
       } else if (!r.condition(c)) {
-        return this.notFired(r, r.isOr ? undefined : 0, FALSE_DETAILS);
+        return this.falseOutcome(r, r.isOr ? undefined : 0);
       }
     } catch (e) {
       return this.notFired(r, ops !== null ? at : r.isOr ? undefined : 0, `error: ${errorMessage(e)}`);
@@ -365,6 +367,13 @@ class Pass implements PassScope {
     }
     c.effects = null;
     return { fired: true, effects };
+  }
+
+  /** Most rules do not fire and have no failure effects: their outcome is the same frozen object each time. */
+  private falseOutcome(r: Rule, conditionIndex: number | undefined): RuleOutcome {
+    if (r.failureEffects.length > 0) return this.notFired(r, conditionIndex, FALSE_DETAILS);
+    const k = conditionIndex ?? -1;
+    return r.falseOutcomes[k + 1] ??= Object.freeze(this.notFired(r, conditionIndex, FALSE_DETAILS));
   }
 
   private notFired(r: Rule, conditionIndex: number | undefined, details: string): RuleOutcome {
