@@ -91,12 +91,21 @@ export function flatten(items: readonly EngineCartItem[]): FlatItem[] {
   return out;
 }
 
+/** Rule values are never mutated once built: items without attributes / item costs share one empty map. */
+const EMPTY_MAP: ValueMap = Object.freeze(newMap());
+
+/** Decimals are immutable: positions and quantities of cart items come from a small shared table. */
+const SMALL_INTS: readonly Decimal[] = Array.from({ length: 64 }, (_, i) => new Decimal(i));
+function smallDecimal(n: number): Decimal {
+  return Number.isInteger(n) && n >= 0 && n < SMALL_INTS.length ? SMALL_INTS[n]! : new Decimal(n);
+}
+
 export function itemMap(u: FlatItem, price: Decimal = u.price, costs?: Map<string, Decimal>): ValueMap {
   const l = u.line;
   const m = fixedMap();
   put(m, 'Name', l.name);
   m.Sku = l.sku;
-  m.Quantity = new Decimal(1);
+  m.Quantity = SMALL_INTS[1]!;
   m.Price = price;
   put(m, 'Category', l.category);
   if (l.product) { const p = fixedMap(); p.Name = l.product.name; m.Product = sealProto(p); }
@@ -104,10 +113,10 @@ export function itemMap(u: FlatItem, price: Decimal = u.price, costs?: Map<strin
   put(m, 'Height', l.height && dec(l.height));
   put(m, 'Width', l.width && dec(l.width));
   put(m, 'Length', l.length && dec(l.length));
-  m.Position = new Decimal(u.position);
-  m.SubPosition = new Decimal(u.subPosition);
-  m.Attributes = attributesMap(l.attributes);
-  m.AdditionalCosts = costsMap(l.additionalCosts, costs);
+  m.Position = smallDecimal(u.position);
+  m.SubPosition = smallDecimal(u.subPosition);
+  m.Attributes = l.attributes ? attributesMap(l.attributes) : EMPTY_MAP;
+  m.AdditionalCosts = l.additionalCosts ? costsMap(l.additionalCosts, costs) : EMPTY_MAP;
   if (l.catalogItemID !== undefined) m.CatalogItemID = new Decimal(l.catalogItemID);
   if (l.returnedQuantity !== undefined) m.ReturnedQuantity = new Decimal(l.returnedQuantity);
   if (l.remainingQuantity !== undefined) m.RemainingQuantity = new Decimal(l.remainingQuantity);
