@@ -121,6 +121,8 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
   const { session, profile, app } = input;
   // limits of campaigns that may run in this evaluation (never archived; disabled only when listed for a dry run)
   const candidates = [...snapshot.byId.values()].filter((c) => c.state === 'enabled' || (c.state === 'disabled' && input.evaluableCampaignIds?.includes(c.id)));
+  // nothing could run and no code needs an answer: the engine would return nothing
+  if (candidates.length === 0 && session.couponCodes.length === 0 && !session.referralCode) return emptyEvaluation();
   const codes = await loadCodes(sql, input, candidates);
   const store = session.storeIntegrationId ? snapshot.stores.get(session.storeIntegrationId) : undefined;
   const engineInput: EngineInput = {

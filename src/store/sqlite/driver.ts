@@ -5,18 +5,20 @@ import type { Database, Param, Sql } from '../db.js';
 import { migrations } from '../migrations.js';
 
 type Statement = BetterSqlite3.Statement;
+interface Unit { fn: (sql: Sql) => Promise<unknown>; resolve(v: unknown): void; reject(e: unknown): void }
+/** Units per group commit: bounds how long the first one waits for its answer. */
+const MAX_BATCH = 32;
 
 /**
  * SQLite through better-sqlite3. The driver is synchronous; transactions are made async-safe by
  * a FIFO queue, so one transaction runs at a time on the single connection (SQLite has one writer
- * anyway) and no request ever sees another's uncommitted rows. One OpenPromo process per SQLite
+ * anyway), and they are group-committed (see transaction()). One OpenPromo process per SQLite
  * file; several processes share PostgreSQL instead.
  */
 export class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   private readonly db: BetterSqlite3.Database;
   private readonly statements = new Map<string, Statement>();
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -46,22 +48,72 @@ export class SqliteDatabase implements Database {
     tryLock: async () => true,
   };
 
+  /**
+   * Group commit: transactions queue up and run one after another; the ones waiting when a batch
+   * starts share one SQLite transaction, each inside its own savepoint (its failure undoes only its
+   * own writes), and one COMMIT makes the whole batch durable before any of them is answered. The
+   * result is exactly serial execution, with one WAL commit per batch instead of per request.
+   */
   transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      this.prepare('BEGIN IMMEDIATE').run();
-      try {
-        // a fresh object per transaction: per-transaction memos (config versions) key on it
-        const result = await fn(Object.create(this.sql) as Sql);
-        this.prepare('COMMIT').run();
-        return result;
-      } catch (err) {
-        if (this.db.inTransaction) this.prepare('ROLLBACK').run();
-        throw err;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve, reject } as Unit);
+      if (!this.draining) {
+        this.draining = true;
+        // start on the next turn of the event loop, so that every request read in this I/O phase joins the batch
+        setImmediate(() => void this.drain());
       }
-    };
-    const p = this.queue.then(run, run);
-    this.queue = p.catch(() => undefined);
-    return p;
+    });
+  }
+
+  private readonly pending: Unit[] = [];
+  private draining = false;
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) await this.runBatch(this.pending.splice(0, MAX_BATCH));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runBatch(batch: Unit[]): Promise<void> {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+    try {
+      this.prepare('BEGIN IMMEDIATE').run();
+    } catch (err) {
+      for (const u of batch) u.reject(err);
+      return;
+    }
+    for (const u of batch) {
+      this.prepare('SAVEPOINT unit').run();
+      try {
+        // a fresh object per unit: per-transaction memos (config versions) key on it
+        const value = await u.fn(Object.create(this.sql) as Sql);
+        this.prepare('RELEASE unit').run();
+        outcomes.push({ ok: true, value });
+      } catch (err) {
+        if (!this.db.inTransaction) {
+          // SQLite aborted the whole transaction (I/O error, disk full): nothing of the batch is kept
+          for (const v of batch) v.reject(err);
+          return;
+        }
+        this.prepare('ROLLBACK TO unit').run();
+        this.prepare('RELEASE unit').run();
+        outcomes.push({ ok: false, err });
+      }
+    }
+    try {
+      this.prepare('COMMIT').run();
+    } catch (err) {
+      if (this.db.inTransaction) this.prepare('ROLLBACK').run();
+      for (const u of batch) u.reject(err);
+      return;
+    }
+    batch.forEach((u, i) => {
+      const o = outcomes[i];
+      if (o.ok) u.resolve(o.value);
+      else u.reject(o.err);
+    });
   }
 
   async migrate(): Promise<number> {
@@ -84,7 +136,7 @@ export class SqliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    while (this.draining || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
     this.db.close();
   }
 }
