@@ -13,11 +13,19 @@ export interface BudgetKey { campaignId: number; action: LimitAction; couponId?:
 export interface Room { room: Decimal; bucket: BudgetRemaining }
 
 const NO_BUCKETS: readonly BudgetRemaining[] = [];
+const ITEMS = 0;
+const COSTS = 1;
+const UNIT_PRICE = 2;
+const MAP = 3;
 /** Usage keys without coupon / referral, by campaign id and action (see Ledger.usageKey). */
 const PLAIN_KEYS = new Map<number, Map<LimitAction, string>>();
 
 export class Ledger {
-  private readonly log: (() => void)[] = [];
+  /**
+   * Undo journal, four slots per change (no closure per change): [ITEMS, old], [COSTS, old],
+   * [UNIT_PRICE, index, old] or [MAP, map, key, old] (old undefined: the key was absent).
+   */
+  private readonly log: unknown[] = [];
   /** Bumped by every change (and undo): lets the evaluator rebuild cascading roots only when needed. */
   version = 0;
 
@@ -45,22 +53,38 @@ export class Ledger {
   mark(): number { return this.log.length; }
 
   undo(mark: number): void {
-    while (this.log.length > mark) this.log.pop()!();
+    const log = this.log;
+    while (log.length > mark) {
+      const n = log.length - 4;
+      const kind = log[n] as number;
+      const a = log[n + 1];
+      const b = log[n + 2];
+      const old = log[n + 3];
+      log.length = n;
+      switch (kind) {
+        case ITEMS: this.items = a as Decimal; break;
+        case COSTS: this.costs = a as Decimal; break;
+        case UNIT_PRICE: this.unitPrice[a as number] = b as Decimal; break;
+        default: {
+          const m = a as Map<unknown, unknown>;
+          if (old === undefined) m.delete(b); else m.set(b, old);
+        }
+      }
+    }
     this.version++;
   }
 
   private setMap<K, V>(m: Map<K, V>, k: K, v: V): void {
-    const had = m.has(k);
-    const old = m.get(k) as V;
+    const old = m.get(k); // map values are never undefined: undefined = absent
     m.set(k, v);
-    this.log.push(() => { if (had) m.set(k, old); else m.delete(k); });
+    this.log.push(MAP, m, k, old);
     this.version++;
   }
 
-  private setItems(v: Decimal): void { const old = this.items; this.items = v; this.log.push(() => { this.items = old; }); this.version++; }
-  private setCosts(v: Decimal): void { const old = this.costs; this.costs = v; this.log.push(() => { this.costs = old; }); this.version++; }
+  private setItems(v: Decimal): void { this.log.push(ITEMS, this.items, null, null); this.items = v; this.version++; }
+  private setCosts(v: Decimal): void { this.log.push(COSTS, this.costs, null, null); this.costs = v; this.version++; }
   private setUnitPrice(i: number, v: Decimal): void {
-    const old = this.unitPrice[i]; this.unitPrice[i] = v; this.log.push(() => { this.unitPrice[i] = old; }); this.version++;
+    this.log.push(UNIT_PRICE, i, this.unitPrice[i], null); this.unitPrice[i] = v; this.version++;
   }
 
   // ---- discount caps -------------------------------------------------------------------------

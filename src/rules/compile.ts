@@ -13,7 +13,7 @@ import type { ArgCode, CallSite, Overload, ParamKind } from './fn.js';
 import { COUPON_FUNCTIONS, REFERRAL_FUNCTIONS } from './functions/product.js';
 import type { Arg, Call, Expr } from './parse.js';
 import { paramAt } from './registry.js';
-import { jitArg, jitExpr, type CatchCompare, type JitHooks } from './jit.js';
+import { jitAnd, jitArg, jitExpr, type CatchCompare, type JitHooks } from './jit.js';
 import { Ctx, errorMessage, UNSET, type Code, type LambdaCode } from './runtime.js';
 import { coerce, describe, fail, hasKind, kindOf, RuleEvalError, valuesEqual } from './values.js';
 
@@ -287,6 +287,8 @@ class Rule implements CompiledRule {
   readonly bindingSlots: number[];
   /** Operands of a top-level `and` (for conditionIndex), or null. */
   readonly andOps: Code[] | null;
+  /** The same operands fused into one generated function (index of the first false one, or -1). */
+  readonly andAll: ((c: Ctx) => number) | null;
   readonly condition: Code;
   readonly isOr: boolean;
   readonly effects: Code[];
@@ -305,9 +307,10 @@ class Rule implements CompiledRule {
     const cond = r.condition;
     const top = cond.t === 'call' && cond.overload !== undefined ? cond.def!.name : '';
     this.isOr = top === 'or';
-    this.andOps = top === 'and'
-      ? (cond as Call).args.map((_, i) => jitArg(cond as Call, (cond as Call).overload!, i, hooks) ?? compileArg(cond as Call, (cond as Call).overload!, i) as Code)
-      : null;
+    this.andAll = top === 'and' ? jitAnd(cond as Call, (cond as Call).overload!, hooks) : null;
+    // With a fused condition the per-operand codes are not needed (an empty list still marks a top-level `and`).
+    this.andOps = top !== 'and' ? null : this.andAll !== null ? []
+      : (cond as Call).args.map((_, i) => jitArg(cond as Call, (cond as Call).overload!, i, hooks) ?? compileArg(cond as Call, (cond as Call).overload!, i) as Code);
     const code = top === 'and' ? compileExpr(cond) : compileTop(cond);
     this.condition = (c) => {
       const v = code(c);
@@ -345,12 +348,17 @@ class Pass implements PassScope {
     const ops = r.andOps;
     let at = 0;
     try {
-      if (ops !== null) {
+      if (r.andAll !== null) {
+        c.opIndex = 0;
+        const k = r.andAll(c);
+        if (k >= 0) return this.falseOutcome(r, k);
+      } else if (ops !== null) {
         for (; at < ops.length; at++) if (ops[at]!(c) === false) return this.falseOutcome(r, at);
       } else if (!r.condition(c)) {
         return this.falseOutcome(r, r.isOr ? undefined : 0);
       }
     } catch (e) {
+      if (r.andAll !== null) at = c.opIndex;
       return this.notFired(r, ops !== null ? at : r.isOr ? undefined : 0, `error: ${errorMessage(e)}`);
     }
     const effects: EffectCall[] = [];

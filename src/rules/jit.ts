@@ -233,6 +233,15 @@ class Gen {
     return t;
   }
 
+  /** All operands of a top-level `and`: returns the index of the first false one, or -1. */
+  andOperands(call: Call, o: Overload): void {
+    for (let i = 0; i < call.args.length; i++) {
+      this.emit(`c.opIndex = ${i};`);
+      const v = this.arg(call, o, i);
+      this.emit(`if (${v} === false) return ${i};`);
+    }
+  }
+
   private path(call: Call): string {
     const ref = call.pathRef!;
     if (!ref.keys.every((k) => typeof k === 'string')) return this.fallback(call);
@@ -408,4 +417,17 @@ export function jitArg(call: Call, o: Overload, i: number, hooks: JitHooks): Cod
   const g = new Gen(hooks);
   const r = g.arg(call, o, i);
   return g.covered === 0 ? null : build(g, r);
+}
+
+/**
+ * A rule's top-level `and` as one function (one call per rule instead of one per operand): returns the
+ * index of the first false operand or -1, and keeps `c.opIndex` at the operand being evaluated so that
+ * an error reports the same conditionIndex as the per-operand route. Like that route, the `and` itself
+ * is charged no step.
+ */
+export function jitAnd(call: Call, o: Overload, hooks: JitHooks): ((c: Ctx) => number) | null {
+  if (!enabled || call.args.some((a) => a.t === 'lambda')) return null;
+  const g = new Gen(hooks);
+  g.andOperands(call, o);
+  return build(g, '-1') as ((c: Ctx) => number) | null;
 }

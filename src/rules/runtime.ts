@@ -31,6 +31,8 @@ export class Ctx {
   /** Pending effect calls of the rule being evaluated; null outside effects. */
   effects: EffectCall[] | null = null;
   effectIndex = 0;
+  /** Top-level `and` operand being evaluated by a fused condition (jit.ts `jitAnd`), for conditionIndex. */
+  opIndex = 0;
 
   constructor(opts: EvalOptions, slotCount: number, readonly bindingCodes: readonly (Code | undefined)[]) {
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
