@@ -12,6 +12,12 @@
  * - Numbers are parsed with parseFloat, dates with `new Date(String(v))`, booleans with
  *   `Boolean(v)`; errors reject with a plain object `{ status, statusText, body, response, error }`.
  * - Its ApiClient knows `api_key_v1` and `manager_auth` (Bearer) but not `management_key`.
+ * - Rule.condition / Rule.effects / Binding.expression are typed `[Object]`: Talang passes through
+ *   untouched. Its NewRuleset has `activate`. Its Campaign predates `frontendState`, `budgets`,
+ *   `type`; its Coupon predates `limits`, `reservationCounter`, `isReservationMandatory`,
+ *   `implicitlyReserved`, `profileRedemptionCount`; its Referral predates `attributes`: parsed away.
+ * - Its createCoupons doc says "'yes' → 204, otherwise a list"; the current API (and we) default
+ *   `silent` to 'yes', so the list needs `silent: 'no'`.
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
@@ -80,13 +86,59 @@ function callIntegration(client: Any, method: string, path: string, body: unknow
     Promise<{ data: Any; response: { status: number; body: Any } }>;
 }
 
+/** A Management API client logged in through the SDK (POST /v1/sessions → Bearer token). */
+async function managementClient(port: number): Promise<Any> {
+  const login = await new TalonOne.ManagementApi(clientFor(port, {})).createSession(new TalonOne.LoginParams(ADMIN.email, ADMIN.password));
+  return new TalonOne.ManagementApi(clientFor(port, { bearer: login.token }));
+}
+
+/** Talang as the SDK carries it: Rule.condition / Rule.effects / Binding.expression are `[Object]`. */
+const TEN_PERCENT_ABOVE_100 = () => new TalonOne.Rule(
+  '10% off above 100',
+  ['and', ['>', ['.', 'Session', 'Total'], 100]],
+  [['setDiscount', '10% off above 100', ['*', ['.', 'Session', 'Total'], ['/', 10, 100]]]],
+);
+const SHOES_20_PERCENT = () => Object.assign(new TalonOne.Rule(
+  '20% off shoes',
+  ['and', ['not', ['isEmpty', ['.', 'Shoes']]]],
+  [['map', ['.', 'Shoes'], [['Item'], ['setDiscountPerItem', '20% off shoes', ['*', ['.', 'Item', 'Price'], ['/', 20, 100]], ['.', 'Item']]]]],
+), {
+  bindings: [Object.assign(
+    new TalonOne.Binding('Shoes', ['filter', ['.', 'Session', 'CartItems'], [['Item'], ['catch', false, ['=', ['.', 'Item', 'Category'], 'Shoes']]]]),
+    { type: 'cartItemFilter' },
+  )],
+});
+
+/** Effects as the SDK parsed them, reduced to what the wire carries (class instances checked separately). */
+function effectRows(effects: Any[]): Any[] {
+  return effects.map((e) => {
+    assert.ok(e instanceof TalonOne.Effect, 'each effect is parsed into the SDK\'s Effect model');
+    return { campaignId: e.campaignId, rulesetId: e.rulesetId, ruleIndex: e.ruleIndex, ruleName: e.ruleName, effectType: e.effectType, props: e.props };
+  });
+}
+
 for (const kind of STORES) {
   describe(`talon_one 4.3.0 SDK against OpenPromo (${kind.name})`, () => {
     let server: TestServer | undefined;
+    const servers: TestServer[] = [];
     after(async () => {
       await server?.close();
+      for (const s of servers) await s.close();
       await kind.cleanup();
     });
+
+    /** A listening server on a fresh database, an Application, and SDK clients for both APIs. */
+    async function boot(t: { skip(m: string): void }) {
+      const db = await openTestDatabase(kind);
+      if (!db) { t.skip('PostgreSQL not available'); return undefined; }
+      const s = await startTestServer(db);
+      servers.push(s);
+      await s.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (s.app.server.address() as AddressInfo).port;
+      const { id: applicationId, key } = await s.newApplication();
+      const client = clientFor(port, { apiKey: key });
+      return { s, port, applicationId, key, client, api: new TalonOne.IntegrationApi(client), mgmt: await managementClient(port) };
+    }
 
     test('session lifecycle, models and errors', async (t) => {
       const db = await openTestDatabase(kind);
@@ -273,6 +325,267 @@ for (const kind of STORES) {
       const missing = await rejection(callIntegration(client, 'GET', '/v2/customer_sessions/nope', null, TalonOne.CustomerSessionV2));
       assert.equal(missing.status, 404);
       assert.equal(missing.body?.StatusCode, 404);
+    });
+
+    test('issue 3: createCampaign, createRuleset, updateCampaign and the effects a session sees', async (t) => {
+      const b = await boot(t);
+      if (!b) return;
+      const { applicationId, api, mgmt } = b;
+
+      // --- createCampaign with the SDK's NewCampaign (name, state, tags, features, limits required)
+      const newCampaign = Object.assign(new TalonOne.NewCampaign('Compat sale', 'enabled', ['compat'], [], []), { description: 'SDK-made' });
+      const createdCampaign = await mgmt.createCampaignWithHttpInfo(applicationId, newCampaign);
+      assert.equal(createdCampaign.response.status, 201);
+      const campaign = createdCampaign.data;
+      assert.ok(campaign instanceof TalonOne.Campaign);
+      assert.equal(typeof campaign.id, 'number');
+      assert.equal(campaign.applicationId, applicationId);
+      assert.equal(typeof campaign.userId, 'number');
+      assert.equal(campaign.name, 'Compat sale');
+      assert.equal(campaign.description, 'SDK-made');
+      assert.equal(campaign.state, 'enabled');
+      assert.deepEqual([campaign.tags, campaign.features, campaign.limits], [['compat'], [], []]);
+      assert.ok(campaign.created instanceof Date && !Number.isNaN(campaign.created.getTime()));
+      assert.equal(campaign.activeRulesetId, undefined);
+      assert.equal(createdCampaign.response.body.frontendState, 'running', 'newer than 4.3.0: on the wire only');
+
+      // --- createRuleset with NewRuleset(rules, bindings) and activate: true (4.3.0 has `activate`)
+      const newRuleset = new TalonOne.NewRuleset([TEN_PERCENT_ABOVE_100(), SHOES_20_PERCENT()], []);
+      newRuleset.activate = true;
+      const createdRuleset = await mgmt.createRulesetWithHttpInfo(applicationId, campaign.id, newRuleset);
+      assert.equal(createdRuleset.response.status, 201);
+      const ruleset = createdRuleset.data;
+      assert.ok(ruleset instanceof TalonOne.Ruleset);
+      assert.equal(typeof ruleset.id, 'number');
+      assert.equal(ruleset.campaignId, campaign.id);
+      assert.equal(typeof ruleset.userId, 'number');
+      assert.ok(ruleset.created instanceof Date);
+      assert.ok(ruleset.activatedAt instanceof Date && !Number.isNaN(ruleset.activatedAt.getTime()));
+      assert.equal(ruleset.rules.length, 2);
+      assert.ok(ruleset.rules.every((r: Any) => r instanceof TalonOne.Rule));
+      assert.deepEqual(ruleset.rules[0].condition, TEN_PERCENT_ABOVE_100().condition, 'Talang round-trips as [Object]');
+      assert.deepEqual(ruleset.rules[0].effects, TEN_PERCENT_ABOVE_100().effects);
+      const binding = ruleset.rules[1].bindings[0];
+      assert.ok(binding instanceof TalonOne.Binding);
+      assert.deepEqual([binding.name, binding.type, binding.expression], ['Shoes', 'cartItemFilter', SHOES_20_PERCENT().bindings[0].expression]);
+
+      // --- getCampaign: the ruleset is active; getRulesets: one page
+      const got = await mgmt.getCampaign(applicationId, campaign.id);
+      assert.ok(got instanceof TalonOne.Campaign);
+      assert.equal(got.activeRulesetId, ruleset.id);
+      assert.equal(got.created.getTime(), campaign.created.getTime());
+      const rulesets = await mgmt.getRulesets(applicationId, campaign.id);
+      assert.ok(rulesets instanceof TalonOne.InlineResponse2003);
+      assert.equal(rulesets.totalResultSize, 1);
+      assert.ok(rulesets.data[0] instanceof TalonOne.Ruleset);
+      assert.equal(rulesets.data[0].id, ruleset.id);
+      assert.deepEqual(rulesets.data[0].rules.map((r: Any) => r.title), ['10% off above 100', '20% off shoes']);
+
+      // --- a session: 2 shoes at 50 and a 20 belt: total 120 → 12 off; each shoe unit 20% → 10
+      const session = new TalonOne.NewCustomerSessionV2();
+      session.profileId = 'compat-effects';
+      const shoes = Object.assign(new TalonOne.CartItem('Runner', 'SH-RUN', 2, 50), { category: 'Shoes' });
+      const belt = Object.assign(new TalonOne.CartItem('Belt', 'BELT-1', 1, 20), { category: 'Accessories' });
+      session.cartItems = [shoes, belt];
+      const req = new TalonOne.IntegrationRequest(session);
+      req.responseContent = ['triggeredCampaigns'];
+      const state = await api.updateCustomerSessionV2('compat-e1', req);
+      assert.ok(state instanceof TalonOne.IntegrationStateV2);
+      const ids = { campaignId: campaign.id, rulesetId: ruleset.id };
+      assert.deepEqual(effectRows(state.effects), [
+        { ...ids, ruleIndex: 0, ruleName: '10% off above 100', effectType: 'setDiscount', props: { name: '10% off above 100', value: 12 } },
+        { ...ids, ruleIndex: 1, ruleName: '20% off shoes', effectType: 'setDiscountPerItem', props: { name: '20% off shoes#0', value: 10, position: 0, subPosition: 0, scope: 'price' } },
+        { ...ids, ruleIndex: 1, ruleName: '20% off shoes', effectType: 'setDiscountPerItem', props: { name: '20% off shoes#0', value: 10, position: 0, subPosition: 1, scope: 'price' } },
+      ]);
+      assert.equal(state.effects[0].triggeredByCoupon, undefined);
+      assert.equal(state.triggeredCampaigns.length, 1);
+      assert.ok(state.triggeredCampaigns[0] instanceof TalonOne.Campaign);
+      assert.equal(state.triggeredCampaigns[0].id, campaign.id);
+      assert.equal(state.triggeredCampaigns[0].activeRulesetId, ruleset.id);
+
+      // --- below the threshold, no shoes: no effects; the failure reasons parse as RuleFailureReason
+      const small = new TalonOne.NewCustomerSessionV2();
+      small.cartItems = [belt];
+      const smallReq = Object.assign(new TalonOne.IntegrationRequest(small), { responseContent: ['ruleFailureReasons'] });
+      const none = await api.updateCustomerSessionV2('compat-e2', smallReq);
+      assert.deepEqual(none.effects, []);
+      assert.deepEqual(none.ruleFailureReasons.map((f: Any) => {
+        assert.ok(f instanceof TalonOne.RuleFailureReason);
+        return [f.campaignID, f.campaignName, f.rulesetID, f.ruleIndex, f.ruleName, f.conditionIndex, f.details];
+      }), [
+        [campaign.id, 'Compat sale', ruleset.id, 0, '10% off above 100', 0, 'condition evaluated to false'],
+        [campaign.id, 'Compat sale', ruleset.id, 1, '20% off shoes', 0, 'condition evaluated to false'],
+      ]);
+
+      // --- a second ruleset, not activated, switched on with updateCampaign(activeRulesetId)
+      const flat = new TalonOne.NewRuleset([new TalonOne.Rule('5 off everything', ['and', true], [['setDiscount', '5 off', 5]])], []);
+      const second = await mgmt.createRuleset(applicationId, campaign.id, flat);
+      assert.equal(second.activatedAt, undefined);
+      assert.equal((await mgmt.getCampaign(applicationId, campaign.id)).activeRulesetId, ruleset.id, 'not activated: the first stays active');
+      const update = Object.assign(new TalonOne.UpdateCampaign('Compat sale', ['compat'], [], []), { state: 'enabled', activeRulesetId: second.id });
+      const updated = await mgmt.updateCampaign(applicationId, campaign.id, update);
+      assert.ok(updated instanceof TalonOne.Campaign);
+      assert.equal(updated.activeRulesetId, second.id);
+      const switched = await api.updateCustomerSessionV2('compat-e2', new TalonOne.IntegrationRequest(new TalonOne.NewCustomerSessionV2()));
+      assert.deepEqual(effectRows(switched.effects), [
+        { campaignId: campaign.id, rulesetId: second.id, ruleIndex: 0, ruleName: '5 off everything', effectType: 'setDiscount', props: { name: '5 off', value: 5 } },
+      ]);
+      assert.equal((await mgmt.getRulesets(applicationId, campaign.id)).totalResultSize, 2);
+
+      // --- an invalid ruleset: 400, ErrorResponse with the rule and the JSON pointer into it
+      const typo = new TalonOne.NewRuleset([new TalonOne.Rule('typo', ['and', ['>', ['.', 'Session', 'Totl'], 1]], [])], []);
+      typo.activate = true;
+      const invalid = await rejection(mgmt.createRuleset(applicationId, campaign.id, typo));
+      assert.equal(invalid.status, 400);
+      assert.equal(invalid.body?.StatusCode, 400);
+      const parsed = TalonOne.ErrorResponse.constructFromObject(invalid.body);
+      assert.ok(parsed instanceof TalonOne.ErrorResponse);
+      assert.equal(typeof parsed.message, 'string');
+      assert.ok(parsed.errors[0] instanceof TalonOne.APIError);
+      assert.equal(parsed.errors[0].title, 'Invalid rule');
+      assert.match(parsed.errors[0].details, /^rule 0: /);
+      assert.ok(parsed.errors[0].source instanceof TalonOne.ErrorSource);
+      assert.equal(parsed.errors[0].source.pointer, '/rules/0/condition/1/1/2');
+      assert.equal((await mgmt.getCampaign(applicationId, campaign.id)).activeRulesetId, second.id, 'a rejected ruleset changes nothing');
+      assert.equal((await mgmt.getRulesets(applicationId, campaign.id)).totalResultSize, 2);
+
+      const unknown = await rejection(mgmt.getCampaign(applicationId, campaign.id + 1000));
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.body?.StatusCode, 404);
+    });
+
+    test('issue 4: createCoupons, coupon codes in sessions (accepted, unknown, exhausted) and a referral round trip', async (t) => {
+      const b = await boot(t);
+      if (!b) return;
+      const { applicationId, api, mgmt } = b;
+
+      const campaign = await mgmt.createCampaign(applicationId, new TalonOne.NewCampaign('Coupon codes', 'enabled', [], ['coupons'], []));
+      assert.deepEqual(campaign.features, ['coupons']);
+      const rule = new TalonOne.Rule('Coupon: 5 off', ['and', ['couponValid']], [['setDiscount', 'Coupon 5 off', 5]]);
+      const ruleset = await mgmt.createRuleset(applicationId, campaign.id, Object.assign(new TalonOne.NewRuleset([rule], []), { activate: true }));
+
+      // --- createCoupons: silent=no answers 200 with the generated codes (InlineResponse2004 of Coupon)
+      const newCoupons = Object.assign(new TalonOne.NewCoupons(1, 3), { couponPattern: 'SDK-####', attributes: {} });
+      const created = await mgmt.createCouponsWithHttpInfo(applicationId, campaign.id, newCoupons, { silent: 'no' });
+      assert.equal(created.response.status, 200);
+      assert.ok(created.data instanceof TalonOne.InlineResponse2004);
+      assert.equal(created.data.totalResultSize, 3);
+      const coupons = created.data.data;
+      assert.equal(coupons.length, 3);
+      for (const c of coupons) {
+        assert.ok(c instanceof TalonOne.Coupon);
+        assert.match(c.value, /^SDK-[A-Z0-9]{4}$/);
+        assert.equal(typeof c.id, 'number');
+        assert.equal(c.campaignId, campaign.id);
+        assert.equal(c.usageLimit, 1);
+        assert.equal(c.usageCounter, 0);
+        assert.ok(c.created instanceof Date && !Number.isNaN(c.created.getTime()));
+      }
+      assert.equal(new Set(coupons.map((c: Any) => c.value)).size, 3);
+      // without `silent` the answer is 204 and the SDK resolves with null data. 4.3.0's doc comment
+      // says "if set to 'yes' … 204, otherwise a list"; we follow the current API, where the
+      // default is 'yes' (spec coupons-referrals-budgets.md §1): an old integration must pass silent: 'no' to see codes
+      const silent = await mgmt.createCouponsWithHttpInfo(applicationId, campaign.id, new TalonOne.NewCoupons(1, 1));
+      assert.equal(silent.response.status, 204);
+      assert.equal(silent.data, null);
+      // getCouponsWithoutTotalCount lists all four (InlineResponse2005: hasMore, data)
+      const listed = await mgmt.getCouponsWithoutTotalCount(applicationId, campaign.id, { pageSize: 10 });
+      assert.ok(listed instanceof TalonOne.InlineResponse2005);
+      assert.equal(listed.hasMore, false);
+      assert.equal(listed.data.length, 4);
+      assert.ok(listed.data.every((c: Any) => c instanceof TalonOne.Coupon));
+      assert.deepEqual(listed.data.filter((c: Any) => c.value.startsWith('SDK-')).map((c: Any) => c.id).sort(), coupons.map((c: Any) => c.id).sort());
+
+      const [good, spent] = coupons;
+      const ids = { campaignId: campaign.id, rulesetId: ruleset.id, ruleIndex: 0, ruleName: 'Coupon: 5 off' };
+      const withCode = (code: string, state?: string) => {
+        const ns = new TalonOne.NewCustomerSessionV2();
+        ns.profileId = 'compat-coupons';
+        ns.couponCodes = [code];
+        ns.cartItems = [new TalonOne.CartItem('Mug', 'MUG-01', 1, 40)];
+        if (state) ns.state = state;
+        return Object.assign(new TalonOne.IntegrationRequest(ns), { responseContent: ['coupons'] });
+      };
+
+      // --- a valid code: acceptCoupon, then the discount, both triggered by the coupon
+      const accepted = await api.updateCustomerSessionV2('compat-c1', withCode(good.value));
+      assert.deepEqual(effectRows(accepted.effects), [
+        { ...ids, effectType: 'acceptCoupon', props: { value: good.value } },
+        { ...ids, effectType: 'setDiscount', props: { name: 'Coupon 5 off', value: 5 } },
+      ]);
+      assert.deepEqual(accepted.effects.map((e: Any) => e.triggeredByCoupon), [good.id, good.id]);
+      assert.deepEqual(accepted.customerSession.couponCodes, [good.value]);
+      assert.ok(accepted.coupons[0] instanceof TalonOne.Coupon);
+      assert.equal(accepted.coupons[0].value, good.value);
+
+      // --- an unknown code: rejectCoupon CouponNotFound from no campaign (-1)
+      const unknown = await api.updateCustomerSessionV2('compat-c2', withCode('NO-SUCH-CODE'));
+      assert.deepEqual(effectRows(unknown.effects), [
+        { campaignId: -1, rulesetId: 0, ruleIndex: 0, ruleName: '', effectType: 'rejectCoupon', props: { value: 'NO-SUCH-CODE', rejectionReason: 'CouponNotFound' } },
+      ]);
+
+      // --- an exhausted code: usageLimit 1 used by a closed session, then CouponLimitReached
+      const closed = await api.updateCustomerSessionV2('compat-c3', withCode(spent.value, 'closed'));
+      assert.deepEqual(closed.effects.map((e: Any) => e.effectType), ['acceptCoupon', 'setDiscount']);
+      assert.equal(closed.coupons[0].usageCounter, 1);
+      const exhausted = await api.updateCustomerSessionV2('compat-c4', withCode(spent.value));
+      // a rejection comes from the campaign, not from a rule: ruleIndex 0, ruleName "" (docs/engine.md)
+      assert.deepEqual(effectRows(exhausted.effects), [
+        { ...ids, ruleName: '', effectType: 'rejectCoupon', props: { value: spent.value, rejectionReason: 'CouponLimitReached' } },
+      ]);
+      const after = await mgmt.getCouponsWithoutTotalCount(applicationId, campaign.id, { value: spent.value, exactMatch: true });
+      assert.deepEqual(after.data.map((c: Any) => [c.value, c.usageCounter]), [[spent.value, 1]]);
+
+      // --- referral round trip: IntegrationApi.createReferral, then a friend's session redeems the code
+      const refCampaign = await mgmt.createCampaign(applicationId, new TalonOne.NewCampaign('Refer a friend', 'enabled', [], ['referrals'], []));
+      const refRule = new TalonOne.Rule('Friend gets 10', ['and', ['referralValid']], [['setDiscount', 'Friend 10 off', 10]]);
+      const refRuleset = await mgmt.createRuleset(applicationId, refCampaign.id, Object.assign(new TalonOne.NewRuleset([refRule], []), { activate: true }));
+      const createdReferral = await api.createReferralWithHttpInfo(new TalonOne.NewReferral(refCampaign.id, 'compat-advocate'));
+      assert.equal(createdReferral.response.status, 201);
+      const referral = createdReferral.data;
+      assert.ok(referral instanceof TalonOne.Referral);
+      assert.equal(typeof referral.id, 'number');
+      assert.equal(referral.campaignId, refCampaign.id);
+      assert.equal(referral.advocateProfileIntegrationId, 'compat-advocate');
+      assert.match(referral.code, /^[A-Z0-9]{12}$/);
+      assert.equal(referral.usageLimit, 1);
+      assert.equal(referral.usageCounter, 0);
+      assert.ok(referral.created instanceof Date);
+
+      const friend = new TalonOne.NewCustomerSessionV2();
+      friend.profileId = 'compat-friend';
+      friend.referralCode = referral.code;
+      friend.cartItems = [new TalonOne.CartItem('Mug', 'MUG-01', 1, 40)];
+      friend.state = 'closed';
+      const refIds = { campaignId: refCampaign.id, rulesetId: refRuleset.id, ruleIndex: 0, ruleName: 'Friend gets 10' };
+      // codes are issued without creating the advocate's profile; until it exists the code is rejected
+      const early = await api.updateCustomerSessionV2('compat-r1', new TalonOne.IntegrationRequest(friend), { dry: true });
+      assert.deepEqual(effectRows(early.effects), [
+        { ...refIds, ruleName: '', effectType: 'rejectReferral', props: { value: referral.code, rejectionReason: 'AdvocateNotFound' } },
+      ]);
+      const advocate = Object.assign(new TalonOne.CustomerProfileIntegrationRequestV2(), { attributes: {} });
+      const advocateState = await api.updateCustomerProfileV2('compat-advocate', advocate);
+      assert.ok(advocateState instanceof TalonOne.IntegrationStateV2);
+      const redeemed = await api.updateCustomerSessionV2('compat-r1', new TalonOne.IntegrationRequest(friend));
+      assert.deepEqual(effectRows(redeemed.effects), [
+        { ...refIds, effectType: 'acceptReferral', props: { value: referral.code } },
+        { ...refIds, effectType: 'setDiscount', props: { name: 'Friend 10 off', value: 10 } },
+      ]);
+      assert.equal(redeemed.customerSession.referralCode, referral.code);
+      const listedReferrals = await mgmt.getReferralsWithoutTotalCount(applicationId, refCampaign.id, {});
+      assert.ok(listedReferrals instanceof TalonOne.InlineResponse2007);
+      assert.ok(listedReferrals.data[0] instanceof TalonOne.Referral);
+      assert.deepEqual(listedReferrals.data.map((r: Any) => [r.code, r.usageCounter]), [[referral.code, 1]]);
+      const again = Object.assign(new TalonOne.NewCustomerSessionV2(), { profileId: 'compat-friend-2', referralCode: referral.code });
+      const second = await api.updateCustomerSessionV2('compat-r2', new TalonOne.IntegrationRequest(again));
+      assert.deepEqual(effectRows(second.effects), [
+        { ...refIds, ruleName: '', effectType: 'rejectReferral', props: { value: referral.code, rejectionReason: 'ReferralLimitReached' } },
+      ]);
+
+      // createReferral for a campaign without the referrals feature: 400 naming /campaignId
+      const wrong = await rejection(api.createReferral(new TalonOne.NewReferral(campaign.id, 'compat-advocate')));
+      assert.equal(wrong.status, 400);
+      assert.equal(TalonOne.ErrorResponse.constructFromObject(wrong.body).errors[0].source.pointer, '/campaignId');
     });
   });
 }
