@@ -22,8 +22,6 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
     logger: opts.logger === false ? false : { level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info' },
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
-    // JSON.parse keeps `__proto__` as an own, plain key; attribute checks then name it like any unknown key
-    onProtoPoisoning: 'ignore',
     genReqId: () => randomUUID(),
     ajv: { customOptions: { strict: false } },
     // ids in paths are matched case-sensitively and may contain any character. The router's own
@@ -39,6 +37,18 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
   app.setValidatorCompiler(createValidatorCompiler(allSchemas));
   for (const s of allSchemas) app.addSchema(s);
   app.setErrorHandler(errorHandler);
+  // An empty body with a JSON content type is "no body" (reopen is a PUT without one; curl and
+  // generic clients still send the header); schemas that need a body then say so with a 400.
+  // JSON.parse keeps a `__proto__` key as an own, plain property: it never sets a prototype.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (err) {
+      done(Object.assign(new Error(`Body is not valid JSON: ${(err as Error).message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
+    }
+  });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, `Route ${req.method} ${req.url.split('?')[0]} not found`));
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
