@@ -1,5 +1,6 @@
 /** Coupons and referral codes: the values, case rules and code generation (coupons-referrals-budgets.md §1–§2). */
 import { randomInt } from 'node:crypto';
+import { invalidField, type AppError } from './errors.js';
 import type { Decimal } from './money.js';
 
 export interface Coupon {
@@ -69,4 +70,30 @@ export function generateCode(pattern: string, validCharacters: readonly string[]
 export function patternSpace(pattern: string, validCharacters: readonly string[]): number {
   const slots = [...pattern].filter((c) => c === '#').length;
   return Math.pow(new Set(validCharacters).size, slots);
+}
+
+/** Generated codes are at least this long (open question Q2: accept ≥3 when given, generate ≥4). */
+export const MIN_GENERATED_LENGTH = 4;
+
+/** What codes are generated from; `pointer` names the request field that decided it, for errors. */
+export interface CodeSpec { pattern: string; validCharacters: string[]; pointer: string }
+
+/**
+ * The pattern and characters to generate with, in the Application's case: the space is what
+ * survives normalisation (a and A are one code in an insensitive Application). 400 naming
+ * `pointer` when the pattern cannot give codes of the minimum length or no characters are left.
+ */
+export function codeSpec(pattern: string, chars: readonly string[], mode: CaseSensitivity | undefined, pointer: string): CodeSpec {
+  const validCharacters = [...new Set(chars.map((c) => normaliseCode(c, mode)))];
+  const normalised = [...pattern].map((c) => (c === '#' ? c : normaliseCode(c, mode))).join('');
+  if ([...normalised].length < MIN_GENERATED_LENGTH) {
+    throw invalidField(pointer, 'Invalid value', `The code pattern ${JSON.stringify(pattern)} produces codes shorter than ${MIN_GENERATED_LENGTH} characters`);
+  }
+  if (validCharacters.length === 0) throw invalidField(pointer, 'Invalid value', 'validCharacters must not be empty');
+  return { pattern: normalised, validCharacters, pointer };
+}
+
+/** 400 "Pattern full": the pattern cannot produce `n` more unique codes. */
+export function patternFull(spec: CodeSpec, n: number): AppError {
+  return invalidField(spec.pointer, 'Pattern full', `The code pattern ${JSON.stringify(spec.pattern)} cannot produce ${n} more unique code(s) in this Application`);
 }

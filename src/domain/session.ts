@@ -178,6 +178,17 @@ export function mergeContent(base: SessionContent, patch: SessionPatch, canChang
   return next;
 }
 
+/** Just the stored content of a session (what is merged and persisted), without server fields. */
+export function sessionContent(c: SessionContent): SessionContent {
+  const out: SessionContent = {
+    profileId: c.profileId, couponCodes: c.couponCodes, referralCode: c.referralCode, loyaltyCards: c.loyaltyCards,
+    cartItems: c.cartItems, additionalCosts: c.additionalCosts, identifiers: c.identifiers, attributes: c.attributes,
+  };
+  if (c.storeIntegrationId !== undefined) out.storeIntegrationId = c.storeIntegrationId;
+  if (c.experimentVariantAllocations !== undefined) out.experimentVariantAllocations = c.experimentVariantAllocations;
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Totals (sessions.md §2.5)
 

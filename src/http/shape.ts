@@ -55,7 +55,7 @@ export function integrationState(r: SessionResult, responseContent: readonly str
   if (want.has('triggeredCampaigns')) out.triggeredCampaigns = r.evaluation.triggeredCampaigns.map((c) => wireCampaign(c, new Date()));
   if (want.has('ruleFailureReasons')) out.ruleFailureReasons = r.evaluation.ruleFailureReasons;
   if (want.has('coupons')) out.coupons = (r.coupons ?? []).map((c) => ({ ...wireCoupon(c.coupon), profileRedemptionCount: c.profileRedemptionCount }));
-  if (want.has('referral') && r.referral) out.referral = { ...wireReferral(r.referral.referral), referredCustomers: r.referral.referredCustomers };
+  if (want.has('referral') && r.referral) out.referral = wireInventoryReferral(r.referral.referral, r.referral.referredCustomers);
   if (want.has('awardedGiveaways')) out.awardedGiveaways = [];
   if (want.has('loyalty')) out.loyalty = { programs: {} };
   if (want.has('previousReturns')) out.previousReturns = r.previousReturns ?? [];
@@ -68,13 +68,15 @@ export function wireCampaign(c: Campaign, now: Date): Record<string, unknown> {
   return { description: '', ...c, frontendState: frontendState(c, now), storesImported: false };
 }
 
-/** Coupon (25.17): decimals as numbers, discountRemainder derived, optional fields omitted. */
+
+
+/** Domain coupon → `Coupon` (decimals as numbers; `reservation` false for a personal code, §1.1). */
 export function wireCoupon(c: Coupon): Record<string, unknown> {
   const out: Record<string, unknown> = { id: c.id, created: c.created, campaignId: c.campaignId, value: c.value, usageLimit: c.usageLimit };
   if (c.discountLimit !== undefined) out.discountLimit = toNumber(c.discountLimit);
   if (c.reservationLimit !== undefined) out.reservationLimit = c.reservationLimit;
-  if (c.startDate !== undefined) out.startDate = c.startDate;
-  if (c.expiryDate !== undefined) out.expiryDate = c.expiryDate;
+  if (c.startDate) out.startDate = c.startDate;
+  if (c.expiryDate) out.expiryDate = c.expiryDate;
   out.limits = c.limits;
   out.usageCounter = c.usageCounter;
   out.discountCounter = toNumber(c.discountCounter);
@@ -84,14 +86,31 @@ export function wireCoupon(c: Coupon): Record<string, unknown> {
   if (c.referralId !== undefined) out.referralId = c.referralId;
   if (c.recipientIntegrationId !== undefined) out.recipientIntegrationId = c.recipientIntegrationId;
   if (c.importId !== undefined) out.importId = c.importId;
+  out.reservation = c.recipientIntegrationId === undefined;
   if (c.batchId !== undefined) out.batchId = c.batchId;
   out.isReservationMandatory = c.isReservationMandatory;
   out.implicitlyReserved = c.implicitlyReserved;
   return out;
 }
 
-/** Referral (25.17). */
+/** Referral on the wire: Talon.One's field order, optional fields omitted, no applicationId. */
 export function wireReferral(r: Referral): Record<string, unknown> {
-  const { applicationId: _app, ...rest } = r;
-  return rest;
+  const out: Record<string, unknown> = { id: r.id, created: r.created };
+  if (r.startDate !== undefined) out.startDate = r.startDate;
+  if (r.expiryDate !== undefined) out.expiryDate = r.expiryDate;
+  out.usageLimit = r.usageLimit;
+  out.campaignId = r.campaignId;
+  out.advocateProfileIntegrationId = r.advocateProfileIntegrationId;
+  if (r.friendProfileIntegrationId !== undefined) out.friendProfileIntegrationId = r.friendProfileIntegrationId;
+  out.attributes = r.attributes;
+  if (r.importId !== undefined) out.importId = r.importId;
+  out.code = r.code;
+  out.usageCounter = r.usageCounter;
+  if (r.batchId !== undefined) out.batchId = r.batchId;
+  return out;
+}
+
+/** InventoryReferral = Referral + the friends who redeemed it. */
+export function wireInventoryReferral(r: Referral, referredCustomers: string[]): Record<string, unknown> {
+  return { ...wireReferral(r), referredCustomers };
 }

@@ -1,7 +1,5 @@
 /** Coupons (coupons-referrals-budgets.md §1): request and response shapes of 25.17, and the wire form of a coupon. */
 import { Type, type Static } from '@sinclair/typebox';
-import type { Coupon as DomainCoupon, Referral } from '../../domain/coupon.js';
-import { toNumber } from '../../domain/money.js';
 import { AnyObject, DateTime, Int64, Nullable } from './common.js';
 
 const PATTERN = '^[A-Za-z0-9._%+@#-]+$';
@@ -109,39 +107,4 @@ export const ReservedCustomers = Type.Object({ totalResultSize: Int64(), data: T
 export const couponSchemas = [NewCoupons, NewCouponsForMultipleRecipients, UpdateCoupon, UpdateCouponBatch, CouponReservations, Coupon, InventoryCoupon,
   InventoryReferral, CustomerInventory, Import, CouponList, CouponPageNoTotal, ReservedCustomers];
 
-/** Domain coupon → `Coupon` (decimals as numbers; `reservation` false for a personal code, §1.1). */
-export function wireCoupon(c: DomainCoupon): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: c.id, created: c.created, campaignId: c.campaignId, value: c.value, usageLimit: c.usageLimit };
-  if (c.discountLimit !== undefined) out.discountLimit = toNumber(c.discountLimit);
-  if (c.reservationLimit !== undefined) out.reservationLimit = c.reservationLimit;
-  if (c.startDate) out.startDate = c.startDate;
-  if (c.expiryDate) out.expiryDate = c.expiryDate;
-  out.limits = c.limits;
-  out.usageCounter = c.usageCounter;
-  out.discountCounter = toNumber(c.discountCounter);
-  if (c.discountLimit !== undefined) out.discountRemainder = toNumber(c.discountLimit.minus(c.discountCounter));
-  out.reservationCounter = c.reservationCounter;
-  out.attributes = c.attributes;
-  if (c.referralId !== undefined) out.referralId = c.referralId;
-  if (c.recipientIntegrationId !== undefined) out.recipientIntegrationId = c.recipientIntegrationId;
-  if (c.importId !== undefined) out.importId = c.importId;
-  out.reservation = c.recipientIntegrationId === undefined;
-  if (c.batchId !== undefined) out.batchId = c.batchId;
-  out.isReservationMandatory = c.isReservationMandatory;
-  out.implicitlyReserved = c.implicitlyReserved;
-  return out;
-}
 
-export function wireInventoryReferral(r: Referral, referredCustomers: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: r.id, created: r.created };
-  if (r.startDate) out.startDate = r.startDate;
-  if (r.expiryDate) out.expiryDate = r.expiryDate;
-  Object.assign(out, { usageLimit: r.usageLimit, campaignId: r.campaignId, advocateProfileIntegrationId: r.advocateProfileIntegrationId });
-  if (r.friendProfileIntegrationId) out.friendProfileIntegrationId = r.friendProfileIntegrationId;
-  out.attributes = r.attributes;
-  if (r.importId !== undefined) out.importId = r.importId;
-  Object.assign(out, { code: r.code, usageCounter: r.usageCounter });
-  if (r.batchId) out.batchId = r.batchId;
-  out.referredCustomers = referredCustomers;
-  return out;
-}

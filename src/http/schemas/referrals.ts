@@ -1,5 +1,4 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { Referral as ReferralRecord } from '../../domain/coupon.js';
 import type { RefereeRecord } from '../../services/referrals/friends.js';
 import { AnyObject, DateTime, Int64, Nullable, PageQuery, StringEnum } from './common.js';
 
@@ -81,22 +80,6 @@ export const ReferralExportQuery = Type.Object({
 
 export const FriendsQuery = Type.Object({ ...PageQuery, withTotalResultSize: Type.Optional(Type.Boolean()) });
 
-/** Referral on the wire: Talon.One's field order, optional fields omitted, no applicationId. */
-export function wireReferral(r: ReferralRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: r.id, created: r.created };
-  if (r.startDate !== undefined) out.startDate = r.startDate;
-  if (r.expiryDate !== undefined) out.expiryDate = r.expiryDate;
-  out.usageLimit = r.usageLimit;
-  out.campaignId = r.campaignId;
-  out.advocateProfileIntegrationId = r.advocateProfileIntegrationId;
-  if (r.friendProfileIntegrationId !== undefined) out.friendProfileIntegrationId = r.friendProfileIntegrationId;
-  out.attributes = r.attributes;
-  if (r.importId !== undefined) out.importId = r.importId;
-  out.code = r.code;
-  out.usageCounter = r.usageCounter;
-  if (r.batchId !== undefined) out.batchId = r.batchId;
-  return out;
-}
 
 export function wireReferee(r: RefereeRecord): Record<string, unknown> {
   return { applicationId: r.applicationId, sessionId: r.sessionIntegrationId, advocateIntegrationId: r.advocate, friendIntegrationId: r.friend, code: r.code, created: r.created };

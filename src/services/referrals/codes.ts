@@ -6,18 +6,15 @@
 import { randomInt } from 'node:crypto';
 import type { Application } from '../../domain/application.js';
 import type { Campaign } from '../../domain/campaign.js';
-import { DEFAULT_VALID_CHARACTERS, generateCode, normaliseCode, patternSpace, type NewReferralRecord, type Referral } from '../../domain/coupon.js';
+import { codeSpec as specFor, DEFAULT_VALID_CHARACTERS, generateCode, patternFull, patternSpace, type CodeSpec, type NewReferralRecord, type Referral } from '../../domain/coupon.js';
 import { invalidField } from '../../domain/errors.js';
 import type { Sql } from '../../store/db.js';
 import { insertReferralsReturning } from '../../store/repos/referrals.js';
 
 /** Twelve random characters from A–Z0–9, like Talon.One's examples (`27G47Y54VH9L`). */
 export const DEFAULT_REFERRAL_PATTERN = '############';
-/** Generated codes are at least this long (open question Q2: accept ≥3 when given, generate ≥4). */
-export const MIN_GENERATED_LENGTH = 4;
 const ROUNDS = 20;
 
-export interface CodeSpec { pattern: string; validCharacters: string[]; pointer: string }
 
 /** Request override first, then the campaign's settings, then the default. */
 export function codeSpec(app: Application, campaign: Campaign, override: { pattern?: string; validCharacters?: string[] } = {}): CodeSpec {
@@ -25,19 +22,9 @@ export function codeSpec(app: Application, campaign: Campaign, override: { patte
   const pattern = override.pattern ?? s?.couponPattern ?? DEFAULT_REFERRAL_PATTERN;
   const chars = override.validCharacters ?? s?.validCharacters ?? DEFAULT_VALID_CHARACTERS;
   const pointer = override.pattern !== undefined ? '/referralPattern' : override.validCharacters !== undefined ? '/validCharacters' : '/campaignId';
-  const mode = app.caseSensitivity;
-  // normalise before generating: the space is what survives normalisation (a and A are one code in an insensitive app)
-  const validCharacters = [...new Set(chars.map((c) => normaliseCode(c, mode)))];
-  const normalised = [...pattern].map((c) => (c === '#' ? c : normaliseCode(c, mode))).join('');
-  if ([...normalised].length < MIN_GENERATED_LENGTH) {
-    throw invalidField(pointer, 'Invalid value', `The code pattern ${JSON.stringify(pattern)} produces codes shorter than ${MIN_GENERATED_LENGTH} characters`);
-  }
-  if (validCharacters.length === 0) throw invalidField(pointer, 'Invalid value', 'validCharacters must not be empty');
-  return { pattern: normalised, validCharacters, pointer };
+  return specFor(pattern, chars, app.caseSensitivity, pointer);
 }
 
-const full = (spec: CodeSpec, n: number) =>
-  invalidField(spec.pointer, 'Pattern full', `The code pattern ${JSON.stringify(spec.pattern)} cannot produce ${n} more unique code(s) in this Application`);
 
 /**
  * Inserts one referral per record with a fresh code. Codes that collide (with stored codes, or with
@@ -46,7 +33,7 @@ const full = (spec: CodeSpec, n: number) =>
  */
 export async function insertGenerated(sql: Sql, spec: CodeSpec, records: readonly Omit<NewReferralRecord, 'code'>[], random: (n: number) => number = randomInt): Promise<Referral[]> {
   const space = patternSpace(spec.pattern, spec.validCharacters);
-  if (space < records.length) throw full(spec, records.length);
+  if (space < records.length) throw patternFull(spec, records.length);
   const out: Referral[] = new Array(records.length);
   let pending = records.map((r, i) => ({ i, r }));
   for (let round = 0; pending.length > 0 && round < ROUNDS; round++) {
@@ -68,6 +55,6 @@ export async function insertGenerated(sql: Sql, spec: CodeSpec, records: readonl
     });
     pending = next;
   }
-  if (pending.length > 0) throw full(spec, pending.length);
+  if (pending.length > 0) throw patternFull(spec, pending.length);
   return out;
 }

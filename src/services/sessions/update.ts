@@ -6,7 +6,7 @@ import { dec, ZERO } from '../../domain/money.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { SessionEvent } from '../../domain/records.js';
 import {
-  checkCartQuantity, checkTotals, computeTotals, EMPTY_CONTENT, mergeContent, unitsValue, updateTransition,
+  checkCartQuantity, checkTotals, computeTotals, EMPTY_CONTENT, mergeContent, sessionContent, unitsValue, updateTransition,
   type CustomerSession, type SessionContent, type SessionPatch, type SessionState, type Transition,
 } from '../../domain/session.js';
 import type { Sql } from '../../store/db.js';
@@ -110,7 +110,7 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
   const totals = computeTotals(content);
   checkTotals(totals);
   const session: CustomerSession = {
-    ...pickContent(content),
+    ...sessionContent(content),
     ...totals,
     id: stored?.session.id ?? 0,
     integrationId: req.integrationId,
@@ -212,15 +212,6 @@ async function addCodes(sql: Sql, result: SessionResult, cs: CaseSensitivity | u
 /** Closing commits what the evaluation consumed (sessions.md §3.3, OQ-6: also a session created as closed). */
 const closes = (t: Transition) => t.kind === 'close' || (t.kind === 'create' && t.to === 'closed');
 
-function pickContent(c: SessionContent): SessionContent {
-  const out: SessionContent = {
-    profileId: c.profileId, couponCodes: c.couponCodes, referralCode: c.referralCode, loyaltyCards: c.loyaltyCards,
-    cartItems: c.cartItems, additionalCosts: c.additionalCosts, identifiers: c.identifiers, attributes: c.attributes,
-  };
-  if (c.storeIntegrationId !== undefined) out.storeIntegrationId = c.storeIntegrationId;
-  if (c.experimentVariantAllocations !== undefined) out.experimentVariantAllocations = c.experimentVariantAllocations;
-  return out;
-}
 
 /** Profiles are created on first sight, except by dry runs (sessions.md §2.7). */
 async function resolveProfile(sql: Sql, profileId: string, dry: boolean, now: string, touch: boolean): Promise<CustomerProfile | null> {

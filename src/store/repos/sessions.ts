@@ -1,6 +1,6 @@
 import type { Effect } from '../../domain/effect.js';
 import { dec } from '../../domain/money.js';
-import type { CustomerSession, SessionContent, SessionState } from '../../domain/session.js';
+import { sessionContent, type CustomerSession, type SessionContent, type SessionState } from '../../domain/session.js';
 import type { Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
 
@@ -26,15 +26,6 @@ function toStored(r: Row): StoredSession {
   };
 }
 
-function contentOf(s: CustomerSession): SessionContent {
-  const c: SessionContent = {
-    profileId: s.profileId, couponCodes: s.couponCodes, referralCode: s.referralCode, loyaltyCards: s.loyaltyCards,
-    cartItems: s.cartItems, additionalCosts: s.additionalCosts, identifiers: s.identifiers, attributes: s.attributes,
-  };
-  if (s.storeIntegrationId !== undefined) c.storeIntegrationId = s.storeIntegrationId;
-  if (s.experimentVariantAllocations !== undefined) c.experimentVariantAllocations = s.experimentVariantAllocations;
-  return c;
-}
 
 export async function getSession(sql: Sql, applicationId: number, integrationId: string): Promise<StoredSession | undefined> {
   const row = await sql.get<Row>('SELECT * FROM sessions WHERE application_id = ? AND integration_id = ?', [applicationId, integrationId]);
@@ -51,7 +42,7 @@ export async function insertSession(sql: Sql, s: Omit<CustomerSession, 'id'>, ef
     `INSERT INTO sessions (application_id, integration_id, profile_integration_id, state, content, effects, cart_item_total,
        additional_cost_total, total, first_session, update_count, created, updated)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    [s.applicationId, s.integrationId, s.profileId, s.state, toJson(contentOf(s as CustomerSession)), toJson(effects),
+    [s.applicationId, s.integrationId, s.profileId, s.state, toJson(sessionContent(s)), toJson(effects),
       s.cartItemTotal.toString(), s.additionalCostTotal.toString(), s.total.toString(), s.firstSession, s.updateCount, s.created, s.updated]);
   return Number(row!.id);
 }
@@ -60,7 +51,7 @@ export async function updateSession(sql: Sql, s: CustomerSession, effects: Effec
   await sql.run(
     `UPDATE sessions SET profile_integration_id = ?, state = ?, content = ?, effects = ?, cart_item_total = ?, additional_cost_total = ?,
        total = ?, first_session = ?, update_count = ?, updated = ? WHERE id = ?`,
-    [s.profileId, s.state, toJson(contentOf(s)), toJson(effects), s.cartItemTotal.toString(), s.additionalCostTotal.toString(),
+    [s.profileId, s.state, toJson(sessionContent(s)), toJson(effects), s.cartItemTotal.toString(), s.additionalCostTotal.toString(),
       s.total.toString(), s.firstSession, s.updateCount, s.updated, s.id]);
 }
 

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../../../services/context.js';
 import { createReferral, createReferralsForMultipleAdvocates } from '../../../services/referrals/create.js';
 import { StringEnum } from '../../schemas/common.js';
-import { wireReferral, type NewReferral, type NewReferralsForMultipleAdvocates } from '../../schemas/referrals.js';
+import { type NewReferral, type NewReferralsForMultipleAdvocates } from '../../schemas/referrals.js';
+import { wireReferral } from '../../shape.js';
 
 const security = [{ api_key_v1: [] }];
 const tags = ['Integration API: referrals'];

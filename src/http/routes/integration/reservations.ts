@@ -3,7 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../../../services/context.js';
 import { reserveCoupon, reservedCustomers, unreserveCoupon } from '../../../services/coupons/reservations.js';
-import { wireCoupon, type CouponReservations } from '../../schemas/coupons.js';
+import { type CouponReservations } from '../../schemas/coupons.js';
+import { wireCoupon } from '../../shape.js';
 import { wireProfile } from '../../shape.js';
 
 const security = [{ api_key_v1: [] }];

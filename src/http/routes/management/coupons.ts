@@ -14,7 +14,8 @@ import { listCoupons } from '../../../services/coupons/list.js';
 import { deleteCoupon, deleteCoupons } from '../../../services/coupons/remove.js';
 import { updateCoupon, updateCouponBatch } from '../../../services/coupons/update.js';
 import { DateTime, Int64, PageQuery, StringEnum } from '../../schemas/common.js';
-import { wireCoupon, type NewCoupons, type NewCouponsForMultipleRecipients, type UpdateCoupon, type UpdateCouponBatch } from '../../schemas/coupons.js';
+import { type NewCoupons, type NewCouponsForMultipleRecipients, type UpdateCoupon, type UpdateCouponBatch } from '../../schemas/coupons.js';
+import { wireCoupon } from '../../shape.js';
 
 const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
 const tags = ['Management API: coupons'];

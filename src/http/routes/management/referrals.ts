@@ -15,8 +15,9 @@ import { deleteReferral } from '../../../services/referrals/remove.js';
 import { updateReferral } from '../../../services/referrals/update.js';
 import { Int64 } from '../../schemas/common.js';
 import {
-  FriendsQuery, ReferralExportQuery, ReferralListQuery, wireReferee, wireReferral, type UpdateReferral,
+  FriendsQuery, ReferralExportQuery, ReferralListQuery, wireReferee, type UpdateReferral,
 } from '../../schemas/referrals.js';
+import { wireReferral } from '../../shape.js';
 
 const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
 const tags = ['Management API: referrals'];
