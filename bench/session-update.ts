@@ -197,12 +197,25 @@ async function provision(base: string): Promise<{ applicationId: number; key: st
   return { applicationId, key: String(key.json.key) };
 }
 
-/** Five rules per campaign, each a session-total threshold giving a small discount. */
+/**
+ * Five rules per campaign, mixing the condition kinds of bench/rule-engine.ts: a session-total
+ * threshold, a cart item filter (exists), a sum over filtered items, a count and a per-item
+ * discount over a filter. Every rule matches the bench cart; discounts are small (0.01) so that
+ * 100 campaigns never exhaust the cart and every effect is emitted (the engine caps at what remains).
+ */
 function benchRules(c: number) {
-  return Array.from({ length: 5 }, (_, r) => ({
+  const accessories = ['filter', ['.', 'Session', 'CartItems'], [['Item'], ['=', ['.', 'Item', 'Category'], 'accessories']]];
+  const conditions: unknown[] = [
+    ['>', ['.', 'Session', 'Total'], 10 + (c % 50)],
+    ['exists', ['.', 'Session', 'CartItems'], [['Item'], ['=', ['.', 'Item', 'Sku'], 'SKU-CAP']]],
+    ['>', ['sum', accessories, [['Item'], ['.', 'Item', 'Price']]], 20],
+    ['>=', ['count', ['.', 'Session', 'CartItems']], 3],
+    ['not', ['isEmpty', accessories]],
+  ];
+  return conditions.map((condition, r) => ({
     title: `bench ${c}.${r}`,
-    condition: ['and', ['>', ['.', 'Session', 'Total'], 10 * (r + 1)]],
-    effects: [['setDiscount', `bench-${c}-${r}`, 1]],
+    condition: ['and', condition],
+    effects: [['setDiscount', `bench-${c}-${r}`, 0.01]],
   }));
 }
 

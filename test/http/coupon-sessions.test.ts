@@ -155,6 +155,29 @@ for (const kind of STORES) {
       } finally { await s.close(); }
     });
 
+    test('a coupon discountLimit is a gift-card value spent across sessions; a cancel gives it back', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication({ enablePartialDiscounts: true });
+        const cid = await campaign(s, a.id, [{ title: 'gift card', condition: ['and', ['couponValid']], effects: [['setDiscount', 'gift card', 30]] }]);
+        const { dec } = await import('../../src/domain/money.js');
+        const id = await coupon(s, a.id, cid, 'GIFT50', { usageLimit: 0, discountLimit: dec(50) });
+        const close = (sid: string) => s.integ(a.key, 'PUT', `/v2/customer_sessions/${sid}`, { customerSession: { couponCodes: ['GIFT50'], cartItems: [{ sku: 'x', quantity: 1, price: 100 }], state: 'closed' } });
+        const first = await close('g1');
+        assert.deepEqual(first.json().effects.find((e: Json) => e.effectType === 'setDiscount').props, { name: 'gift card', value: 30 });
+        const second = await close('g2');
+        assert.deepEqual(second.json().effects.find((e: Json) => e.effectType === 'setDiscount').props, { name: 'gift card', value: 20, desiredValue: 30 });
+        const c = (await s.db.transaction((sql) => getCouponById(sql, a.id, id)))!;
+        assert.equal(c.discountCounter.toString(), '50');
+        const third = await close('g3');
+        assert.equal(third.json().effects.find((e: Json) => e.effectType === 'setDiscount'), undefined);
+        await s.integ(a.key, 'PUT', '/v2/customer_sessions/g1', { customerSession: { state: 'cancelled' } });
+        assert.equal((await s.db.transaction((sql) => getCouponById(sql, a.id, id)))!.discountCounter.toString(), '20');
+        const fourth = await close('g4');
+        assert.equal(fourth.json().effects.find((e: Json) => e.effectType === 'setDiscount').props.value, 30);
+      } finally { await s.close(); }
+    });
+
     test('rules create coupons on non-dry evaluations (createdCoupons, couponCreated) and dry runs create nothing', async (t) => {
       if (!(await start(t))) return;
       try {
