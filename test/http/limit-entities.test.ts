@@ -87,6 +87,27 @@ for (const kind of STORES) {
       } finally { await s.close(); }
     });
 
+    test('createCoupon limits count when the effect is applied (any non-dry update), not at close, and are kept on cancel', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        await campaign(s, a.id, [{ action: 'createCoupon', limit: 2, entities: [] }], { title: 'gift', condition: ['and', true], effects: [['createCoupon']] });
+        const open = async (id: string) => (await s.integ(a.key, 'PUT', `/v2/customer_sessions/${id}`, { customerSession: { profileId: 'p', cartItems: cart } })).json();
+        assert.equal((await open('cc1')).createdCoupons.length, 1);
+        assert.equal((await open('cc2')).createdCoupons.length, 1);
+        const third = await open('cc3');
+        assert.deepEqual(third.createdCoupons, []);
+        assert.equal(third.effects.some((e: Json) => e.effectType === 'couponCreated'), false);
+        // a dry run neither creates nor counts
+        const dry = await s.integ(a.key, 'PUT', '/v2/customer_sessions/cc1?dry=true', { customerSession: { profileId: 'p', cartItems: cart } });
+        assert.deepEqual(dry.json().createdCoupons, []);
+        await s.integ(a.key, 'PUT', '/v2/customer_sessions/cc1', { customerSession: { state: 'cancelled' } });
+        assert.deepEqual((await open('cc4')).createdCoupons, [], 'creation budgets are not released by a cancel');
+        const n = await s.db.transaction((sql) => sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM coupons WHERE application_id = ?', [a.id]));
+        assert.equal(Number(n!.n), 2);
+      } finally { await s.close(); }
+    });
+
     test('daily limits reset at midnight in the Application timezone', async (t) => {
       if (!(await start(t))) return;
       try {
