@@ -12,47 +12,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { cleanup, cleanups, freePort, prepareDatabase, stopChild } from './lib.js';
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const MANAGEMENT_KEY = `bench-${randomBytes(8).toString('hex')}`;
 const SERVER_ENTRY = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanup(): Promise<void> {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch((err: Error) => process.stderr.write(`cleanup: ${err.message}\n`));
-}
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-
-async function prepareDatabase(): Promise<{ url: string; label: string }> {
-  const given = process.env.DATABASE_URL;
-  if (given && /^postgres(ql)?:\/\//.test(given)) {
-    const schema = `op_bench_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: given });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-    await admin.end();
-    cleanups.push(async () => {
-      const c = new pg.Client({ connectionString: given });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    });
-    const u = new URL(given);
-    u.searchParams.set('options', `-c search_path=${schema}`);
-    return { url: u.toString(), label: `PostgreSQL ${version} (fresh schema ${schema})` };
-  }
-  if (given) return { url: given, label: given };
-  const dir = mkdtempSync(join(os.tmpdir(), 'openpromo-bench-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  return { url: `sqlite:${join(dir, 'bench.db')}`, label: 'SQLite file (fresh)' };
-}
 
 /** The CSV: unique codes, every 1000th with limitval 5, every 777th with an expiry date. */
 async function writeCsv(path: string, rows: number): Promise<void> {
@@ -66,26 +36,6 @@ async function writeCsv(path: string, rows: number): Promise<void> {
   }
   await write(chunk);
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function stopChild(child: ChildProcess): () => Promise<void> {
-  return () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
-    child.kill('SIGTERM');
-  });
 }
 
 function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
@@ -106,7 +56,7 @@ async function main(): Promise<void> {
     env: { ...process.env, DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', OPENPROMO_MANAGEMENT_KEY: MANAGEMENT_KEY },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  cleanups.push(stopChild(child));
+  cleanups.push(stopChild(child, 'openpromo'));
   // the server's log (import progress every 100 000 rows) goes to our stderr; stdout keeps the RESULT
   child.stdout!.on('data', (b: Buffer) => {
     for (const line of b.toString().split('\n')) if (/coupon import/.test(line)) log(`server: ${line}`);

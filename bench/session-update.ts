@@ -20,13 +20,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { cleanup, cleanups, freePort, prepareDatabase, stopChild } from './lib.js';
 
 const require = createRequire(import.meta.url);
 // autocannon ships no type declarations; the few fields used are typed below
@@ -59,10 +58,6 @@ const MANAGEMENT_KEY = randomBytes(24).toString('hex');
 // ---------------------------------------------------------------------------------------------
 // cleanup: every exit path stops the children and removes what this run created
 
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanup(): Promise<void> {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch((err: Error) => process.stderr.write(`cleanup: ${err.message}\n`));
-}
 async function exit(code: number): Promise<never> {
   await cleanup();
   process.exit(code);
@@ -72,65 +67,8 @@ process.on('SIGINT', () => void exit(130));
 // ---------------------------------------------------------------------------------------------
 // store
 
-async function prepareDatabase(): Promise<{ url: string; label: string }> {
-  const given = process.env.DATABASE_URL;
-  if (given && /^postgres(ql)?:\/\//.test(given)) {
-    const schema = `op_bench_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: given });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    cleanups.push(async () => {
-      const c = new pg.Client({ connectionString: given });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    });
-    const u = new URL(given);
-    u.searchParams.set('options', `-c search_path=${schema}`);
-    const version = await (async () => {
-      const c = new pg.Client({ connectionString: given });
-      await c.connect();
-      const r = await c.query<{ server_version: string }>('SHOW server_version');
-      await c.end();
-      return r.rows[0].server_version;
-    })();
-    return { url: u.toString(), label: `PostgreSQL ${version} (${u.host}, fresh schema ${schema})` };
-  }
-  if (given) return { url: given, label: given };
-  const dir = mkdtempSync(join(os.tmpdir(), 'openpromo-bench-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  return { url: `sqlite:${join(dir, 'bench.db')}`, label: `SQLite file ${join(dir, 'bench.db')}` };
-}
-
 // ---------------------------------------------------------------------------------------------
 // child processes
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function stopChild(child: ChildProcess, name: string): () => Promise<void> {
-  return () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => {
-      process.stderr.write(`${name} did not stop within 10 s; killing it\n`);
-      child.kill('SIGKILL');
-    }, 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 async function waitReady(url: string, child: ChildProcess, name: string): Promise<void> {
   const deadline = Date.now() + 30_000;
