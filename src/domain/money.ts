@@ -38,3 +38,26 @@ export function min(a: Decimal, b: Decimal): Decimal {
 export function max(a: Decimal, b: Decimal): Decimal {
   return a.greaterThan(b) ? a : b;
 }
+
+interface DecimalRepr { s: number; e: number; d: number[] | null }
+
+/**
+ * `x.cmp(y)` without allocation: decimal.js copies its argument into a new Decimal on every
+ * `cmp`/`lt`/`min`; comparisons are the hottest operation of rule evaluation, so this reads the
+ * representation directly — sign `s`, exponent `e`, base-1e7 digit words `d` (null for ±Infinity/NaN,
+ * which fall back to decimal.js).
+ */
+export function compare(x: Decimal, y: Decimal): number {
+  const a = x as unknown as DecimalRepr;
+  const b = y as unknown as DecimalRepr;
+  const xd = a.d;
+  const yd = b.d;
+  if (xd === null || yd === null) return x.cmp(y);
+  const xs = a.s;
+  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -b.s : 0;
+  if (xs !== b.s) return xs;
+  if (a.e !== b.e) return (a.e > b.e) !== (xs < 0) ? 1 : -1;
+  const n = xd.length < yd.length ? xd.length : yd.length;
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i]! > yd[i]!) !== (xs < 0) ? 1 : -1;
+  return xd.length === yd.length ? 0 : (xd.length > yd.length) !== (xs < 0) ? 1 : -1;
+}

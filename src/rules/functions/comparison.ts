@@ -1,30 +1,12 @@
 /** Comparison (rules.md §2.2): =, !=, <, <=, >, >=, between, oneOf, isSet. */
 import type { Value } from '../contract.js';
-import { Decimal } from '../../domain/money.js';
+import { compare, Decimal } from '../../domain/money.js';
 import { p, type FnDef, type Overload } from '../fn.js';
 import type { Code } from '../runtime.js';
 import { StepBudgetError, valuesEqual } from '../values.js';
 
-interface DecimalRepr { s: number; e: number; d: number[] | null }
-
-/**
- * `x.cmp(y)` without decimal.js copying `y` into a new Decimal on every call (comparisons are the most
- * frequent operation in conditions): reads sign, exponent and base-1e7 digit words directly.
- */
-export function cmpDecimal(x: Decimal, y: Decimal): number {
-  const a = x as unknown as DecimalRepr;
-  const b = y as unknown as DecimalRepr;
-  const xd = a.d;
-  const yd = b.d;
-  if (xd === null || yd === null) return x.cmp(y);
-  const xs = a.s;
-  if (!xd[0] || !yd[0]) return xd[0] ? xs : yd[0] ? -b.s : 0;
-  if (xs !== b.s) return xs;
-  if (a.e !== b.e) return (a.e > b.e) !== (xs < 0) ? 1 : -1;
-  const n = xd.length < yd.length ? xd.length : yd.length;
-  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i]! > yd[i]!) !== (xs < 0) ? 1 : -1;
-  return xd.length === yd.length ? 0 : (xd.length > yd.length) !== (xs < 0) ? 1 : -1;
-}
+/** `x.cmp(y)` without allocation (domain/money.ts); the name the compiled rule code uses. */
+export const cmpDecimal = compare;
 
 /** Numeric or time order of two already-converted values: negative, zero or positive. */
 function order(a: Value, b: Value): number {
