@@ -14,18 +14,10 @@ export interface CustomEffectParamInput {
   ui?: Record<string, unknown>; picklistID?: number; restrictedByPicklist?: boolean;
 }
 
-export interface CustomEffectInput {
-  applicationIds: number[];
-  isPerItem?: boolean;
-  name: string;
-  title: string;
-  payload: string;
-  description?: string;
-  enabled: boolean;
-  params?: CustomEffectParamInput[];
-}
-
 export type CustomEffectSettings = Pick<CustomEffect, 'applicationIds' | 'isPerItem' | 'name' | 'title' | 'payload' | 'description' | 'enabled' | 'params'>;
+
+/** The request body: the stored settings, with parameters as clients send them (`key` or `name`). */
+export type CustomEffectInput = Omit<CustomEffectSettings, 'params'> & { params?: CustomEffectParamInput[] };
 
 const PARAM_NAME = /^\w+$/;
 const PLACEHOLDER = /\$\{(\w+)\}/g;
