@@ -270,9 +270,16 @@ export function passRoots(b: Roots, campaign?: ValueMap, referral?: ValueMap, ad
 
 /**
  * Roots shared by every pass of one evaluation (rules.md §3.1). `Campaign`, `Coupon`, `Referral` and
- * `AdvocateProfile` are added per campaign / pass by the evaluator.
+ * `AdvocateProfile` are added per campaign / pass by the evaluator. A sessionless evaluation binds
+ * neither `Session` nor `LoyaltyCard`.
  */
 export function buildRoots(input: EngineInput, units: FlatItem[] = flatten(input.session.cartItems), net?: NetView): Roots {
+  if (input.sessionless) {
+    const roots: Roots = { Application: applicationMap(input.application), Event: eventMap(input.event, input.now) };
+    if (input.profile) roots.Profile = profileMap(input.profile);
+    if (input.store) roots.Store = storeMap(input.store);
+    return roots;
+  }
   const roots: Roots = {
     Session: sessionMap(input.session, input.application.currency, units, net),
     Application: applicationMap(input.application),

@@ -207,7 +207,13 @@ export interface EngineOptions {
 }
 
 export interface EngineInput {
+  /** With `sessionless`, an empty placeholder (no items, zero totals, no codes) carrying the profile id and store. */
   session: EngineSession;
+  /**
+   * No session belongs to this evaluation (custom events, profile updates): `Session` and `LoyaltyCard`
+   * stay unbound (a rule reading them fails its condition), `Profile` is bound whenever `profile` is given.
+   */
+  sessionless?: boolean;
   profile: EngineProfile | null;
   application: EngineApplication;
   store?: EngineStore | null;
