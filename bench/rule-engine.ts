@@ -19,8 +19,9 @@ import { Engine, type RuleProperties } from 'json-rules-engine';
 import { Decimal } from '../src/domain/money.js';
 import { evaluate } from '../src/engine/index.js';
 import type { EngineApplication, EngineCampaign, EngineCartItem, EngineInput, EngineProfile, EngineSession } from '../src/engine/types.js';
-import type { CompileEnv, RuleInput } from '../src/rules/contract.js';
+import type { CompileEnv } from '../src/rules/contract.js';
 import { compileRuleset } from '../src/rules/index.js';
+import { cents as money, randomCart, RULE_ATTRIBUTES, ruleMix, talang, type Cart, type Spec } from './rules.js';
 
 const CAMPAIGNS = 100;
 const RULES = 5;
@@ -28,83 +29,9 @@ const CARTS = Number(process.env.BENCH_CARTS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP = Math.min(1000, CARTS);
 
-// ---------------------------------------------------------------- deterministic data
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(20251126);
-const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-
-const CATEGORIES = ['Shoes', 'Shirts', 'Coffee', 'Lighting', 'Books', 'Toys', 'Garden', 'Kitchen', 'Music', 'Sports'];
-const CITIES = ['Berlin', 'Paris', 'Madrid', 'Rome', 'Vienna', 'Lisbon'];
-const SEGMENTS = ['gold', 'silver', 'bronze', 'new'];
-const CATALOG = Array.from({ length: 200 }, (_, i) => ({
-  sku: `SKU-${String(i).padStart(3, '0')}`, category: CATEGORIES[i % CATEGORIES.length]!, cents: int(100, 15000),
-}));
-const money = (cents: number) => cents / 100;
-/** Thresholds with a third decimal never equal a sum of 2-decimal prices: float and decimal agree. */
-const threshold = (lo: number, hi: number) => int(lo, hi) + 0.005;
-
 // ---------------------------------------------------------------- rules (one spec, two encodings)
 
-type Spec =
-  | { t: 'total'; x: number; pct: number }
-  | { t: 'city'; city: string }
-  | { t: 'segment'; seg: string; x: number; amount: number }
-  | { t: 'hasCategory'; cat: string }
-  | { t: 'itemFilter'; cat: string; minPrice: number; pct: number }
-  | { t: 'categorySum'; cat: string; x: number; amount: number }
-  | { t: 'skuAndTotal'; sku: string; x: number; amount: number };
-
-function randomSpec(): Spec {
-  switch (int(0, 6)) {
-    case 0: return { t: 'total', x: threshold(20, 400), pct: int(1, 5) };
-    case 1: return { t: 'city', city: pick(CITIES) };
-    case 2: return { t: 'segment', seg: pick(SEGMENTS), x: threshold(10, 200), amount: int(1, 5) };
-    case 3: return { t: 'hasCategory', cat: pick(CATEGORIES) };
-    case 4: return { t: 'itemFilter', cat: pick(CATEGORIES), minPrice: threshold(5, 100), pct: int(2, 10) };
-    case 5: return { t: 'categorySum', cat: pick(CATEGORIES), x: threshold(20, 200), amount: int(1, 5) };
-    default: return { t: 'skuAndTotal', sku: pick(CATALOG).sku, x: threshold(10, 150), amount: int(1, 5) };
-  }
-}
-
-const P = (...k: string[]) => ['.', ...k];
-const inCategory = (cat: string) => ['catch', false, ['=', P('Item', 'Category'), cat]];
-
-function talang(s: Spec, title: string): RuleInput {
-  const base = { title };
-  switch (s.t) {
-    case 'total': return { ...base, condition: ['and', ['>', P('Session', 'Total'), s.x]],
-      effects: [['setDiscount', title, ['*', P('Session', 'Total'), ['/', s.pct, 100]]]] };
-    case 'city': return { ...base, condition: ['and', ['catch', false, ['=', P('Session', 'Attributes', 'ShippingCity'), s.city]]],
-      effects: [['showNotification', 'Info', title, `Delivery to ${s.city}`]] };
-    case 'segment': return { ...base,
-      condition: ['and', ['catch', false, ['=', P('Profile', 'Attributes', 'Segment'), s.seg]], ['>', P('Session', 'CartItemTotal'), s.x]],
-      effects: [['setDiscount', title, s.amount]] };
-    case 'hasCategory': return { ...base, condition: ['and', ['exists', P('Session', 'CartItems'), [['Item'], inCategory(s.cat)]]],
-      effects: [['showNotification', 'Offer', title, `More ${s.cat}?`]] };
-    case 'itemFilter': return { ...base,
-      bindings: [{ name: 'Selected', type: 'cartItemFilter', expression: ['filter', P('Session', 'CartItems'),
-        [['Item'], ['and', inCategory(s.cat), ['>', P('Item', 'Price'), s.minPrice]]]] }],
-      condition: ['and', ['not', ['isEmpty', P('Selected')]]],
-      effects: [['map', P('Selected'), [['Item'], ['setDiscountPerItem', title, ['*', P('Item', 'Price'), ['/', s.pct, 100]], P('Item')]]]] };
-    case 'categorySum': return { ...base,
-      condition: ['and', ['>', ['sum', ['filter', P('Session', 'CartItems'), [['Item'], inCategory(s.cat)]], [['Item'], P('Item', 'Price')]], s.x]],
-      effects: [['setDiscount', title, s.amount]] };
-    case 'skuAndTotal': return { ...base,
-      condition: ['and', ['exists', P('Session', 'CartItems'), [['Item'], ['=', P('Item', 'Sku'), s.sku]]], ['>=', P('Session', 'Total'), s.x]],
-      effects: [['setDiscount', title, s.amount]] };
-  }
-}
+const { draw, products, specs } = ruleMix(CAMPAIGNS, RULES);
 
 interface JreRule { conditions: object; event: { type: string; params: { c: number; r: number } }; name: string }
 
@@ -122,15 +49,10 @@ function jre(s: Spec, c: number, r: number): JreRule {
   }
 }
 
-const specs: Spec[][] = Array.from({ length: CAMPAIGNS }, () => Array.from({ length: RULES }, randomSpec));
-
 // ---------------------------------------------------------------- A: OpenPromo
 
 const ENV: CompileEnv = {
-  attributes: [
-    { entity: 'CustomerSession', name: 'ShippingCity', type: 'string' },
-    { entity: 'CustomerProfile', name: 'Segment', type: 'string' },
-  ],
+  attributes: RULE_ATTRIBUTES.map((a) => ({ ...a })),
   additionalCosts: ['shipping'], customEffects: [],
 };
 
@@ -148,28 +70,11 @@ const ids = { uuid: () => 'uuid', couponCode: () => 'CODE', referralCode: () => 
 
 // ---------------------------------------------------------------- carts (both encodings)
 
-interface Line { sku: string; category: string; cents: number; quantity: number }
-interface Cart { lines: Line[]; city: string | null; segment: string | null; profileId: string | null; shippingCents: number }
-
-function randomCart(i: number): Cart {
-  const lines: Line[] = [];
-  const n = int(1, 6);
-  for (let k = 0; k < n; k++) {
-    const p = pick(CATALOG);
-    lines.push({ sku: p.sku, category: p.category, cents: p.cents, quantity: int(1, 3) });
-  }
-  const anonymous = rand() < 0.1;
-  return {
-    lines, city: rand() < 0.8 ? pick(CITIES) : null, segment: !anonymous && rand() < 0.75 ? pick(SEGMENTS) : null,
-    profileId: anonymous ? null : `p-${i}`, shippingCents: rand() < 0.5 ? 499 : 0,
-  };
-}
-
 const carts: Cart[] = [];
 {
   const seen = new Set<string>();
   while (carts.length < CARTS) {
-    const c = randomCart(carts.length);
+    const c = randomCart(draw, products, carts.length);
     const key = JSON.stringify(c.lines) + c.city + c.segment + (c.profileId === null) + c.shippingCents;
     if (!seen.has(key)) { seen.add(key); carts.push(c); }
   }

@@ -12,8 +12,12 @@
  *   CONNECTIONS=10    concurrent connections            WARMUP=2     unmeasured seconds per server first
  *   DATABASE_URL      default: a fresh SQLite file under os.tmpdir(); postgres://… gets a fresh
  *                     schema (search_path) that is dropped afterwards
- *   CAMPAIGNS=<n>     create n campaigns of 5 rules each first (exits 2 while the Management API
- *                     has no campaigns route)
+ *   CAMPAIGNS=<n>     create n campaigns of 5 rules each first: the rule mix of bench/rule-engine.ts
+ *                     (bench/rules.ts: mixed conditions over totals, attributes and cart item filters),
+ *                     and every request then carries a cart of that benchmark (1–6 lines, a
+ *                     ShippingCity, shipping on half of them, 10 % anonymous) instead of the fixed one
+ *   RULE_MIX=match-all  with CAMPAIGNS: the worst case instead — 5 rules per campaign that all match
+ *                     the fixed 5-item cart, so every request gets CAMPAIGNS × 5 discount effects
  *   PROFILE=1         run the OpenPromo child under `node --cpu-prof` and print the profile path
  *
  * Last line: RESULT {"openpromo_rps":…,"echo_rps":…,"ratio":…,"p50_ms":…,"p99_ms":…}
@@ -26,6 +30,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanup, cleanups, freePort, prepareDatabase, stopChild } from './lib.js';
+import { cents, randomCart, RULE_ATTRIBUTES, ruleMix, talang, type Cart } from './rules.js';
 
 const require = createRequire(import.meta.url);
 // autocannon ships no type declarations; the few fields used are typed below
@@ -53,6 +58,9 @@ const CONNECTIONS = Math.max(1, Math.round(num('CONNECTIONS', 10)));
 const WARMUP = num('WARMUP', 2);
 const CAMPAIGNS = process.env.CAMPAIGNS ? Math.round(num('CAMPAIGNS', 0)) : 0;
 const PROFILE = process.env.PROFILE === '1';
+const MATCH_ALL = process.env.RULE_MIX === 'match-all';
+if (process.env.RULE_MIX !== undefined && !MATCH_ALL && process.env.RULE_MIX !== 'mixed') throw new Error('RULE_MIX must be mixed (default) or match-all');
+const MIXED = CAMPAIGNS > 0 && !MATCH_ALL;
 const MANAGEMENT_KEY = randomBytes(24).toString('hex');
 
 // ---------------------------------------------------------------------------------------------
@@ -136,12 +144,12 @@ async function provision(base: string): Promise<{ applicationId: number; key: st
 }
 
 /**
- * Five rules per campaign, mixing the condition kinds of bench/rule-engine.ts: a session-total
- * threshold, a cart item filter (exists), a sum over filtered items, a count and a per-item
- * discount over a filter. Every rule matches the bench cart; discounts are small (0.01) so that
- * 100 campaigns never exhaust the cart and every effect is emitted (the engine caps at what remains).
+ * RULE_MIX=match-all: five rules per campaign (a session-total threshold, a cart item filter (exists), a
+ * sum over filtered items, a count and a per-item discount over a filter), every one matching the fixed
+ * cart; discounts are small (0.01) so that 100 campaigns never exhaust the cart and every effect is
+ * emitted (the engine caps at what remains).
  */
-function benchRules(c: number) {
+function matchAllRules(c: number) {
   const accessories = ['filter', ['.', 'Session', 'CartItems'], [['Item'], ['=', ['.', 'Item', 'Category'], 'accessories']]];
   const conditions: unknown[] = [
     ['>', ['.', 'Session', 'Total'], 10 + (c % 50)],
@@ -163,13 +171,23 @@ function benchRules(c: number) {
  * Management API has no campaigns route yet (404 on the first create).
  */
 async function createCampaigns(base: string, applicationId: number, n: number): Promise<boolean> {
+  const mix = ruleMix(n, 5);
+  if (MIXED) {
+    for (const a of RULE_ATTRIBUTES) {
+      const r = await management(base, 'POST', '/v1/attributes', { ...a, title: a.name, description: '', suggestions: [], editable: true });
+      if (r.status !== 201) throw new Error(`createAttribute: ${r.status} ${JSON.stringify(r.json)}`);
+    }
+    const cost = await management(base, 'POST', '/v1/additional_costs', { name: 'shipping', title: 'Shipping', description: 'Shipping fee' });
+    if (cost.status !== 201) throw new Error(`createAdditionalCost: ${cost.status} ${JSON.stringify(cost.json)}`);
+    carts = Array.from({ length: 5000 }, (_, i) => cartJson(randomCart(mix.draw, mix.products, i)));
+  }
   for (let c = 0; c < n; c++) {
     const campaign = { name: `bench campaign ${c}`, state: 'enabled', tags: [], features: [], limits: [] };
     const created = await management(base, 'POST', `/v1/applications/${applicationId}/campaigns`, campaign);
     if (created.status === 404 && c === 0) return false;
     if (created.status !== 201 && created.status !== 200) throw new Error(`createCampaign: ${created.status} ${JSON.stringify(created.json)}`);
     const campaignId = Number(created.json.id);
-    const ruleset = await management(base, 'POST', `/v1/applications/${applicationId}/campaigns/${campaignId}/rulesets`, { rules: benchRules(c), bindings: [] });
+    const ruleset = await management(base, 'POST', `/v1/applications/${applicationId}/campaigns/${campaignId}/rulesets`, { rules: MATCH_ALL ? matchAllRules(c) : mix.specs[c]!.map((spec, r) => talang(spec, `c${c + 1} r${r}`)), bindings: [] });
     if (ruleset.status !== 201 && ruleset.status !== 200) throw new Error(`createRuleset: ${ruleset.status} ${JSON.stringify(ruleset.json)}`);
     const rulesetId = Number(ruleset.json.id);
     const current = await management(base, 'GET', `/v1/applications/${applicationId}/campaigns/${campaignId}`);
@@ -195,8 +213,25 @@ const CART = [
 const CART_TOTAL = 152.33; // 39.98 + 59.9 + 13.5 + 14.95 + 24
 const CART_JSON = JSON.stringify(CART);
 
-/** The request body for session n: its own customer profile, the same 5-item cart. */
-const bodyFor = (n: number) => `{"customerSession":{"profileId":"bench-customer-${n}","cartItems":${CART_JSON}},"responseContent":["customerSession"]}`;
+/** With the mixed rules: 5,000 carts of the rule-engine benchmark, as `customerSession` JSON without the profile. */
+let carts: string[] = [];
+
+function cartJson(c: Cart): string {
+  const items = c.lines.map((l) => ({ name: l.sku, sku: l.sku, quantity: l.quantity, price: cents(l.cents), category: l.category }));
+  return `"cartItems":${JSON.stringify(items)}${c.city ? `,"attributes":{"ShippingCity":${JSON.stringify(c.city)}}` : ''}`
+    + `${c.shippingCents ? `,"additionalCosts":{"shipping":{"price":${cents(c.shippingCents)}}}` : ''}`;
+}
+
+/**
+ * The request body for session n: its own customer profile and the fixed 5-item cart; with the mixed
+ * rules, cart n of the rule-engine carts (anonymous ones without a profile).
+ */
+function bodyFor(n: number): string {
+  if (carts.length === 0) return `{"customerSession":{"profileId":"bench-customer-${n}","cartItems":${CART_JSON}},"responseContent":["customerSession"]}`;
+  const cart = carts[n % carts.length]!;
+  const profile = n % 10 === 0 ? '' : `"profileId":"bench-customer-${n}",`;
+  return `{"customerSession":{${profile}${cart}},"responseContent":["customerSession"]}`;
+}
 
 function load(base: string, key: string, duration: number): Promise<CannonResult> {
   return new Promise((resolve, reject) => {
@@ -224,12 +259,25 @@ async function sanityCheck(openpromo: string, echo: string, key: string): Promis
   const init = { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `ApiKey-v1 ${key}` }, body: bodyFor(n) };
   const a = await fetch(`${openpromo}/v2/customer_sessions/bench-${n}`, init);
   const state = await a.json() as { effects?: unknown[]; customerSession?: { cartItemTotal: number; cartItems: unknown[]; updateCount: number } };
-  if (a.status !== 200 || state.customerSession?.cartItemTotal !== CART_TOTAL || state.customerSession.cartItems.length !== 5 || state.customerSession.updateCount !== 1) {
+  if (a.status !== 200 || state.customerSession?.updateCount !== 1
+    || (!MIXED && (state.customerSession.cartItemTotal !== CART_TOTAL || state.customerSession.cartItems.length !== 5))) {
     throw new Error(`OpenPromo sanity check failed: ${a.status} ${JSON.stringify(state)}`);
   }
-  // every bench rule matches this cart: 5 setDiscount effects per campaign
-  if (CAMPAIGNS > 0 && state.effects?.length !== CAMPAIGNS * 5) {
+  // match-all: every bench rule matches this cart, 5 setDiscount effects per campaign
+  if (CAMPAIGNS > 0 && MATCH_ALL && state.effects?.length !== CAMPAIGNS * 5) {
     throw new Error(`OpenPromo sanity check failed: expected ${CAMPAIGNS * 5} effects, got ${JSON.stringify(state.effects)}`);
+  }
+  if (MIXED) {
+    // the mixed rules fire on some carts only: count the effects of the next 50 carts
+    let effects = 0;
+    for (let k = 0; k < 50; k++) {
+      const m = ++sequence;
+      const r = await fetch(`${openpromo}/v2/customer_sessions/bench-${m}`, { ...init, body: bodyFor(m) });
+      if (r.status !== 200) throw new Error(`OpenPromo sanity check failed: ${r.status} ${await r.text()}`);
+      effects += ((await r.json()) as { effects: unknown[] }).effects.length;
+    }
+    if (effects === 0) throw new Error('OpenPromo sanity check failed: no effects on 50 carts of the mixed rules');
+    process.stdout.write(`mixed rules: ${(effects / 50).toFixed(1)} effects per response on average (50 carts)\n`);
   }
   const b = await fetch(`${echo}/v2/customer_sessions/bench-${n}`, init);
   const echoed = await b.text();
@@ -266,7 +314,7 @@ async function main(): Promise<void> {
     'bench/session-update: PUT /v2/customer_sessions/bench-<n> (new session per request, 5 cart items, own profile)',
     `machine: ${os.availableParallelism()} CPUs (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`,
     `store:   ${db.label}`,
-    `load:    autocannon ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds (echo then OpenPromo), ${WARMUP} s warm-up each${CAMPAIGNS ? `, ${CAMPAIGNS} campaigns × 5 rules` : ''}`,
+    `load:    autocannon ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds (echo then OpenPromo), ${WARMUP} s warm-up each${CAMPAIGNS ? `, ${CAMPAIGNS} campaigns × 5 rules (${MATCH_ALL ? 'all matching the fixed cart' : 'mixed rules of bench/rule-engine, its carts'})` : ''}`,
     '',
   ].join('\n'));
 
