@@ -11,6 +11,7 @@ import {
 } from '../../domain/session.js';
 import type { Sql } from '../../store/db.js';
 import { insertEvent } from '../../store/repos/events.js';
+import { toJson } from '../../store/repos/json.js';
 import { addToProfileCounters, ensureProfile, getProfile, saveProfileAttributes, touchOrCreateProfile } from '../../store/repos/profiles.js';
 import { getConsumed, getSession, insertSession, profileHasOtherSession, setConsumed, updateSession, type StoredSession } from '../../store/repos/sessions.js';
 import { appScope, loadApplication } from '../applications/load.js';
@@ -163,8 +164,11 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
       profile.attributes = { ...profile.attributes, ...writes.profile };
       await saveProfileAttributes(sql, profile.id, profile.attributes, now);
     }
-    if (stored) await updateSession(sql, session, storedEffects);
-    else session.id = await insertSession(sql, session, storedEffects);
+    // serialised once when the session and its event store the same list (up to hundreds of effects)
+    const effectsJson = toJson(effects);
+    const storedJson = storedEffects === effects ? effectsJson : toJson(storedEffects);
+    if (stored) await updateSession(sql, session, storedEffects, storedJson);
+    else session.id = await insertSession(sql, session, storedEffects, storedJson);
     const consumption = evaluation.consumption;
     if (evaluation.created) {
       const made = await persistCreated(sql, req.applicationId, evaluation.created.coupons, evaluation.created.referrals, serverNow);
@@ -181,7 +185,7 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
         }));
       }
     }
-    eventRecord = await insertEvent(sql, eventRecord);
+    eventRecord = await insertEvent(sql, eventRecord, effectsJson);
     if (profile) await commitProfile(sql, profile, transition, session, stored);
   }
 

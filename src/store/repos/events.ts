@@ -3,11 +3,12 @@ import type { Return, SessionEvent } from '../../domain/records.js';
 import type { Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
 
-export async function insertEvent(sql: Sql, e: Omit<SessionEvent, 'id'>): Promise<SessionEvent> {
+/** `effectsJson`: `e.effects` already serialised (when the session row stores the same list). */
+export async function insertEvent(sql: Sql, e: Omit<SessionEvent, 'id'>, effectsJson = toJson(e.effects)): Promise<SessionEvent> {
   const row = await sql.get<{ id: number }>(
     `INSERT INTO events (application_id, type, profile_integration_id, session_integration_id, store_integration_id, attributes, effects, created)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    [e.applicationId, e.type, e.profileId, e.sessionId, e.storeIntegrationId, toJson(e.attributes), toJson(e.effects), e.created]);
+    [e.applicationId, e.type, e.profileId, e.sessionId, e.storeIntegrationId, toJson(e.attributes), effectsJson, e.created]);
   return { ...e, id: Number(row!.id) };
 }
 

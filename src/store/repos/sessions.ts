@@ -37,21 +37,22 @@ export async function getSessionById(sql: Sql, applicationId: number, id: number
   return row && toStored(row);
 }
 
-export async function insertSession(sql: Sql, s: Omit<CustomerSession, 'id'>, effects: Effect[]): Promise<number> {
+/** `effectsJson`: `effects` already serialised (the same list is stored with the event). */
+export async function insertSession(sql: Sql, s: Omit<CustomerSession, 'id'>, effects: Effect[], effectsJson = toJson(effects)): Promise<number> {
   const row = await sql.get<{ id: number }>(
     `INSERT INTO sessions (application_id, integration_id, profile_integration_id, state, content, effects, cart_item_total,
        additional_cost_total, total, first_session, update_count, created, updated)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    [s.applicationId, s.integrationId, s.profileId, s.state, toJson(sessionContent(s)), toJson(effects),
+    [s.applicationId, s.integrationId, s.profileId, s.state, toJson(sessionContent(s)), effectsJson,
       s.cartItemTotal.toString(), s.additionalCostTotal.toString(), s.total.toString(), s.firstSession, s.updateCount, s.created, s.updated]);
   return Number(row!.id);
 }
 
-export async function updateSession(sql: Sql, s: CustomerSession, effects: Effect[]): Promise<void> {
+export async function updateSession(sql: Sql, s: CustomerSession, effects: Effect[], effectsJson = toJson(effects)): Promise<void> {
   await sql.run(
     `UPDATE sessions SET profile_integration_id = ?, state = ?, content = ?, effects = ?, cart_item_total = ?, additional_cost_total = ?,
        total = ?, first_session = ?, update_count = ?, updated = ? WHERE id = ?`,
-    [s.profileId, s.state, toJson(sessionContent(s)), toJson(effects), s.cartItemTotal.toString(), s.additionalCostTotal.toString(),
+    [s.profileId, s.state, toJson(sessionContent(s)), effectsJson, s.cartItemTotal.toString(), s.additionalCostTotal.toString(),
       s.total.toString(), s.firstSession, s.updateCount, s.updated, s.id]);
 }
 
