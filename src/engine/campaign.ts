@@ -294,8 +294,12 @@ class CampaignEval {
       return;
     }
     if (out.error === 'effect') { this.emitError(rule, pass, out.details, out.effectIndex); return; }
-    this.failure(rule, pass, { conditionIndex: out.conditionIndex, details: out.details });
-    this.reject(rule, pass, { conditionIndex: out.conditionIndex, details: out.details }, 'Condition');
+    // most rules do not fire: build the reason only when someone records it
+    if (this.run.includeFailures || pass.code !== null || pass.referral !== null) {
+      const reason = { conditionIndex: out.conditionIndex, details: out.details };
+      this.failure(rule, pass, reason);
+      this.reject(rule, pass, reason, 'Condition');
+    }
     if (out.failureEffects.length > 0) {
       const res = this.apply(rule, pass, out.failureEffects);
       if (res) this.commit(rule, pass, res.effects, out.conditionIndex);
