@@ -1,15 +1,19 @@
 /**
  * The seam between the session use cases and the rule engine: loads what an evaluation needs
  * (the Application's snapshot of running campaigns; coupons, referrals and budget counters with
- * issue #4) and runs the pure engine, then turns its output into wire effects.
+ * issue #4) and runs the pure engine, then turns its output into wire effects. The mapping helpers
+ * are shared with the sessionless evaluations of events and profile updates (services/events/evaluate.ts).
  */
 import type { Application } from '../../domain/application.js';
-import type { Campaign } from '../../domain/campaign.js';
+import type { Campaign, Store } from '../../domain/campaign.js';
 import type { Effect } from '../../domain/effect.js';
 import { dec } from '../../domain/money.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { CustomerSession, SessionEventType } from '../../domain/session.js';
-import { evaluate, failureToWire, toWire, type EngineCartItem, type EngineCoupon, type EngineInput, type EngineReferral, type EngineUsage, type RuleFailureReason, type CreatedCoupon, type CreatedReferral } from '../../engine/index.js';
+import {
+  evaluate, failureToWire, toWire, type EngineApplication, type EngineCartItem, type EngineCoupon, type EngineInput, type EngineProfile, type EngineReferral,
+  type EngineResult, type EngineStore, type EngineUsage, type RuleFailureReason, type CreatedCoupon, type CreatedReferral,
+} from '../../engine/index.js';
 import { engineIds } from './created.js';
 import { normaliseCode, type Coupon, type Referral } from '../../domain/coupon.js';
 import { ACCOUNT_ID } from '../../domain/application.js';
@@ -19,7 +23,7 @@ import { referralByCode, wasReferred } from '../../store/repos/referrals.js';
 import { loadLimitBuckets, type LimitBucket } from './limits.js';
 import { APPLIED_WHEN_EMITTED } from './usage.js';
 import type { Sql } from '../../store/db.js';
-import { loadSnapshot } from '../campaigns/snapshot.js';
+import { loadSnapshot, type Snapshot } from '../campaigns/snapshot.js';
 import type { ServiceContext } from '../context.js';
 
 export interface EvaluationInput {
@@ -116,15 +120,54 @@ async function loadCodes(sql: Sql, input: EvaluationInput, campaigns: readonly C
   return { coupons, reserved, referral, engineReferral, buckets };
 }
 
+export function engineApplication(app: Application): EngineApplication {
+  return {
+    id: app.id, name: app.name, currency: app.currency, timezone: app.timezone, attributes: app.attributes ?? {},
+    enableCascadingDiscounts: app.enableCascadingDiscounts ?? false, enablePartialDiscounts: app.enablePartialDiscounts ?? false,
+    defaultDiscountScope: app.defaultDiscountScope ?? 'sessionTotal',
+    defaultDiscountAdditionalCostPerItemScope: app.defaultDiscountAdditionalCostPerItemScope ?? 'price',
+    caseSensitivity: app.caseSensitivity ?? 'sensitive',
+  };
+}
+
+export function engineProfile(p: CustomerProfile): EngineProfile {
+  return {
+    integrationId: p.integrationId, attributes: p.attributes, closedSessions: p.closedSessions,
+    totalSales: p.totalSales, created: new Date(p.created), lastActivity: new Date(p.lastActivity), audienceIds: [],
+  };
+}
+
+/** The Application's store of that integration id, if there is one. */
+export function engineStore(snapshot: Snapshot, integrationId: string | undefined): EngineStore | null {
+  const store: Store | undefined = integrationId ? snapshot.stores.get(integrationId) : undefined;
+  return store ? { id: store.id, integrationId: store.integrationId, name: store.name, attributes: store.attributes ?? {} } : null;
+}
+
+/** Campaigns that may run in this evaluation, whose limits matter: never archived; disabled only when listed for a dry run. */
+export function candidateCampaigns(snapshot: Snapshot, evaluableCampaignIds: readonly number[] | undefined): Campaign[] {
+  return [...snapshot.byId.values()].filter((c) => c.state === 'enabled' || (c.state === 'disabled' && evaluableCampaignIds?.includes(c.id)));
+}
+
+/** The engine's result as the services use it: wire effects, configured campaigns, what a commit needs. */
+export function toEvaluation(result: EngineResult, snapshot: Snapshot, consumption: Omit<Consumption, 'usage'>): Evaluation {
+  return {
+    effects: result.effects.map(toWire),
+    ruleFailureReasons: result.ruleFailureReasons.map(failureToWire),
+    triggeredCampaigns: result.triggeredCampaignIds.map((id) => snapshot.byId.get(id)).filter((c): c is Campaign => c !== undefined),
+    createdCoupons: [],
+    createdReferrals: [],
+    consumption: { usage: result.usage, ...consumption },
+    created: { coupons: result.createdCoupons, referrals: result.createdReferrals },
+  };
+}
+
 export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: EvaluationInput): Promise<Evaluation> {
   const snapshot = await loadSnapshot(ctx, sql, input.app.id);
   const { session, profile, app } = input;
-  // limits of campaigns that may run in this evaluation (never archived; disabled only when listed for a dry run)
-  const candidates = [...snapshot.byId.values()].filter((c) => c.state === 'enabled' || (c.state === 'disabled' && input.evaluableCampaignIds?.includes(c.id)));
+  const candidates = candidateCampaigns(snapshot, input.evaluableCampaignIds);
   // nothing could run and no code needs an answer: the engine would return nothing
   if (candidates.length === 0 && session.couponCodes.length === 0 && !session.referralCode) return emptyEvaluation();
   const codes = await loadCodes(sql, input, candidates);
-  const store = session.storeIntegrationId ? snapshot.stores.get(session.storeIntegrationId) : undefined;
   const engineInput: EngineInput = {
     session: {
       integrationId: session.integrationId, profileId: session.profileId || null, state: session.state,
@@ -135,18 +178,9 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
       totals: { cartItemTotal: session.cartItemTotal, additionalCostTotal: session.additionalCostTotal, total: session.total },
       firstSession: session.firstSession, updateCount: session.updateCount, created: new Date(session.created), updated: new Date(session.updated),
     },
-    profile: profile && {
-      integrationId: profile.integrationId, attributes: profile.attributes, closedSessions: profile.closedSessions,
-      totalSales: profile.totalSales, created: new Date(profile.created), lastActivity: new Date(profile.lastActivity), audienceIds: [],
-    },
-    application: {
-      id: app.id, name: app.name, currency: app.currency, timezone: app.timezone, attributes: app.attributes ?? {},
-      enableCascadingDiscounts: app.enableCascadingDiscounts ?? false, enablePartialDiscounts: app.enablePartialDiscounts ?? false,
-      defaultDiscountScope: app.defaultDiscountScope ?? 'sessionTotal',
-      defaultDiscountAdditionalCostPerItemScope: app.defaultDiscountAdditionalCostPerItemScope ?? 'price',
-      caseSensitivity: app.caseSensitivity ?? 'sensitive',
-    },
-    store: store ? { id: store.id, integrationId: store.integrationId, name: store.name, attributes: store.attributes ?? {} } : null,
+    profile: profile && engineProfile(profile),
+    application: engineApplication(app),
+    store: engineStore(snapshot, session.storeIntegrationId),
     additionalCostDefs: snapshot.additionalCosts,
     campaigns: snapshot.campaigns,
     evaluationGroups: snapshot.groups,
@@ -163,14 +197,5 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
       includeFailureReasons: input.failureReasons,
     },
   };
-  const result = evaluate(engineInput);
-  return {
-    effects: result.effects.map(toWire),
-    ruleFailureReasons: result.ruleFailureReasons.map(failureToWire),
-    triggeredCampaigns: result.triggeredCampaignIds.map((id) => snapshot.byId.get(id)).filter((c): c is Campaign => c !== undefined),
-    createdCoupons: [],
-    createdReferrals: [],
-    consumption: { usage: result.usage, buckets: codes.buckets, coupons: codes.coupons, referral: codes.referral },
-    created: { coupons: result.createdCoupons, referrals: result.createdReferrals },
-  };
+  return toEvaluation(evaluate(engineInput), snapshot, { buckets: codes.buckets, coupons: codes.coupons, referral: codes.referral });
 }
