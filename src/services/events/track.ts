@@ -1,4 +1,4 @@
-/** trackEventV2 (sessions.md §7.2): record a custom event of a profile, creating the profile on first sight. */
+/** trackEventV2 (sessions.md §7.2): record a custom event of a profile, creating the profile on first sight, and run the rules. */
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { invalidField, invalidParameter } from '../../domain/errors.js';
 import { ZERO } from '../../domain/money.js';
@@ -6,13 +6,15 @@ import type { CustomerProfile } from '../../domain/profile.js';
 import type { SessionEvent } from '../../domain/records.js';
 import type { Sql } from '../../store/db.js';
 import { insertEvent } from '../../store/repos/events.js';
-import { ensureProfile, getProfile, touchProfile } from '../../store/repos/profiles.js';
+import { ensureProfile, getProfile, saveProfileAttributes, touchProfile } from '../../store/repos/profiles.js';
+import { loadApplication } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
 import { loadDefinitions } from '../definitions/load.js';
 import { checkAttributes } from '../definitions/validate.js';
 import { exclusive } from '../exclusive.js';
 import { profileLockKey } from '../profiles/lock.js';
-import { emptyEvaluation, type Evaluation } from '../sessions/evaluate.js';
+import type { Evaluation } from '../sessions/evaluate.js';
+import { commitEvent, evaluateEvent, profileWrites } from './evaluate.js';
 
 export interface TrackEventRequest {
   applicationId: number;
@@ -20,6 +22,8 @@ export interface TrackEventRequest {
   profileId?: string | undefined;
   storeIntegrationId?: string | undefined;
   attributes?: Record<string, unknown> | undefined;
+  /** dry runs only */
+  evaluableCampaignIds?: number[] | undefined;
   responseContent: readonly string[];
   dry: boolean;
   forceCompleteEvaluation: boolean;
@@ -49,7 +53,9 @@ export async function trackEvent(ctx: ServiceContext, req: TrackEventRequest): P
 }
 
 async function run(ctx: ServiceContext, sql: Sql, req: TrackEventRequest, profileId: string): Promise<EventResult> {
-  const now = ctx.now().toISOString();
+  const clock = ctx.now();
+  const now = clock.toISOString();
+  const app = await loadApplication(ctx, sql, req.applicationId);
   const defs = await loadDefinitions(ctx, sql);
   checkAttributes(defs, `Event:${req.type}`, req.attributes, '/attributes');
 
@@ -57,19 +63,30 @@ async function run(ctx: ServiceContext, sql: Sql, req: TrackEventRequest, profil
   let profile: CustomerProfile = req.dry
     ? (await getProfile(sql, ACCOUNT_ID, profileId)) ?? { id: 0, accountId: ACCOUNT_ID, integrationId: profileId, attributes: {}, closedSessions: 0, totalSales: ZERO, created: now, lastActivity: now }
     : await ensureProfile(sql, ACCOUNT_ID, profileId, now);
+  // running the rules is activity (sessions.md §2.7): the rules see it already
+  profile = { ...profile, lastActivity: now };
 
+  const attributes = req.attributes ?? {};
+  const evaluation: Evaluation = await evaluateEvent(ctx, sql, {
+    app, type: req.type, attributes, profile, storeIntegrationId: req.storeIntegrationId, now: clock, dry: req.dry,
+    evaluableCampaignIds: req.evaluableCampaignIds, failureReasons: req.responseContent.includes('ruleFailureReasons'),
+  });
   let event: SessionEvent = {
     id: 0, applicationId: req.applicationId, type: req.type, profileId, sessionId: '',
     ...(req.storeIntegrationId !== undefined ? { storeIntegrationId: req.storeIntegrationId } : {}),
-    attributes: req.attributes ?? {}, effects: [], created: now,
+    attributes, effects: evaluation.effects, created: now,
   };
-  // rules over custom events arrive with campaigns (issue #3): until then nothing is triggered
-  const evaluation = emptyEvaluation();
 
   if (!req.dry) {
-    await touchProfile(sql, profile.id, now);
+    await commitEvent(sql, req.applicationId, evaluation, clock);
+    const writes = profileWrites(evaluation);
+    if (Object.keys(writes).length > 0) {
+      profile = { ...profile, attributes: { ...profile.attributes, ...writes } };
+      await saveProfileAttributes(sql, profile.id, profile.attributes, now);
+    } else {
+      await touchProfile(sql, profile.id, now);
+    }
     event = await insertEvent(sql, event);
-    profile = { ...profile, lastActivity: now };
   }
   return { profile, event, evaluation };
 }

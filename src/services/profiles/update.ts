@@ -14,6 +14,8 @@ import type { ServiceContext } from '../context.js';
 import { loadDefinitions } from '../definitions/load.js';
 import { checkAttributes } from '../definitions/validate.js';
 import { exclusive } from '../exclusive.js';
+import { loadApplication } from '../applications/load.js';
+import { commitEvent, evaluateEvent, profileWrites } from '../events/evaluate.js';
 import { emptyEvaluation, type Evaluation } from '../sessions/evaluate.js';
 import { profileLockKey } from './lock.js';
 
@@ -23,6 +25,8 @@ export interface UpdateProfileRequest {
   attributes?: Record<string, unknown> | undefined;
   /** accepted and validated by the schema; audiences arrive with a later issue */
   audiencesChanges?: { adds: number[]; deletes: number[] } | undefined;
+  /** only with runRuleEngine and dry (sessions.md §7.1) */
+  evaluableCampaignIds?: number[] | undefined;
   responseContent: readonly string[];
   runRuleEngine: boolean;
   dry: boolean;
@@ -48,7 +52,8 @@ export async function updateCustomerProfile(ctx: ServiceContext, req: UpdateProf
 }
 
 async function run(ctx: ServiceContext, sql: Sql, req: UpdateProfileRequest, dry: boolean): Promise<ProfileResult> {
-  const now = ctx.now().toISOString();
+  const clock = ctx.now();
+  const now = clock.toISOString();
   const defs = await loadDefinitions(ctx, sql);
   checkAttributes(defs, 'CustomerProfile', req.attributes, '/attributes');
 
@@ -57,19 +62,25 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateProfileRequest, dry
     ? { id: 0, accountId: ACCOUNT_ID, integrationId: req.integrationId, attributes: {}, closedSessions: 0, totalSales: ZERO, created: now, lastActivity: now }
     : await ensureProfile(sql, ACCOUNT_ID, req.integrationId, now));
   // attributes merge by key (OQ-9): unsent ones are kept
-  const attributes = req.attributes ? { ...profile.attributes, ...req.attributes } : profile.attributes;
+  let attributes = req.attributes ? { ...profile.attributes, ...req.attributes } : profile.attributes;
   profile = { ...profile, attributes, ...(req.runRuleEngine ? { lastActivity: now } : {}) };
 
   let event: SessionEvent | null = null;
+  let evaluation = emptyEvaluation();
   if (req.runRuleEngine) {
     const type: ProfileEventType = existing ? 'talon_profile_updated' : 'talon_profile_created';
-    event = { id: 0, applicationId: req.applicationId, type, profileId: req.integrationId, sessionId: '', attributes: {}, effects: [], created: now };
+    evaluation = await evaluateEvent(ctx, sql, {
+      app: await loadApplication(ctx, sql, req.applicationId), type, attributes: {}, profile, now: clock, dry,
+      evaluableCampaignIds: req.evaluableCampaignIds, failureReasons: req.responseContent.includes('ruleFailureReasons'),
+    });
+    event = { id: 0, applicationId: req.applicationId, type, profileId: req.integrationId, sessionId: '', attributes: {}, effects: evaluation.effects, created: now };
   }
-  // rules over profile events arrive with campaigns (issue #3): until then nothing is triggered
-  const evaluation = emptyEvaluation();
 
   if (!dry) {
-    if (req.attributes) await replaceProfileAttributes(sql, profile.id, attributes);
+    await commitEvent(sql, req.applicationId, evaluation, clock);
+    const writes = profileWrites(evaluation);
+    if (Object.keys(writes).length > 0) attributes = { ...attributes, ...writes };
+    if (req.attributes || Object.keys(writes).length > 0) await replaceProfileAttributes(sql, profile.id, attributes);
     if (req.runRuleEngine) await touchProfile(sql, profile.id, now);
     if (event) event = await insertEvent(sql, event);
     profile = (await getProfile(sql, ACCOUNT_ID, req.integrationId)) ?? profile;

@@ -19,7 +19,10 @@ export interface LimitBucket {
   key: CounterKey | null;
 }
 
-interface Subject { session: CustomerSession; coupons: Coupon[]; referral: Referral | null }
+/** What buckets are keyed by; an event has neither session id nor identifiers (those buckets are then unkeyed). */
+export type LimitKeys = Pick<CustomerSession, 'integrationId' | 'profileId' | 'storeIntegrationId' | 'identifiers'>;
+
+interface Subject { session: LimitKeys; coupons: Coupon[]; referral: Referral | null }
 
 /** The compound bucket values of one limit for this session: one per identifier, per code… */
 function bucketValues(entities: readonly string[], s: Subject, campaignId: number, only?: { couponId?: number }): { bucket: string | null; couponId?: number; referralId?: number }[] {

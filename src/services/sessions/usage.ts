@@ -53,6 +53,11 @@ export async function commitAppliedNow(sql: Sql, usage: EngineUsage, buckets: re
   await addToCounters(sql, aggregate(usage, buckets, (a) => APPLIED_WHEN_EMITTED.has(a)));
 }
 
+/** An event is final (never closed, cancelled or rolled back): books every counter its evaluation consumed at once. */
+export async function commitFinal(sql: Sql, usage: EngineUsage, buckets: readonly LimitBucket[]): Promise<void> {
+  await addToCounters(sql, aggregate(usage, buckets, () => true));
+}
+
 export interface CloseInput {
   sessionId: number;
   sessionIntegrationId: string;

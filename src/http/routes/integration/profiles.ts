@@ -10,7 +10,7 @@ import type { Evaluation } from '../../../services/sessions/evaluate.js';
 import {
   ProfileIdParams, TrackEventQuery, UpdateProfileQuery, type CustomerProfileIntegrationRequestV2, type IntegrationEventV2Request,
 } from '../../schemas/profiles.js';
-import { wireProfile } from '../../shape.js';
+import { wireCampaign, wireCoupon, wireProfile, wireReferral } from '../../shape.js';
 
 const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse') };
 
@@ -28,10 +28,12 @@ export function wireEvent(e: SessionEvent): Record<string, unknown> {
 /** The three lists always, the rest as `responseContent` asks. */
 function integrationResponse(r: { profile: CustomerProfile; event: SessionEvent | null; evaluation: Evaluation }, responseContent: readonly string[]) {
   const want = new Set(responseContent);
-  const out: Record<string, unknown> = { effects: r.evaluation.effects, createdCoupons: r.evaluation.createdCoupons, createdReferrals: r.evaluation.createdReferrals };
+  const out: Record<string, unknown> = {
+    effects: r.evaluation.effects, createdCoupons: r.evaluation.createdCoupons.map(wireCoupon), createdReferrals: r.evaluation.createdReferrals.map(wireReferral),
+  };
   if (want.has('customerProfile')) out.customerProfile = wireProfile(r.profile);
   if (want.has('event') && r.event) out.event = wireEvent(r.event);
-  if (want.has('triggeredCampaigns')) out.triggeredCampaigns = r.evaluation.triggeredCampaigns;
+  if (want.has('triggeredCampaigns')) out.triggeredCampaigns = r.evaluation.triggeredCampaigns.map((c) => wireCampaign(c, new Date()));
   if (want.has('ruleFailureReasons')) out.ruleFailureReasons = r.evaluation.ruleFailureReasons;
   if (want.has('loyalty')) out.loyalty = { programs: {} };
   if (want.has('awardedGiveaways')) out.awardedGiveaways = [];
@@ -55,6 +57,7 @@ export async function profileRoutes(app: FastifyInstance, ctx: ServiceContext) {
         integrationId: req.params.integrationId,
         attributes: req.body.attributes,
         audiencesChanges: req.body.audiencesChanges,
+        evaluableCampaignIds: req.body.evaluableCampaignIds,
         responseContent,
         runRuleEngine: req.query.runRuleEngine === true,
         dry: req.query.dry === true,
@@ -76,6 +79,7 @@ export async function profileRoutes(app: FastifyInstance, ctx: ServiceContext) {
       profileId: req.body.profileId,
       storeIntegrationId: req.body.storeIntegrationId,
       attributes: req.body.attributes,
+      evaluableCampaignIds: req.body.evaluableCampaignIds,
       responseContent,
       dry: req.query.dry === true,
       forceCompleteEvaluation: req.query.forceCompleteEvaluation === true,
