@@ -105,6 +105,13 @@ for (const kind of STORES) {
         const web = await track(a.key, { type: 'newsletter_signup', profileId: 'g1', attributes: { source: 'web' }, responseContent: ['ruleFailureReasons'] });
         assert.deepEqual(web.json().effects, []);
         assert.deepEqual(web.json().ruleFailureReasons.map((f: Json) => [f.ruleIndex, f.conditionIndex]), [[0, 1], [1, 2]]);
+        // an *effect* reading Session is an evaluation error of a rule that fired, as for any unbound root: an error effect
+        const b = await s.newApplication();
+        const { campaignId: ec, rulesetId: er } = await campaign(s, b.id, [{ title: 'Cart discount', condition: ['and', SIGNUP], effects: [['setDiscount', 'ten', ['*', ['.', 'Session', 'Total'], 0.1]]] }]);
+        const err = await track(b.key, { type: 'newsletter_signup', profileId: 'g1' });
+        assert.equal(err.statusCode, 200, err.body);
+        assert.deepEqual(err.json().effects.map((e: Json) => [e.campaignId, e.rulesetId, e.effectType]), [[ec, er, 'error']]);
+        assert.match(err.json().effects[0].props.message, /Session/);
       } finally { await s.close(); }
     });
 
