@@ -22,6 +22,22 @@ function toPg(sql: string): string {
   return out;
 }
 
+/**
+ * Named (server-side prepared) statements: PostgreSQL parses and plans a statement once per connection
+ * instead of on every execution. Statement texts are fixed in the repositories; the few built
+ * dynamically (IN lists, filters) are bounded, and past MAX_NAMED distinct texts the rest run unnamed.
+ */
+const MAX_NAMED = 2000;
+const names = new Map<string, string>();
+function query(text: string, values: unknown[]): pg.QueryConfig {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `op${names.size + 1}`;
+    names.set(text, name);
+  }
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
 function bind(params: readonly Param[]): unknown[] {
   return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : typeof p === 'bigint' ? p.toString() : p));
 }
@@ -41,28 +57,43 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', () => undefined);
   }
 
-  private executor(client: pg.PoolClient): Sql {
+  /**
+   * One transaction's statements. BEGIN is sent lazily with the first statement, and when that is the
+   * advisory lock (exclusive use cases start with it) both go in one round trip: the lock id is a
+   * number we compute, so it can be a literal of a simple-protocol query.
+   */
+  private executor(client: pg.PoolClient, tx: { begun: boolean }): Sql {
+    const begin = async () => {
+      if (!tx.begun) { tx.begun = true; await client.query('BEGIN'); }
+    };
+    const run = async (q: string, params: readonly Param[]) => {
+      await begin();
+      return client.query(query(toPg(q), bind(params)));
+    };
     return {
       dialect: 'postgres',
-      all: async <T>(q: string, params: readonly Param[] = []) => (await client.query(toPg(q), bind(params))).rows as T[],
-      get: async <T>(q: string, params: readonly Param[] = []) => (await client.query(toPg(q), bind(params))).rows[0] as T | undefined,
-      run: async (q: string, params: readonly Param[] = []) => (await client.query(toPg(q), bind(params))).rowCount ?? 0,
+      all: async <T>(q: string, params: readonly Param[] = []) => (await run(q, params)).rows as T[],
+      get: async <T>(q: string, params: readonly Param[] = []) => (await run(q, params)).rows[0] as T | undefined,
+      run: async (q: string, params: readonly Param[] = []) => (await run(q, params)).rowCount ?? 0,
       tryLock: async (key: string) => {
-        const r = await client.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [lockId(key).toString()]);
-        return r.rows[0].ok === true;
+        const lock = `SELECT pg_try_advisory_xact_lock(${lockId(key).toString()}) AS ok`;
+        if (tx.begun) return (await client.query(lock)).rows[0].ok === true;
+        tx.begun = true;
+        const results = await client.query(`BEGIN; ${lock}`) as unknown as pg.QueryResult[];
+        return results[1]!.rows[0].ok === true;
       },
     };
   }
 
   async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const tx = { begun: false };
     try {
-      await client.query('BEGIN');
-      const result = await fn(this.executor(client));
-      await client.query('COMMIT');
+      const result = await fn(this.executor(client, tx));
+      if (tx.begun) await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (tx.begun) await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
       client.release();
