@@ -102,11 +102,14 @@ function key(ctx: RuleContext, action: LimitAction): BudgetKey {
 }
 
 /** Counts one occurrence of `action`; false when a bucket is exhausted (the effect is dropped). */
+function hasCount(ctx: RuleContext, action: LimitAction): boolean {
+  const r = ctx.ledger.room(key(ctx, action));
+  return !(r && lt(r.room, ONE));
+}
+
 function takeCount(ctx: RuleContext, action: LimitAction): boolean {
-  const k = key(ctx, action);
-  const r = ctx.ledger.room(k);
-  if (r && lt(r.room, ONE)) return false;
-  ctx.ledger.consume(k, ONE);
+  if (!hasCount(ctx, action)) return false;
+  ctx.ledger.consume(key(ctx, action), ONE);
   return true;
 }
 
@@ -392,9 +395,10 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
       if (!to) return;
       const base: Props = { poolId, poolName: nameOf(input.giveawayPools, poolId), recipientIntegrationId: to };
       if (input.session.state !== 'closed') return simple('willAwardGiveaway', base, 'awardGiveaway');
-      if (!takeCount(ctx, 'awardGiveaway')) { drop('budget exhausted: awardGiveaway'); return; }
+      if (!hasCount(ctx, 'awardGiveaway')) { drop('budget exhausted: awardGiveaway'); return; }
       const g = ctx.env.ids.giveaway?.(poolId) ?? null;
-      if (!g) { drop('giveaway pool empty'); return; }
+      if (!g) { drop('giveaway pool empty'); return; } // counted only when something is awarded
+      takeCount(ctx, 'awardGiveaway');
       out.push({ effectType: 'awardGiveaway', props: { ...base, giveawayId: g.id, code: g.code } });
       return;
     }

@@ -70,6 +70,18 @@ test('awardGiveaway: willAwardGiveaway while open, awardGiveaway when closed', (
   assert.deepEqual(one(closed), [{ effectType: 'awardGiveaway', props: { poolId: 2, poolName: 'Pool', recipientIntegrationId: 'cust-1', giveawayId: 1002, code: 'GIFT-2' } }]);
 });
 
+test('awardGiveaway: an empty pool drops the effect without using the awardGiveaway limit', () => {
+  const closed = session([item('A', 1)], { state: 'closed' });
+  const extra = { giveawayPools: [{ id: 2, name: 'Pool' }], budgets: budget('awardGiveaway', 5) };
+  const count = (r: ReturnType<typeof evaluate>) => r.usage.budgets.filter((u) => u.action === 'awardGiveaway').map((u) => u.amount.toNumber());
+  const awarded = run(() => [call('awardGiveaway', 2)], extra, closed);
+  assert.deepEqual(count(awarded), [1]);
+  const empty = evaluate({ ...input(closed, [campaign(1, [always('r', () => [call('awardGiveaway', 2)])])], extra), ids: { ...input(closed, []).ids!, giveaway: () => null } });
+  assert.deepEqual(empty.effects, []);
+  assert.deepEqual(count(empty), []);
+  assert.equal(empty.ruleFailureReasons[0]?.details, 'giveaway pool empty');
+});
+
 test('audiences, achievements, loyalty expiry', () => {
   const r = run(() => [
     call('addToAudience', 3), call('removeFromAudience', 3), call('increaseAchievementProgress', 6, 2),
