@@ -191,5 +191,50 @@ for (const kind of STORES) {
       assert.equal(r.statusCode, 200, r.body);
       assert.deepEqual(r.json().customerSession.attributes, { Gate: 'B' });
     }));
+
+    test('time-typed attributes are times to the rules (Session, Profile, CartItem, Campaign, Event; lists)', (t) => withServer(t, async (s) => {
+      const { id, key } = await s.newApplication();
+      for (const a of [
+        attr({ name: 'Deadline', title: 'Deadline', type: 'time' }), attr({ name: 'Slots', title: 'Slots', type: '(list time)' }),
+        attr({ entity: 'CustomerProfile', name: 'Birthday', title: 'Birthday', type: 'time' }),
+        attr({ entity: 'CartItem', name: 'BestBefore', title: 'Best before', type: 'time' }),
+        attr({ entity: 'Campaign', name: 'Ends', title: 'Ends', type: 'time' }),
+        attr({ entity: 'Event', eventType: 'reviewed', name: 'At', title: 'At', type: 'time' }),
+      ]) assert.equal((await s.mgmt('POST', '/v1/attributes', a)).statusCode, 201);
+      const c = await s.mgmt('POST', `/v1/applications/${id}/campaigns`, { name: 'Times', tags: [], features: [], limits: [], attributes: { Ends: '2025-12-31T00:00:00Z' } });
+      assert.equal(c.statusCode, 201, c.body);
+      const note = (title: string) => [['showNotification', 'Info', title, title]];
+      const P = (...k: string[]) => ['.', ...k];
+      const rules = [
+        { title: 'deadline ahead', condition: ['and', ['after', P('Session', 'Attributes', 'Deadline'), ['now']]], effects: note('deadline ahead') },
+        { title: 'born before', condition: ['and', ['before', P('Profile', 'Attributes', 'Birthday'), ['parseTime', '2000-01-01T00:00:00Z']]], effects: note('born before') },
+        { title: 'fresh item', condition: ['and', ['exists', P('Session', 'CartItems'), [['Item'], ['after', P('Item', 'Attributes', 'BestBefore'), ['now']]]]], effects: note('fresh item') },
+        { title: 'campaign running', condition: ['and', ['after', P('Campaign', 'Attributes', 'Ends'), ['now']]], effects: note('campaign running') },
+        { title: 'a slot ahead', condition: ['and', ['exists', P('Session', 'Attributes', 'Slots'), [['T'], ['after', P('T'), ['now']]]]], effects: note('a slot ahead') },
+        { title: 'reviewed lately', condition: ['and', ['=', P('Event', 'Type'), 'reviewed'], ['after', P('Event', 'Attributes', 'At'), ['parseTime', '2025-01-01T00:00:00Z']]], effects: note('reviewed lately') },
+      ];
+      const rs = await s.mgmt('POST', `/v1/applications/${id}/campaigns/${c.json().id}/rulesets`, { rules, bindings: [], activate: true });
+      assert.equal(rs.statusCode, 201, rs.body);
+      const fired = (r: LightMyRequestResponse) => r.json().effects.map((e: { ruleName: string }) => e.ruleName);
+
+      assert.equal((await s.integ(key, 'PUT', '/v2/customer_profiles/p1', { attributes: { Birthday: '1990-05-01T00:00:00+02:00' } })).statusCode, 200);
+      const r = await s.integ(key, 'PUT', '/v2/customer_sessions/s1', { customerSession: {
+        profileId: 'p1', attributes: { Deadline: '2025-03-02T00:00:00Z', Slots: ['2025-02-01T00:00:00Z', '2025-04-01T09:30:00Z'] },
+        cartItems: [{ sku: 'MILK', quantity: 1, price: 1.2, attributes: { BestBefore: '2025-03-05T00:00:00Z' } }],
+      }, responseContent: ['ruleFailureReasons'] });
+      assert.equal(r.statusCode, 200, r.body);
+      assert.deepEqual(fired(r), ['deadline ahead', 'born before', 'fresh item', 'campaign running', 'a slot ahead']);
+      assert.deepEqual(r.json().ruleFailureReasons.map((f: { ruleName: string }) => f.ruleName), ['reviewed lately']);
+      // the stored and returned attributes stay the RFC 3339 text the client sent
+      const got = await s.integ(key, 'GET', '/v2/customer_sessions/s1');
+      assert.equal(got.json().customerSession.attributes.Deadline, '2025-03-02T00:00:00Z');
+
+      const past = await s.integ(key, 'PUT', '/v2/customer_sessions/s2', { customerSession: { attributes: { Deadline: '2025-02-28T00:00:00Z', Slots: ['2025-01-01T00:00:00Z'] } } });
+      assert.deepEqual(fired(past), ['campaign running']);
+
+      const ev = await s.integ(key, 'POST', '/v2/events?silent=no', { type: 'reviewed', profileId: 'p1', attributes: { At: '2025-02-15T12:00:00Z' } });
+      assert.equal(ev.statusCode, 200, ev.body);
+      assert.deepEqual(fired(ev), ['born before', 'campaign running', 'reviewed lately']);
+    }));
   });
 }

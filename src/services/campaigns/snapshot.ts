@@ -14,7 +14,8 @@ import { getRulesetsById, listCampaigns, listCustomEffects, listEvaluationGroups
 import { configVersion } from '../../store/repos/configVersions.js';
 import { appScope } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
-import { ACCOUNT_SCOPE, loadDefinitions } from '../definitions/load.js';
+import { ACCOUNT_SCOPE, loadDefinitions, type Definitions } from '../definitions/load.js';
+import { withTimes } from '../definitions/times.js';
 import { compileEnv } from './env.js';
 import { toRulesetInput } from './rulesets.js';
 
@@ -25,6 +26,8 @@ export interface Snapshot {
   stores: Map<string, Store>;
   customEffects: CustomEffectDef[];
   additionalCosts: NamedRef[];
+  /** the account's definitions this snapshot was built with (attribute types for the engine input) */
+  defs: Definitions;
 }
 
 const compiled = new WeakMap<ServiceContext, Map<number, CompiledRuleset>>();
@@ -58,7 +61,7 @@ export async function loadSnapshot(ctx: ServiceContext, sql: Sql, applicationId:
   const snapshot: Snapshot = {
     campaigns: campaigns.map((c) => ({
       id: c.id, name: c.name, state: c.state, startTime: date(c.startTime), endTime: date(c.endTime), tags: c.tags,
-      attributes: c.attributes ?? {}, features: c.features, linkedStoreIds: c.linkedStoreIds ?? [],
+      attributes: withTimes(defs, 'Campaign', c.attributes ?? {}), features: c.features, linkedStoreIds: c.linkedStoreIds ?? [],
       evaluationGroupId: c.evaluationGroupId ?? null,
       ruleset: c.activeRulesetId !== undefined && cache!.has(c.activeRulesetId) ? { id: c.activeRulesetId, compiled: cache!.get(c.activeRulesetId)! } : null,
     })),
@@ -68,6 +71,7 @@ export async function loadSnapshot(ctx: ServiceContext, sql: Sql, applicationId:
     customEffects: (await listCustomEffects(sql, ACCOUNT_ID)).filter((e) => e.enabled && e.applicationIds.includes(applicationId))
       .map((e) => ({ id: e.id, name: e.name, payload: e.payload, params: (e.params ?? []).map((p) => ({ name: p.name, type: p.type })) })),
     additionalCosts: [...defs.costs.values()].map((c) => ({ id: c.id, name: c.name })),
+    defs,
   };
   ctx.caches.set(key, { version: 0, value: { version, snapshot } });
   return snapshot;

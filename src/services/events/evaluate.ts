@@ -16,6 +16,7 @@ import { attributeWrites } from '../sessions/attributeEffects.js';
 import { engineIds, persistCreated } from '../sessions/created.js';
 import { candidateCampaigns, emptyEvaluation, engineApplication, engineProfile, engineStore, toEvaluation, type Evaluation } from '../sessions/evaluate.js';
 import { loadLimitBuckets } from '../sessions/limits.js';
+import { withTimes } from '../definitions/times.js';
 import { commitFinal } from '../sessions/usage.js';
 
 export interface EventEvaluationInput {
@@ -54,8 +55,8 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
   const engineInput: EngineInput = {
     sessionless: true,
     session: placeholderSession(profile.integrationId, input.storeIntegrationId, input.now),
-    profile: engineProfile(profile),
-    application: engineApplication(app),
+    profile: engineProfile(profile, snapshot.defs),
+    application: engineApplication(app, snapshot.defs),
     store: engineStore(snapshot, input.storeIntegrationId),
     additionalCostDefs: snapshot.additionalCosts,
     campaigns: snapshot.campaigns,
@@ -64,7 +65,7 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
     referral: null,
     budgets: buckets.map((b) => b.budget),
     customEffects: snapshot.customEffects,
-    event: { type: input.type, attributes: input.attributes, created: input.now },
+    event: { type: input.type, attributes: withTimes(snapshot.defs, `Event:${input.type}`, input.attributes), created: input.now },
     now: input.now,
     ids: engineIds(snapshot.byId, app.caseSensitivity),
     options: { dry: input.dry, ...(evaluable ? { evaluableCampaignIds: evaluable } : {}), includeFailureReasons: input.failureReasons },

@@ -24,6 +24,8 @@ import { loadLimitBuckets, type LimitBucket } from './limits.js';
 import { APPLIED_WHEN_EMITTED } from './usage.js';
 import type { Sql } from '../../store/db.js';
 import { loadSnapshot, type Snapshot } from '../campaigns/snapshot.js';
+import type { Definitions } from '../definitions/load.js';
+import { withTimes } from '../definitions/times.js';
 import type { ServiceContext } from '../context.js';
 
 export interface EvaluationInput {
@@ -63,11 +65,11 @@ export const emptyEvaluation = (): Evaluation => ({ effects: [], ruleFailureReas
 
 const optDec = (v: number | undefined) => (v === undefined ? undefined : dec(v));
 
-function engineItems(session: CustomerSession): EngineCartItem[] {
+function engineItems(session: CustomerSession, defs: Definitions): EngineCartItem[] {
   return session.cartItems.map((it) => {
     const item: EngineCartItem = {
       sku: it.sku, price: dec(it.price ?? 0), quantity: it.quantity, position: it.position,
-      returnedQuantity: it.returnedQuantity, remainingQuantity: it.remainingQuantity, attributes: it.attributes ?? {},
+      returnedQuantity: it.returnedQuantity, remainingQuantity: it.remainingQuantity, attributes: withTimes(defs, 'CartItem', it.attributes ?? {}),
     };
     if (it.name !== undefined) item.name = it.name;
     if (it.category !== undefined) item.category = it.category;
@@ -83,17 +85,17 @@ function engineItems(session: CustomerSession): EngineCartItem[] {
 
 const date = (s?: string) => (s ? new Date(s) : null);
 
-function engineCoupon(c: Coupon, reserved: Set<number>): EngineCoupon {
+function engineCoupon(c: Coupon, reserved: Set<number>, defs: Definitions): EngineCoupon {
   return {
     id: c.id, value: c.value, campaignId: c.campaignId, usageLimit: c.usageLimit, usageCounter: c.usageCounter,
     discountLimit: c.discountLimit ?? null, discountCounter: c.discountCounter, startDate: date(c.startDate), expiryDate: date(c.expiryDate),
     recipientIntegrationId: c.recipientIntegrationId ?? null, batchId: c.batchId ?? null, isReservationMandatory: c.isReservationMandatory,
-    reservedByProfile: reserved.has(c.id), attributes: c.attributes,
+    reservedByProfile: reserved.has(c.id), attributes: withTimes(defs, 'Coupon', c.attributes),
   };
 }
 
 /** The coupons, referral and limit buckets of this session (under lock when it closes). */
-async function loadCodes(sql: Sql, input: EvaluationInput, campaigns: readonly Campaign[]) {
+async function loadCodes(sql: Sql, input: EvaluationInput, campaigns: readonly Campaign[], defs: Definitions) {
   const { session, app } = input;
   const cs = app.caseSensitivity;
   const values = [...new Set(session.couponCodes.map((c) => normaliseCode(c, cs)))];
@@ -106,11 +108,8 @@ async function loadCodes(sql: Sql, input: EvaluationInput, campaigns: readonly C
     engineReferral = {
       id: referral.id, code: referral.code, campaignId: referral.campaignId, advocateProfileIntegrationId: referral.advocateProfileIntegrationId,
       friendProfileIntegrationId: referral.friendProfileIntegrationId ?? null, usageLimit: referral.usageLimit, usageCounter: referral.usageCounter,
-      startDate: date(referral.startDate), expiryDate: date(referral.expiryDate), attributes: referral.attributes,
-      advocateProfile: advocate ? {
-        integrationId: advocate.integrationId, attributes: advocate.attributes, closedSessions: advocate.closedSessions, totalSales: advocate.totalSales,
-        created: new Date(advocate.created), lastActivity: new Date(advocate.lastActivity), audienceIds: [],
-      } : null,
+      startDate: date(referral.startDate), expiryDate: date(referral.expiryDate), attributes: withTimes(defs, 'Referral', referral.attributes),
+      advocateProfile: advocate ? engineProfile(advocate, defs) : null,
       friendAlreadyReferred: session.profileId ? await wasReferred(sql, app.id, session.profileId) : false,
     };
   }
@@ -120,9 +119,9 @@ async function loadCodes(sql: Sql, input: EvaluationInput, campaigns: readonly C
   return { coupons, reserved, referral, engineReferral, buckets };
 }
 
-export function engineApplication(app: Application): EngineApplication {
+export function engineApplication(app: Application, defs: Definitions): EngineApplication {
   return {
-    id: app.id, name: app.name, currency: app.currency, timezone: app.timezone, attributes: app.attributes ?? {},
+    id: app.id, name: app.name, currency: app.currency, timezone: app.timezone, attributes: withTimes(defs, 'Application', app.attributes ?? {}),
     enableCascadingDiscounts: app.enableCascadingDiscounts ?? false, enablePartialDiscounts: app.enablePartialDiscounts ?? false,
     defaultDiscountScope: app.defaultDiscountScope ?? 'sessionTotal',
     defaultDiscountAdditionalCostPerItemScope: app.defaultDiscountAdditionalCostPerItemScope ?? 'price',
@@ -130,9 +129,9 @@ export function engineApplication(app: Application): EngineApplication {
   };
 }
 
-export function engineProfile(p: CustomerProfile): EngineProfile {
+export function engineProfile(p: CustomerProfile, defs: Definitions): EngineProfile {
   return {
-    integrationId: p.integrationId, attributes: p.attributes, closedSessions: p.closedSessions,
+    integrationId: p.integrationId, attributes: withTimes(defs, 'CustomerProfile', p.attributes), closedSessions: p.closedSessions,
     totalSales: p.totalSales, created: new Date(p.created), lastActivity: new Date(p.lastActivity), audienceIds: [],
   };
 }
@@ -140,7 +139,7 @@ export function engineProfile(p: CustomerProfile): EngineProfile {
 /** The Application's store of that integration id, if there is one. */
 export function engineStore(snapshot: Snapshot, integrationId: string | undefined): EngineStore | null {
   const store: Store | undefined = integrationId ? snapshot.stores.get(integrationId) : undefined;
-  return store ? { id: store.id, integrationId: store.integrationId, name: store.name, attributes: store.attributes ?? {} } : null;
+  return store ? { id: store.id, integrationId: store.integrationId, name: store.name, attributes: withTimes(snapshot.defs, 'Store', store.attributes ?? {}) } : null;
 }
 
 /** Campaigns that may run in this evaluation, whose limits matter: never archived; disabled only when listed for a dry run. */
@@ -167,24 +166,24 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
   const candidates = candidateCampaigns(snapshot, input.evaluableCampaignIds);
   // nothing could run and no code needs an answer: the engine would return nothing
   if (candidates.length === 0 && session.couponCodes.length === 0 && !session.referralCode) return emptyEvaluation();
-  const codes = await loadCodes(sql, input, candidates);
+  const codes = await loadCodes(sql, input, candidates, snapshot.defs);
   const engineInput: EngineInput = {
     session: {
       integrationId: session.integrationId, profileId: session.profileId || null, state: session.state,
-      cartItems: engineItems(session),
+      cartItems: engineItems(session, snapshot.defs),
       additionalCosts: Object.fromEntries(Object.entries(session.additionalCosts).map(([k, c]) => [k, { price: dec(c.price) }])),
-      attributes: session.attributes, couponCodes: session.couponCodes, referralCode: session.referralCode || null,
+      attributes: withTimes(snapshot.defs, 'CustomerSession', session.attributes), couponCodes: session.couponCodes, referralCode: session.referralCode || null,
       identifiers: session.identifiers, storeIntegrationId: session.storeIntegrationId ?? null, loyaltyCards: session.loyaltyCards,
       totals: { cartItemTotal: session.cartItemTotal, additionalCostTotal: session.additionalCostTotal, total: session.total },
       firstSession: session.firstSession, updateCount: session.updateCount, created: new Date(session.created), updated: new Date(session.updated),
     },
-    profile: profile && engineProfile(profile),
-    application: engineApplication(app),
+    profile: profile && engineProfile(profile, snapshot.defs),
+    application: engineApplication(app, snapshot.defs),
     store: engineStore(snapshot, session.storeIntegrationId),
     additionalCostDefs: snapshot.additionalCosts,
     campaigns: snapshot.campaigns,
     evaluationGroups: snapshot.groups,
-    coupons: codes.coupons.map((c) => engineCoupon(c, codes.reserved)),
+    coupons: codes.coupons.map((c) => engineCoupon(c, codes.reserved, snapshot.defs)),
     referral: codes.engineReferral,
     budgets: codes.buckets.map((b) => b.budget),
     customEffects: snapshot.customEffects,
