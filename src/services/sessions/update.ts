@@ -110,18 +110,19 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
 
   const totals = computeTotals(content);
   checkTotals(totals);
-  const session: CustomerSession = {
-    ...sessionContent(content),
-    ...totals,
-    id: stored?.session.id ?? 0,
-    integrationId: req.integrationId,
-    applicationId: req.applicationId,
-    state: nextState(transition, stored?.session.state),
-    firstSession,
-    updateCount: stored ? stored.session.updateCount + (req.dry ? 0 : 1) : (req.dry ? 0 : 1),
-    created: stored?.session.created ?? now,
-    updated: req.dry ? (stored?.session.updated ?? now) : now,
-  };
+  // a fresh object filled by plain sets (spreading into a literal takes V8's slow copy path)
+  const session = sessionContent(content) as CustomerSession;
+  session.cartItemTotal = totals.cartItemTotal;
+  session.additionalCostTotal = totals.additionalCostTotal;
+  session.total = totals.total;
+  session.id = stored?.session.id ?? 0;
+  session.integrationId = req.integrationId;
+  session.applicationId = req.applicationId;
+  session.state = nextState(transition, stored?.session.state);
+  session.firstSession = firstSession;
+  session.updateCount = stored ? stored.session.updateCount + (req.dry ? 0 : 1) : (req.dry ? 0 : 1);
+  session.created = stored?.session.created ?? now;
+  session.updated = req.dry ? (stored?.session.updated ?? now) : now;
   if (transition.kind === 'revoke') session.cartItems = stored!.session.cartItems;
 
   // Cancellations run no rules (sessions.md §3.3): an open one has nothing to undo, a closed one rolls back.
@@ -153,9 +154,9 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
 
   let eventRecord: SessionEvent = {
     id: 0, applicationId: req.applicationId, type: transition.event, profileId: session.profileId, sessionId: req.integrationId,
-    ...(session.storeIntegrationId !== undefined ? { storeIntegrationId: session.storeIntegrationId } : {}),
     attributes: {}, effects, created: now,
   };
+  if (session.storeIntegrationId !== undefined) eventRecord.storeIntegrationId = session.storeIntegrationId;
 
   if (!req.dry) {
     const writes = attributeWrites(effects);

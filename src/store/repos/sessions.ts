@@ -13,17 +13,20 @@ interface Row {
 export interface StoredSession { session: CustomerSession; effects: Effect[] }
 
 function toStored(r: Row): StoredSession {
-  const content = fromJson<SessionContent>(r.content);
-  return {
-    session: {
-      ...content,
-      id: Number(r.id), integrationId: r.integration_id, applicationId: Number(r.application_id), state: r.state,
-      firstSession: r.first_session === true || Number(r.first_session) === 1, updateCount: Number(r.update_count),
-      cartItemTotal: dec(String(r.cart_item_total)), additionalCostTotal: dec(String(r.additional_cost_total)),
-      total: dec(String(r.total)), created: r.created, updated: r.updated,
-    },
-    effects: fromJson<Effect[]>(r.effects),
-  };
+  // the freshly parsed content object becomes the session (plain sets: no spread copy)
+  const session = fromJson<SessionContent>(r.content) as CustomerSession;
+  session.id = Number(r.id);
+  session.integrationId = r.integration_id;
+  session.applicationId = Number(r.application_id);
+  session.state = r.state;
+  session.firstSession = r.first_session === true || Number(r.first_session) === 1;
+  session.updateCount = Number(r.update_count);
+  session.cartItemTotal = dec(String(r.cart_item_total));
+  session.additionalCostTotal = dec(String(r.additional_cost_total));
+  session.total = dec(String(r.total));
+  session.created = r.created;
+  session.updated = r.updated;
+  return { session, effects: fromJson<Effect[]>(r.effects) };
 }
 
 
