@@ -26,10 +26,13 @@ function toPg(sql: string): string {
  * Named (server-side prepared) statements: PostgreSQL parses and plans a statement once per connection
  * instead of on every execution. Statement texts are fixed in the repositories; the few built
  * dynamically (IN lists, filters) are bounded, and past MAX_NAMED distinct texts the rest run unnamed.
+ * `prepared: false` (OPENPROMO_PG_PREPARED=0) sends every statement unnamed, for poolers that cannot
+ * keep prepared statements across transactions (PgBouncer in transaction mode before 1.21).
  */
 const MAX_NAMED = 2000;
 const names = new Map<string, string>();
-function query(text: string, values: unknown[]): pg.QueryConfig {
+function query(text: string, values: unknown[], prepared: boolean): pg.QueryConfig {
+  if (!prepared) return { text, values };
   let name = names.get(text);
   if (name === undefined && names.size < MAX_NAMED) {
     name = `op${names.size + 1}`;
@@ -51,8 +54,11 @@ export class PostgresDatabase implements Database {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
 
-  constructor(connectionString: string, max = 10) {
-    this.pool = new pg.Pool({ connectionString, max, types });
+  private readonly prepared: boolean;
+
+  constructor(connectionString: string, opts: { max?: number; prepared?: boolean } = {}) {
+    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types });
+    this.prepared = opts.prepared ?? true;
     // an idle client losing its connection must not crash the process
     this.pool.on('error', () => undefined);
   }
@@ -68,7 +74,7 @@ export class PostgresDatabase implements Database {
     };
     const run = async (q: string, params: readonly Param[]) => {
       await begin();
-      return client.query(query(toPg(q), bind(params)));
+      return client.query(query(toPg(q), bind(params), this.prepared));
     };
     return {
       dialect: 'postgres',
