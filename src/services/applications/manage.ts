@@ -3,11 +3,22 @@ import { ACCOUNT_ID, withDefaults, type Application, type ApplicationSettings } 
 import { notFound } from '../../domain/errors.js';
 import { getApplication, insertApplication, listApplications, updateApplication } from '../../store/repos/applications.js';
 import { bumpConfigVersion } from '../../store/repos/configVersions.js';
+import type { Sql } from '../../store/db.js';
 import type { ServiceContext } from '../context.js';
+import { loadDefinitions } from '../definitions/load.js';
+import { checkAttributes } from '../definitions/validate.js';
 import { appScope } from './load.js';
 
+// like every entity's attributes: defined, and of the declared type (rules read them by that type)
+async function checkApplicationAttributes(ctx: ServiceContext, sql: Sql, settings: ApplicationSettings): Promise<void> {
+  checkAttributes(await loadDefinitions(ctx, sql), 'Application', settings.attributes, '/attributes');
+}
+
 export function createApplication(ctx: ServiceContext, settings: ApplicationSettings): Promise<Application> {
-  return ctx.db.transaction((sql) => insertApplication(sql, ACCOUNT_ID, withDefaults(settings), ctx.now().toISOString()));
+  return ctx.db.transaction(async (sql) => {
+    await checkApplicationAttributes(ctx, sql, settings);
+    return insertApplication(sql, ACCOUNT_ID, withDefaults(settings), ctx.now().toISOString());
+  });
 }
 
 export async function getApplicationById(ctx: ServiceContext, id: number): Promise<Application> {
@@ -25,6 +36,7 @@ export async function replaceApplication(ctx: ServiceContext, id: number, settin
   return ctx.db.transaction(async (sql) => {
     const current = await getApplication(sql, id);
     if (!current) throw notFound('Application');
+    await checkApplicationAttributes(ctx, sql, settings);
     const { id: _i, accountId: _a, created: _c, modified: _m, ...old } = current;
     const updated = await updateApplication(sql, id, { ...old, ...settings }, ctx.now().toISOString());
     await bumpConfigVersion(sql, appScope(id));
