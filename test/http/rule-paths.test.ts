@@ -11,7 +11,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { openTestDatabase, STORES } from '../helpers/stores.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 type Kind = 'num' | 'str' | 'bool' | 'time' | 'lnum' | 'lstr' | 'ltime';
 
 const P = (path: string): unknown[] => ['.', ...path.split('.')];
