@@ -3,6 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildServer } from '../../src/http/server.js';
 import { createContext, type ServiceContext } from '../../src/services/context.js';
 import type { Database } from '../../src/store/db.js';
+import { openTestDatabase, type StoreKind } from './stores.js';
 
 export const MANAGEMENT_KEY = 'test-management-key';
 export const ADMIN = { email: 'admin@example.com', password: 'correct horse battery staple' };
@@ -42,4 +43,26 @@ export async function startTestServer(db: Database, now?: () => Date): Promise<T
       await db.close();
     },
   };
+}
+
+/**
+ * Runs `fn` against a server on a fresh, migrated store of `kind` (clock `now`, default the real one)
+ * and closes both afterwards. Skips the test when PostgreSQL is unavailable locally (under CI
+ * openTestDatabase fails instead).
+ */
+export async function withTestServer(kind: StoreKind, t: { skip(m: string): void }, fn: (s: TestServer) => Promise<void>, now?: () => Date): Promise<void> {
+  const s = await freshTestServer(kind, t, now);
+  if (!s) return;
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+/** A server on a fresh, migrated store of `kind`, or null after skipping the test (PostgreSQL unavailable locally). The caller closes it. */
+export async function freshTestServer(kind: StoreKind, t: { skip(m: string): void }, now?: () => Date): Promise<TestServer | null> {
+  const db = await openTestDatabase(kind);
+  if (!db) { t.skip('PostgreSQL not available'); return null; }
+  return startTestServer(db, now);
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { openTestDatabase, STORES } from '../helpers/stores.js';
-import { ADMIN, startTestServer, type TestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
+import { ADMIN, withTestServer, type TestServer } from '../helpers/server.js';
 
 const attr = (over: Record<string, unknown> = {}) => ({
   entity: 'CustomerSession', name: 'ShippingCity', title: 'Shipping city', type: 'string', description: 'Where the order ships to',
@@ -26,16 +26,7 @@ for (const kind of STORES) {
   describe(`custom attributes (${kind.name})`, () => {
     after(() => kind.cleanup());
 
-    async function withServer(t: { skip(m: string): void }, fn: (s: TestServer) => Promise<void>) {
-      const db = await openTestDatabase(kind);
-      if (!db) return t.skip('PostgreSQL not available');
-      const s = await startTestServer(db, () => new Date('2025-03-01T10:00:00Z'));
-      try {
-        await fn(s);
-      } finally {
-        await s.close();
-      }
-    }
+    const withServer = (t: { skip(m: string): void }, fn: (s: TestServer) => Promise<void>) => withTestServer(kind, t, fn, () => new Date('2025-03-01T10:00:00Z'));
 
     test('create, get and list with filters, sorting and paging', (t) => withServer(t, async (s) => {
       const r = await s.mgmt('POST', '/v1/attributes', attr({ suggestions: ['Berlin', 'Paris'] }));

@@ -8,8 +8,8 @@ import { after, describe, test } from 'node:test';
 import { ACCOUNT_ID } from '../../src/domain/application.js';
 import { bumpConfigVersion } from '../../src/store/repos/configVersions.js';
 import { insertAdditionalCost, insertAttribute } from '../../src/store/repos/definitions.js';
-import { openTestDatabase, STORES } from '../helpers/stores.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
+import { freshTestServer, type TestServer } from '../helpers/server.js';
 
 type Json = Record<string, any>;
 
@@ -46,10 +46,10 @@ for (const kind of STORES) {
     let s: TestServer;
     let now = new Date('2030-06-01T12:00:00Z');
     const start = async (t: { skip(m: string): void }) => {
-      const db = await openTestDatabase(kind);
-      if (!db) { t.skip('PostgreSQL not available'); return false; }
       now = new Date('2030-06-01T12:00:00Z');
-      s = await startTestServer(db, () => now);
+      const fresh = await freshTestServer(kind, t, () => now);
+      if (!fresh) return false;
+      s = fresh;
       return true;
     };
 

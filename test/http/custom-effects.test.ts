@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test, type TestContext } from 'node:test';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openTestDatabase, STORES, type StoreKind } from '../helpers/stores.js';
+import { withTestServer, type TestServer } from '../helpers/server.js';
+import { STORES, type StoreKind } from '../helpers/stores.js';
 
-async function withServer(kind: StoreKind, t: TestContext, fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const db = await openTestDatabase(kind);
-  if (!db) return t.skip('PostgreSQL not available');
-  const s = await startTestServer(db);
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+const withServer = (kind: StoreKind, t: TestContext, fn: (s: TestServer) => Promise<void>) => withTestServer(kind, t, fn);
 
 const giftWrap = (applicationIds: number[], extra: Record<string, unknown> = {}) => ({
   applicationIds, name: 'GiftWrap', title: 'Gift wrap', description: 'wrap the parcel', enabled: true,

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { getProfile } from '../../src/store/repos/profiles.js';
-import { openTestDatabase, STORES } from '../helpers/stores.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
+import { freshTestServer, type TestServer } from '../helpers/server.js';
 
 type Json = Record<string, any>;
 
@@ -34,10 +34,10 @@ for (const kind of STORES) {
     let s: TestServer;
     let now = new Date('2030-05-01T10:00:00Z');
     const start = async (t: { skip(m: string): void }) => {
-      const db = await openTestDatabase(kind);
-      if (!db) { t.skip('PostgreSQL not available'); return false; }
       now = new Date('2030-05-01T10:00:00Z');
-      s = await startTestServer(db, () => now);
+      const fresh = await freshTestServer(kind, t, () => now);
+      if (!fresh) return false;
+      s = fresh;
       for (const a of [attr('Event', 'source', 'string', 'newsletter_signup'), attr('CustomerProfile', 'Tier', 'string'), attr('CustomerProfile', 'Subscribed', 'boolean')]) {
         const r = await s.mgmt('POST', '/v1/attributes', a);
         assert.equal(r.statusCode, 201, r.body);

@@ -4,8 +4,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { Effect } from '../../src/domain/effect.js';
 import { discountsOf } from '../../src/services/profiles/applicationSessions.js';
 import { getSessionById, updateSession } from '../../src/store/repos/sessions.js';
-import { openTestDatabase, STORES } from '../helpers/stores.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
+import { withTestServer, type TestServer } from '../helpers/server.js';
 
 function assertError(r: LightMyRequestResponse, status: number, source: { pointer?: string; parameter?: string } = {}) {
   assert.equal(r.statusCode, status, r.body);
@@ -34,17 +34,10 @@ for (const kind of STORES) {
     after(() => kind.cleanup());
 
     let clock = new Date('2025-05-01T10:00:00Z');
-    async function withServer(t: { skip(m: string): void }, fn: (s: TestServer) => Promise<void>) {
-      const db = await openTestDatabase(kind);
-      if (!db) return t.skip('PostgreSQL not available');
+    const withServer = (t: { skip(m: string): void }, fn: (s: TestServer) => Promise<void>) => {
       clock = new Date('2025-05-01T10:00:00Z');
-      const s = await startTestServer(db, () => clock);
-      try {
-        await fn(s);
-      } finally {
-        await s.close();
-      }
-    }
+      return withTestServer(kind, t, fn, () => clock);
+    };
     const at = (iso: string) => { clock = new Date(iso); };
 
     /** App A with three sessions (two profiles, one anonymous) created a day apart; app B with one. */

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { insertReferral, insertReferee } from '../../src/store/repos/referrals.js';
-import { openTestDatabase, STORES } from '../helpers/stores.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
+import { freshTestServer, type TestServer } from '../helpers/server.js';
 
 type Json = Record<string, any>;
 
@@ -29,10 +29,10 @@ for (const kind of STORES) {
     let s: TestServer;
     let now = new Date('2030-06-01T12:00:00Z');
     const start = async (t: { skip(m: string): void }) => {
-      const db = await openTestDatabase(kind);
-      if (!db) { t.skip('PostgreSQL not available'); return false; }
       now = new Date('2030-06-01T12:00:00Z');
-      s = await startTestServer(db, () => now);
+      const fresh = await freshTestServer(kind, t, () => now);
+      if (!fresh) return false;
+      s = fresh;
       return true;
     };
 

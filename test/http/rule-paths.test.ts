@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { openTestDatabase, STORES } from '../helpers/stores.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
+import { withTestServer, type TestServer } from '../helpers/server.js';
 
 type Json = Record<string, any>;
 type Kind = 'num' | 'str' | 'bool' | 'time' | 'lnum' | 'lstr' | 'ltime';
@@ -113,17 +113,10 @@ for (const kind of STORES) {
     after(() => kind.cleanup());
 
     let clock = new Date('2025-03-01T10:00:00Z');
-    async function withServer(t: { skip(m: string): void }, fn: (s: TestServer) => Promise<void>) {
-      const db = await openTestDatabase(kind);
-      if (!db) return t.skip('PostgreSQL not available');
+    const withServer = (t: { skip(m: string): void }, fn: (s: TestServer) => Promise<void>) => {
       clock = new Date('2025-03-01T10:00:00Z');
-      const s = await startTestServer(db, () => clock);
-      try {
-        await fn(s);
-      } finally {
-        await s.close();
-      }
-    }
+      return withTestServer(kind, t, fn, () => clock);
+    };
 
     test('Session, Item, Profile, Application, Campaign, Store and Event paths in a session', (t) => withServer(t, async (s) => {
       for (const e of ['CustomerSession', 'CustomerProfile', 'CartItem', 'Campaign', 'Application', 'Store']) await defineAttributes(s, e);

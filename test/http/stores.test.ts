@@ -3,19 +3,10 @@ import { after, describe, test, type TestContext } from 'node:test';
 import { ACCOUNT_ID } from '../../src/domain/application.js';
 import { bumpConfigVersion } from '../../src/store/repos/configVersions.js';
 import { insertAttribute } from '../../src/store/repos/definitions.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openTestDatabase, STORES, type StoreKind } from '../helpers/stores.js';
+import { withTestServer, type TestServer } from '../helpers/server.js';
+import { STORES, type StoreKind } from '../helpers/stores.js';
 
-async function withServer(kind: StoreKind, t: TestContext, fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const db = await openTestDatabase(kind);
-  if (!db) return t.skip('PostgreSQL not available');
-  const s = await startTestServer(db);
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+const withServer = (kind: StoreKind, t: TestContext, fn: (s: TestServer) => Promise<void>) => withTestServer(kind, t, fn);
 
 async function newStore(s: TestServer, appId: number, integrationId: string, extra: Record<string, unknown> = {}) {
   const r = await s.mgmt('POST', `/v1/applications/${appId}/stores`, { name: `Store ${integrationId}`, description: 'd', integrationId, ...extra });
