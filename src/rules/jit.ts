@@ -327,9 +327,10 @@ class Gen {
     this.emit(`${label}: {`);
     for (const key of p.keys) {
       const kq = JSON.stringify(key);
-      this.emit(`if (${t} === undefined || !isMapValue(${t})) break ${label}; ${t} = protoOf(${t}) === null ? ${t}[${kq}] : own(${t}, ${kq});`);
+      // null-prototype maps (all the engine builds) are settled inline; isMapValue only for other objects
+      this.emit(`if (typeof ${t} !== 'object' || ${t} === null) break ${label}; if (protoOf(${t}) === null) ${t} = ${t}[${kq}]; else if (isMapValue(${t})) ${t} = own(${t}, ${kq}); else break ${label};`);
     }
-    this.emit(`if (${t} === undefined || Array.isArray(${t}) || isMapValue(${t})) break ${label};`);
+    this.emit(`if (${t} === undefined || (typeof ${t} === 'object' && ${t} !== null && (Array.isArray(${t}) || isMapValue(${t})))) break ${label};`);
     const lit = this.lit(p.literal);
     const eq = typeof p.literal === 'string' ? `(${t} === ${lit} || (typeof ${t} !== 'string' && ceq(${t}, ${lit}, ${p.pathFirst})))` : `ceq(${t}, ${lit}, ${p.pathFirst})`;
     this.emit(`${r} = ${p.negate ? '!' : ''}${eq};`);
