@@ -150,13 +150,16 @@ export function assertReopenable(state: SessionState): void {
 
 const present = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Replaces the cart: positions are the indexes, returned quantities start at zero. */
 export function normaliseCart(items: readonly CartItemInput[]): CartItem[] {
   const out = new Array<CartItem>(items.length);
   for (let position = 0; position < items.length; position++) {
     const it = items[position]!;
-    // Object.assign then plain sets: V8 copies `{ ...it, extra }` on a slow path (≈5× slower for a cart)
-    const item = Object.assign({}, it) as CartItem;
+    // Object.assign then plain sets: V8 copies `{ ...it }` on a slow path (≈5× slower for a cart). A parsed
+    // `__proto__` key is data, so such an item is copied by spread: Object.assign would set the prototype.
+    const item = (hasOwn.call(it, '__proto__') ? { ...it } : Object.assign({}, it)) as CartItem;
     // read-only fields a client may have echoed back are recomputed, never trusted
     item.returnedQuantity = 0;
     item.remainingQuantity = it.quantity;

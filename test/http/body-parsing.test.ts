@@ -33,6 +33,20 @@ describe('request bodies', () => {
       assert.equal(proto.json().errors[0].source.pointer, '/customerSession/attributes/__proto__');
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
       assert.equal((await s.integ(key, 'GET', '/v2/customer_sessions/b3')).statusCode, 404);
+
+      // a cart item's own `__proto__` key is data, never the item's prototype (its fields must not leak in)
+      const item = await s.app.inject({
+        method: 'PUT', url: '/v2/customer_sessions/b4', headers: { authorization: `ApiKey-v1 ${key}`, ...json },
+        payload: '{"customerSession": {"cartItems": [{"sku": "a", "quantity": 1, "price": 1, "__proto__": {"category": "Shoes", "price": 0}}]}}',
+      });
+      if (item.statusCode === 200) {
+        const [line] = item.json().customerSession.cartItems;
+        assert.equal(line.category, undefined, item.body);
+        assert.equal(line.price, 1);
+        assert.equal(item.json().customerSession.cartItemTotal, 1);
+      } else {
+        assert.equal(item.statusCode, 400, item.body);
+      }
     } finally { await s.close(); }
   });
 });
