@@ -26,7 +26,10 @@ export const ROOTS = [
   'CustomerProfileIntegrationResponseV2', 'ErrorResponse', 'ErrorResponseWithStatus',
   'Application', 'NewApplicationAPIKey', 'Campaign', 'Ruleset', 'Coupon', 'Referral', 'Attribute', 'AccountAdditionalCost', 'Store',
 ];
-/** effectType -> props schema, for the effect types we emit (the reference names them <EffectType>EffectProps). */
+/**
+ * Wire effectType -> props schema, for the effect types we emit (the reference names them <EffectType>EffectProps;
+ * `set` and `callApi` are the wire names of updateAttribute / triggerWebhook, spec effects.md §2).
+ */
 export const EFFECT_PROPS = {
   setDiscount: 'SetDiscountEffectProps',
   setDiscountPerItem: 'SetDiscountPerItemEffectProps',
@@ -43,11 +46,11 @@ export const EFFECT_PROPS = {
   rejectReferral: 'RejectReferralEffectProps',
   referralCreated: 'ReferralCreatedEffectProps',
   redeemReferral: 'RedeemReferralEffectProps',
-  updateAttribute: 'UpdateAttributeEffectProps',
+  set: 'UpdateAttributeEffectProps',
   rollbackCoupon: 'RollbackCouponEffectProps',
   rollbackReferral: 'RollbackReferralEffectProps',
   rollbackDiscount: 'RollbackDiscountEffectProps',
-  triggerWebhook: 'TriggerWebhookEffectProps',
+  callApi: 'TriggerWebhookEffectProps',
   addToAudience: 'AddToAudienceEffectProps',
   removeFromAudience: 'RemoveFromAudienceEffectProps',
   addLoyaltyPoints: 'AddLoyaltyPointsEffectProps',
