@@ -9,7 +9,7 @@
  * before it stops, cross-checked by polling VmRSS. Goal: under 60 s and under 300 MB.
  * Last line: RESULT {"coupons":…,"seconds":…,"peak_rss_mb":…}
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';

@@ -68,8 +68,6 @@ export function wireCampaign(c: Campaign, now: Date): Record<string, unknown> {
   return { description: '', ...c, frontendState: frontendState(c, now), storesImported: false };
 }
 
-
-
 /** Domain coupon → `Coupon` (decimals as numbers; `reservation` false for a personal code, §1.1). */
 export function wireCoupon(c: Coupon): Record<string, unknown> {
   const out: Record<string, unknown> = { id: c.id, created: c.created, campaignId: c.campaignId, value: c.value, usageLimit: c.usageLimit };

@@ -1,4 +1,4 @@
-/** Coupons (coupons-referrals-budgets.md §1): request and response shapes of 25.17, and the wire form of a coupon. */
+/** Coupons (coupons-referrals-budgets.md §1): request and response shapes of 25.17 (the wire form of a coupon: http/shape.ts). */
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, DateTime, Int64, Nullable } from './common.js';
 
@@ -106,5 +106,3 @@ export const ReservedCustomers = Type.Object({ totalResultSize: Int64(), data: T
 
 export const couponSchemas = [NewCoupons, NewCouponsForMultipleRecipients, UpdateCoupon, UpdateCouponBatch, CouponReservations, Coupon, InventoryCoupon,
   InventoryReferral, CustomerInventory, Import, CouponList, CouponPageNoTotal, ReservedCustomers];
-
-

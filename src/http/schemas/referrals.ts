@@ -80,7 +80,6 @@ export const ReferralExportQuery = Type.Object({
 
 export const FriendsQuery = Type.Object({ ...PageQuery, withTotalResultSize: Type.Optional(Type.Boolean()) });
 
-
 export function wireReferee(r: RefereeRecord): Record<string, unknown> {
   return { applicationId: r.applicationId, sessionId: r.sessionIntegrationId, advocateIntegrationId: r.advocate, friendIntegrationId: r.friend, code: r.code, created: r.created };
 }

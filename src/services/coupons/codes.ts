@@ -7,14 +7,12 @@ import { randomInt } from 'node:crypto';
 import type { Application } from '../../domain/application.js';
 import type { Campaign } from '../../domain/campaign.js';
 import { codeSpec as specFor, DEFAULT_VALID_CHARACTERS, generateCode, patternFull, patternSpace, type CodeSpec, type Coupon, type NewCouponRecord } from '../../domain/coupon.js';
-import { invalidField } from '../../domain/errors.js';
 import type { Sql } from '../../store/db.js';
 import { insertCouponsReturningRows, insertCouponsReturningValues } from '../../store/repos/coupons.js';
 
 export const DEFAULT_COUPON_PATTERN = '########';
 const ROUNDS = 20;
 const CHUNK = 1000;
-
 
 /** Request override first, then the campaign's settings, then the default. */
 export function couponCodeSpec(app: Application, campaign: Campaign, override: { couponPattern?: string; validCharacters?: string[]; uniquePrefix?: string } = {}): CodeSpec {
@@ -25,7 +23,6 @@ export function couponCodeSpec(app: Application, campaign: Campaign, override: {
   const pointer = override.couponPattern !== undefined ? '/couponPattern' : override.validCharacters !== undefined ? '/validCharacters' : '/numberOfCoupons';
   return specFor(pattern, chars, app.caseSensitivity, pointer);
 }
-
 
 /**
  * Inserts one coupon per record with a fresh code. Codes that collide (with stored codes, with each

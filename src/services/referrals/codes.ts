@@ -7,14 +7,12 @@ import { randomInt } from 'node:crypto';
 import type { Application } from '../../domain/application.js';
 import type { Campaign } from '../../domain/campaign.js';
 import { codeSpec as specFor, DEFAULT_VALID_CHARACTERS, generateCode, patternFull, patternSpace, type CodeSpec, type NewReferralRecord, type Referral } from '../../domain/coupon.js';
-import { invalidField } from '../../domain/errors.js';
 import type { Sql } from '../../store/db.js';
 import { insertReferralsReturning } from '../../store/repos/referrals.js';
 
 /** Twelve random characters from A–Z0–9, like Talon.One's examples (`27G47Y54VH9L`). */
 export const DEFAULT_REFERRAL_PATTERN = '############';
 const ROUNDS = 20;
-
 
 /** Request override first, then the campaign's settings, then the default. */
 export function codeSpec(app: Application, campaign: Campaign, override: { pattern?: string; validCharacters?: string[] } = {}): CodeSpec {
@@ -24,7 +22,6 @@ export function codeSpec(app: Application, campaign: Campaign, override: { patte
   const pointer = override.pattern !== undefined ? '/referralPattern' : override.validCharacters !== undefined ? '/validCharacters' : '/campaignId';
   return specFor(pattern, chars, app.caseSensitivity, pointer);
 }
-
 
 /**
  * Inserts one referral per record with a fresh code. Codes that collide (with stored codes, or with

@@ -217,7 +217,6 @@ async function addCodes(sql: Sql, result: SessionResult, cs: CaseSensitivity | u
 /** Closing commits what the evaluation consumed (sessions.md §3.3, OQ-6: also a session created as closed). */
 const closes = (t: Transition) => t.kind === 'close' || (t.kind === 'create' && t.to === 'closed');
 
-
 /** Profiles are created on first sight, except by dry runs (sessions.md §2.7). */
 async function resolveProfile(sql: Sql, profileId: string, dry: boolean, now: string, touch: boolean): Promise<CustomerProfile | null> {
   if (profileId === '') return null;

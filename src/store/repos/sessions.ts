@@ -29,7 +29,6 @@ function toStored(r: Row): StoredSession {
   return { session, effects: fromJson<Effect[]>(r.effects) };
 }
 
-
 export async function getSession(sql: Sql, applicationId: number, integrationId: string): Promise<StoredSession | undefined> {
   const row = await sql.get<Row>('SELECT * FROM sessions WHERE application_id = ? AND integration_id = ?', [applicationId, integrationId]);
   return row && toStored(row);

@@ -3,8 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../../../services/context.js';
 import { customerInventory } from '../../../services/coupons/inventory.js';
-import { wireCoupon, wireInventoryReferral } from '../../shape.js';
-import { wireProfile } from '../../shape.js';
+import { wireCoupon, wireInventoryReferral, wireProfile } from '../../shape.js';
 
 const Params = Type.Object({ integrationId: Type.String({ minLength: 1, maxLength: 1000 }) });
 const Query = Type.Object({

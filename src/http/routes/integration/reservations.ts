@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../../../services/context.js';
 import { reserveCoupon, reservedCustomers, unreserveCoupon } from '../../../services/coupons/reservations.js';
 import { type CouponReservations } from '../../schemas/coupons.js';
-import { wireCoupon } from '../../shape.js';
-import { wireProfile } from '../../shape.js';
+import { wireCoupon, wireProfile } from '../../shape.js';
 
 const security = [{ api_key_v1: [] }];
 const tags = ['Integration API: coupons'];
