@@ -39,7 +39,8 @@ export function max(a: Decimal, b: Decimal): Decimal {
   return a.greaterThan(b) ? a : b;
 }
 
-interface DecimalRepr { s: number; e: number; d: number[] | null }
+/** decimal.js's internal representation (read by the allocation-free helpers here and in engine/num.ts). */
+export interface DecimalRepr { s: number; e: number; d: number[] | null }
 
 /**
  * `x.cmp(y)` without allocation: decimal.js copies its argument into a new Decimal on every

@@ -294,12 +294,10 @@ class CampaignEval {
       return;
     }
     if (out.error === 'effect') { this.emitError(rule, pass, out.details, out.effectIndex); return; }
-    // most rules do not fire: build the reason only when someone records it
-    if (this.run.includeFailures || pass.code !== null || pass.referral !== null) {
-      const reason = { conditionIndex: out.conditionIndex, details: out.details };
-      this.failure(rule, pass, reason);
-      this.reject(rule, pass, reason, 'Condition');
-    }
+    // most rules do not fire: failure() reads the outcome itself (and records only when asked), and
+    // only coupon and referral passes have a code to reject, so no reason object is built otherwise
+    this.failure(rule, pass, out);
+    if (pass.code !== null || pass.referral !== null) this.reject(rule, pass, { conditionIndex: out.conditionIndex, details: out.details }, 'Condition');
     if (out.failureEffects.length > 0) {
       const res = this.apply(rule, pass, out.failureEffects);
       if (res) this.commit(rule, pass, res.effects, out.conditionIndex);

@@ -101,15 +101,17 @@ function key(ctx: RuleContext, action: LimitAction): BudgetKey {
   return k;
 }
 
-/** Counts one occurrence of `action`; false when a bucket is exhausted (the effect is dropped). */
-function hasCount(ctx: RuleContext, action: LimitAction): boolean {
-  const r = ctx.ledger.room(key(ctx, action));
+/** True when every bucket of `k` has room for one more occurrence. */
+function roomForOne(ctx: RuleContext, k: BudgetKey): boolean {
+  const r = ctx.ledger.room(k);
   return !(r && lt(r.room, ONE));
 }
 
+/** Counts one occurrence of `action`; false when a bucket is exhausted (the effect is dropped). */
 function takeCount(ctx: RuleContext, action: LimitAction): boolean {
-  if (!hasCount(ctx, action)) return false;
-  ctx.ledger.consume(key(ctx, action), ONE);
+  const k = key(ctx, action);
+  if (!roomForOne(ctx, k)) return false;
+  ctx.ledger.consume(k, ONE);
   return true;
 }
 
@@ -132,8 +134,7 @@ function grant(ctx: RuleContext, desired: Decimal, cap: Decimal, partial: boolea
   if (sign(value) <= 0) return null;
   const effKey = key(ctx, 'setDiscountEffect');
   const moneyKey = key(ctx, 'setDiscount');
-  const effRoom = ctx.ledger.room(effKey);
-  if (effRoom && lt(effRoom.room, ONE)) throw new Fail('budget exhausted: setDiscountEffect');
+  if (!roomForOne(ctx, effKey)) throw new Fail('budget exhausted: setDiscountEffect');
   const money = ctx.ledger.room(moneyKey);
   if (money && lt(money.room, value)) {
     if (!partial || sign(money.room) <= 0) throw new Fail('budget exhausted: setDiscount');
@@ -395,10 +396,11 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
       if (!to) return;
       const base: Props = { poolId, poolName: nameOf(input.giveawayPools, poolId), recipientIntegrationId: to };
       if (input.session.state !== 'closed') return simple('willAwardGiveaway', base, 'awardGiveaway');
-      if (!hasCount(ctx, 'awardGiveaway')) { drop('budget exhausted: awardGiveaway'); return; }
+      const count = key(ctx, 'awardGiveaway');
+      if (!roomForOne(ctx, count)) { drop('budget exhausted: awardGiveaway'); return; }
       const g = ctx.env.ids.giveaway?.(poolId) ?? null;
       if (!g) { drop('giveaway pool empty'); return; } // counted only when something is awarded
-      takeCount(ctx, 'awardGiveaway');
+      ctx.ledger.consume(count, ONE);
       out.push({ effectType: 'awardGiveaway', props: { ...base, giveawayId: g.id, code: g.code } });
       return;
     }

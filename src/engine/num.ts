@@ -3,9 +3,7 @@
  * their argument into a new Decimal on every call; these read the (stable, documented-by-source)
  * representation directly: sign `s`, exponent `e`, base-1e7 digit words `d` (null for ±Infinity/NaN).
  */
-import { compare, Decimal } from '../domain/money.js';
-
-interface Repr { s: number; e: number; d: number[] | null }
+import { compare, Decimal, type DecimalRepr as Repr } from '../domain/money.js';
 
 /** Same result as `x.cmp(y)`, without allocation (domain/money.ts). */
 export const cmp = compare;

@@ -274,20 +274,14 @@ export function passRoots(b: Roots, campaign?: ValueMap, referral?: ValueMap, ad
  * neither `Session` nor `LoyaltyCard`.
  */
 export function buildRoots(input: EngineInput, units: FlatItem[] = flatten(input.session.cartItems), net?: NetView): Roots {
-  if (input.sessionless) {
-    const roots: Roots = { Application: applicationMap(input.application), Event: eventMap(input.event, input.now) };
-    if (input.profile) roots.Profile = profileMap(input.profile);
-    if (input.store) roots.Store = storeMap(input.store);
-    return roots;
-  }
-  const roots: Roots = {
-    Session: sessionMap(input.session, input.application.currency, units, net),
-    Application: applicationMap(input.application),
-    Event: eventMap(input.event, input.now),
-  };
-  if (input.profile && input.session.profileId) roots.Profile = profileMap(input.profile);
+  const roots: Roots = {};
+  if (!input.sessionless) roots.Session = sessionMap(input.session, input.application.currency, units, net);
+  roots.Application = applicationMap(input.application);
+  roots.Event = eventMap(input.event, input.now);
+  // a session binds the profile only when it names one; a sessionless evaluation whenever one is given
+  if (input.profile && (input.sessionless || input.session.profileId)) roots.Profile = profileMap(input.profile);
   if (input.store) roots.Store = storeMap(input.store);
-  if (input.session.loyaltyCards.length > 0) {
+  if (!input.sessionless && input.session.loyaltyCards.length > 0) {
     const card = fixedMap();
     card.Identifier = input.session.loyaltyCards[0];
     roots.LoyaltyCard = sealProto(card);
