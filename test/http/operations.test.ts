@@ -1,65 +1,56 @@
 /** Operating the service: OpenAPI document and UI, health and readiness, management login. */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { openTestDatabase, STORES } from '../helpers/stores.js';
-import { ADMIN, startTestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
+import { ADMIN, withTestServer } from '../helpers/server.js';
 
 const kind = STORES[0];
 describe('operations', () => {
   after(() => kind.cleanup());
 
-  test('GET /openapi.json describes the implemented API with Talon.One names; /docs serves a UI', async () => {
-    const s = await startTestServer((await openTestDatabase(kind))!);
-    try {
-      const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-      assert.equal(doc.openapi.startsWith('3.'), true);
-      const put = doc.paths['/v2/customer_sessions/{customerSessionId}'].put;
-      assert.equal(put.operationId, 'updateCustomerSessionV2');
-      for (const name of ['CustomerSessionV2', 'IntegrationRequest', 'IntegrationStateV2', 'ErrorResponse', 'NewCampaign', 'NewRuleset', 'Coupon']) {
-        assert.ok(doc.components.schemas[name], `component ${name}`);
-      }
-      assert.ok(doc.components.securitySchemes.api_key_v1);
-      assert.ok(doc.paths['/v1/applications/{applicationId}/campaigns/{campaignId}/coupons']);
-      const ui = await s.app.inject({ method: 'GET', url: '/docs/' });
-      assert.equal(ui.statusCode, 200);
-      assert.match(ui.headers['content-type'] as string, /text\/html/);
-    } finally { await s.close(); }
-  });
+  test('GET /openapi.json describes the implemented API with Talon.One names; /docs serves a UI', (t) => withTestServer(kind, t, async (s) => {
+    const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    assert.equal(doc.openapi.startsWith('3.'), true);
+    const put = doc.paths['/v2/customer_sessions/{customerSessionId}'].put;
+    assert.equal(put.operationId, 'updateCustomerSessionV2');
+    for (const name of ['CustomerSessionV2', 'IntegrationRequest', 'IntegrationStateV2', 'ErrorResponse', 'NewCampaign', 'NewRuleset', 'Coupon']) {
+      assert.ok(doc.components.schemas[name], `component ${name}`);
+    }
+    assert.ok(doc.components.securitySchemes.api_key_v1);
+    assert.ok(doc.paths['/v1/applications/{applicationId}/campaigns/{campaignId}/coupons']);
+    const ui = await s.app.inject({ method: 'GET', url: '/docs/' });
+    assert.equal(ui.statusCode, 200);
+    assert.match(ui.headers['content-type'] as string, /text\/html/);
+  }));
 
-  test('healthz and readyz; readyz reports an unreachable store with 503', async () => {
-    const s = await startTestServer((await openTestDatabase(kind))!);
-    try {
-      assert.deepEqual((await s.app.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
-      assert.deepEqual((await s.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready', store: 'sqlite' });
-      const real = s.db.ping.bind(s.db);
-      s.db.ping = async () => { throw new Error('disk gone'); };
-      const down = await s.app.inject({ method: 'GET', url: '/readyz' });
-      assert.equal(down.statusCode, 503);
-      assert.match(down.json().message, /disk gone/);
-      s.db.ping = real;
-    } finally { await s.close(); }
-  });
+  test('healthz and readyz; readyz reports an unreachable store with 503', (t) => withTestServer(kind, t, async (s) => {
+    assert.deepEqual((await s.app.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
+    assert.deepEqual((await s.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready', store: 'sqlite' });
+    const real = s.db.ping.bind(s.db);
+    s.db.ping = async () => { throw new Error('disk gone'); };
+    const down = await s.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(down.statusCode, 503);
+    assert.match(down.json().message, /disk gone/);
+    s.db.ping = real;
+  }));
 
-  test('management login: a bearer token works until logout; wrong password and missing credentials are 401', async () => {
-    const s = await startTestServer((await openTestDatabase(kind))!);
-    try {
-      const bad = await s.app.inject({ method: 'POST', url: '/v1/sessions', payload: { ...ADMIN, password: 'nope' } });
-      assert.equal(bad.statusCode, 401);
-      assert.equal(bad.json().StatusCode, 401);
-      const login = await s.app.inject({ method: 'POST', url: '/v1/sessions', payload: ADMIN });
-      assert.equal(login.statusCode, 201);
-      const { token, userId, created } = login.json();
-      assert.equal(typeof token, 'string');
-      assert.equal(typeof userId, 'number');
-      assert.ok(!Number.isNaN(Date.parse(created)));
-      const auth = { authorization: `Bearer ${token}` };
-      assert.equal((await s.app.inject({ method: 'GET', url: '/v1/applications', headers: auth })).statusCode, 200);
-      assert.equal((await s.app.inject({ method: 'DELETE', url: '/v1/sessions', headers: auth })).statusCode, 204);
-      assert.equal((await s.app.inject({ method: 'GET', url: '/v1/applications', headers: auth })).statusCode, 401);
-      assert.equal((await s.app.inject({ method: 'GET', url: '/v1/applications' })).statusCode, 401);
-      // an Integration key is not a management credential
-      const { key } = await s.newApplication();
-      assert.equal((await s.app.inject({ method: 'GET', url: '/v1/applications', headers: { authorization: `ApiKey-v1 ${key}` } })).statusCode, 401);
-    } finally { await s.close(); }
-  });
+  test('management login: a bearer token works until logout; wrong password and missing credentials are 401', (t) => withTestServer(kind, t, async (s) => {
+    const bad = await s.app.inject({ method: 'POST', url: '/v1/sessions', payload: { ...ADMIN, password: 'nope' } });
+    assert.equal(bad.statusCode, 401);
+    assert.equal(bad.json().StatusCode, 401);
+    const login = await s.app.inject({ method: 'POST', url: '/v1/sessions', payload: ADMIN });
+    assert.equal(login.statusCode, 201);
+    const { token, userId, created } = login.json();
+    assert.equal(typeof token, 'string');
+    assert.equal(typeof userId, 'number');
+    assert.ok(!Number.isNaN(Date.parse(created)));
+    const auth = { authorization: `Bearer ${token}` };
+    assert.equal((await s.app.inject({ method: 'GET', url: '/v1/applications', headers: auth })).statusCode, 200);
+    assert.equal((await s.app.inject({ method: 'DELETE', url: '/v1/sessions', headers: auth })).statusCode, 204);
+    assert.equal((await s.app.inject({ method: 'GET', url: '/v1/applications', headers: auth })).statusCode, 401);
+    assert.equal((await s.app.inject({ method: 'GET', url: '/v1/applications' })).statusCode, 401);
+    // an Integration key is not a management credential
+    const { key } = await s.newApplication();
+    assert.equal((await s.app.inject({ method: 'GET', url: '/v1/applications', headers: { authorization: `ApiKey-v1 ${key}` } })).statusCode, 401);
+  }));
 });
