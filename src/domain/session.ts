@@ -3,7 +3,7 @@
  * state machine. Pure: no I/O, no clock (callers pass `now`).
  */
 import { AppError, badRequest, invalidField } from './errors.js';
-import { Decimal, ZERO, dec } from './money.js';
+import { add, dec, Decimal, mul, ZERO } from './money.js';
 
 export type SessionState = 'open' | 'closed' | 'partially_returned' | 'cancelled';
 export const SESSION_STATES: readonly SessionState[] = ['open', 'closed', 'partially_returned', 'cancelled'];
@@ -207,15 +207,15 @@ export function computeTotals(content: Pick<SessionContent, 'cartItems' | 'addit
   let itemCosts = ZERO;
   for (const item of content.cartItems) {
     const q = new Decimal(item.quantity);
-    if (item.price !== undefined) cartItemTotal = cartItemTotal.plus(dec(item.price).times(q));
+    if (item.price !== undefined) cartItemTotal = add(cartItemTotal, mul(dec(item.price), q));
     if (item.additionalCosts) {
-      for (const cost of Object.values(item.additionalCosts)) itemCosts = itemCosts.plus(dec(cost.price).times(q));
+      for (const cost of Object.values(item.additionalCosts)) itemCosts = add(itemCosts, mul(dec(cost.price), q));
     }
   }
   let sessionCosts = ZERO;
-  for (const cost of Object.values(content.additionalCosts)) sessionCosts = sessionCosts.plus(dec(cost.price));
-  const additionalCostTotal = sessionCosts.plus(itemCosts);
-  return { cartItemTotal, additionalCostTotal, total: cartItemTotal.plus(additionalCostTotal) };
+  for (const cost of Object.values(content.additionalCosts)) sessionCosts = add(sessionCosts, dec(cost.price));
+  const additionalCostTotal = add(sessionCosts, itemCosts);
+  return { cartItemTotal, additionalCostTotal, total: add(cartItemTotal, additionalCostTotal) };
 }
 
 /**
@@ -234,8 +234,8 @@ export function checkTotals(t: Totals): void {
 /** Value of returned units (for the profile's totalSales): price and per-item costs × quantity. */
 export function unitsValue(item: CartItem, quantity: number): Decimal {
   let unit = dec(item.price ?? 0);
-  for (const cost of Object.values(item.additionalCosts ?? {})) unit = unit.plus(dec(cost.price));
-  return unit.times(quantity);
+  for (const cost of Object.values(item.additionalCosts ?? {})) unit = add(unit, dec(cost.price));
+  return mul(unit, new Decimal(quantity));
 }
 
 /** Σ quantity ≤ 10 000 (V4) — the per-item and count limits are in the JSON schema. */

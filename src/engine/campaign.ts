@@ -2,7 +2,7 @@
  * Evaluation of one campaign (rules.md §4.2–§4.5): pass 0 without coupon, one pass per coupon code of
  * the campaign, rule outcomes → committed effects, failure reasons and per-code outcomes.
  */
-import { Decimal, ZERO, dec } from '../domain/money.js';
+import { add, dec, Decimal, ZERO } from '../domain/money.js';
 import type { CompiledRule, CompiledRuleset, EffectCall, PassScope, ProductFacts, Roots, RuleOutcome } from '../rules/contract.js';
 import { couponInvalidReason, type PassRejection, referralInvalidReason } from './coupons.js';
 import { applyCalls, EffectError, type EffectEnv, type Pending, type RuleContext } from './effects.js';
@@ -47,7 +47,7 @@ export function newAcc(): Acc {
 /** Total discount granted in `acc` (lowest/highestDiscount groups). */
 export function totalDiscount(acc: Acc): Decimal {
   let s = ZERO;
-  for (const d of acc.discounts) s = s.plus(d);
+  for (const d of acc.discounts) s = add(s, d);
   return s;
 }
 

@@ -5,7 +5,7 @@
  * insufficient loyalty balance fails the whole rule (`RuleFail`); other exhausted budgets drop only
  * their effect (`dropped`). Invalid arguments throw `EffectError` (→ `error` effect in the evaluator).
  */
-import { Decimal, ZERO, dec } from '../domain/money.js';
+import { add, dec, Decimal, mul, sub, ZERO } from '../domain/money.js';
 import { lt, minOf, ONE, sign, smallInt } from './num.js';
 import type { EffectCall, Value, ValueMap } from '../rules/contract.js';
 import type { BudgetKey, Ledger } from './ledger.js';
@@ -128,7 +128,7 @@ function grant(ctx: RuleContext, desired: Decimal, cap: Decimal, partial: boolea
   let value = minOf(desired, cap);
   const c = ctx.coupon;
   if (c && c.discountLimit != null) {
-    const left = dec(c.discountLimit).minus(dec(c.discountCounter)).minus(ctx.ledger.couponUsed(c.id));
+    const left = sub(sub(dec(c.discountLimit), dec(c.discountCounter)), ctx.ledger.couponUsed(c.id));
     value = minOf(value, sign(left) > 0 ? left : ZERO);
   }
   if (sign(value) <= 0) return null;
@@ -196,12 +196,12 @@ function setDiscountPerItemProRata(ctx: RuleContext, a: Value[], out: Pending[])
   const scope = (optStr(a[3]) ?? ctx.env.input.application.defaultDiscountAdditionalCostPerItemScope) as ItemDiscountScope;
   const units = items.map((it) => unitOf(ctx.env, it));
   const prices = items.map((it) => num((it as ValueMap).Price, 'item price'));
-  const sum = prices.reduce((x, y) => x.plus(y), ZERO);
+  const sum = prices.reduce((x, y) => add(x, y), ZERO);
   if (total.lessThanOrEqualTo(0) || sum.lessThanOrEqualTo(0)) return;
   let given = ZERO;
   units.forEach((u, i) => {
-    const part = i === units.length - 1 ? total.minus(given) : total.times(prices[i]).dividedBy(sum);
-    given = given.plus(part);
+    const part = i === units.length - 1 ? sub(total, given) : mul(total, prices[i]).dividedBy(sum);
+    given = add(given, part);
     perItem(ctx, name, part, u, scope, partialDefault(ctx, undefined), { totalDiscount: total }, out);
   });
 }
@@ -287,7 +287,7 @@ function deductPoints(ctx: RuleContext, a: Value[], out: Pending[], drop: (d: st
   if (value.lessThanOrEqualTo(0)) return;
   const lk = `${programId}|${subLedgerId}`;
   const bal = ctx.env.input.loyaltyBalances?.find((b) => b.programId === programId && b.subledgerId === subLedgerId);
-  const available = (bal ? dec(bal.balance) : ZERO).minus(ctx.ledger.loyaltyUsed(lk));
+  const available = sub(bal ? dec(bal.balance) : ZERO, ctx.ledger.loyaltyUsed(lk));
   if (available.lessThan(value)) throw new Fail('insufficient loyalty balance');
   const room = ctx.ledger.room(key(ctx, 'redeemLoyaltyPoints'));
   if (room && room.room.lessThan(value)) { drop('budget exhausted: redeemLoyaltyPoints'); return; }
@@ -416,7 +416,7 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
       const ach = input.achievements?.find((x) => x.id === achievementId);
       if (!ach) throw new EffectError(`unknown achievement ${achievementId}`);
       const before = dec(ach.currentProgress);
-      const value = before.plus(delta);
+      const value = add(before, delta);
       return simple('increaseAchievementProgress', {
         achievementId, achievementName: ach.name, delta, value, target: dec(ach.target),
         isJustCompleted: before.lessThan(ach.target) && value.greaterThanOrEqualTo(ach.target),

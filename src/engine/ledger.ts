@@ -3,7 +3,7 @@
  * discount use and loyalty deductions. Every mutation is journaled so that a failing rule, or a
  * tentative evaluation inside a lowest/highestDiscount group, can be undone (`mark` / `undo`).
  */
-import { Decimal, ZERO } from '../domain/money.js';
+import { add, Decimal, sub, ZERO } from '../domain/money.js';
 import { gt, lt, minOf as min, sign } from './num.js';
 import type { FlatItem, NetView } from './roots.js';
 import type { BudgetRemaining, BudgetUsage, DiscountScope, ItemDiscountScope, LimitAction } from './types.js';
@@ -43,10 +43,10 @@ export class Ledger {
     this.unitPrice = units.map((u) => u.price);
     this.unitCosts = units.map((u) => new Map(u.costs));
     this.sessionCosts = new Map(Object.keys(sessionCosts).map((k) => [k, new Decimal(sessionCosts[k].price)]));
-    this.items = this.unitPrice.reduce((a, b) => a.plus(b), ZERO);
+    this.items = this.unitPrice.reduce((a, b) => add(a, b), ZERO);
     let c = ZERO;
-    for (const m of this.unitCosts) for (const v of m.values()) c = c.plus(v);
-    for (const v of this.sessionCosts.values()) c = c.plus(v);
+    for (const m of this.unitCosts) for (const v of m.values()) c = add(c, v);
+    for (const v of this.sessionCosts.values()) c = add(c, v);
     this.costs = c;
   }
 
@@ -92,19 +92,19 @@ export class Ledger {
   sessionCap(scope: DiscountScope): Decimal {
     if (scope === 'cartItems') return this.items;
     if (scope === 'additionalCosts') return this.costs;
-    return sign(this.costs) === 0 ? this.items : this.items.plus(this.costs);
+    return sign(this.costs) === 0 ? this.items : add(this.items, this.costs);
   }
 
   applySession(scope: DiscountScope, amount: Decimal): void {
-    if (scope === 'additionalCosts') { this.setCosts(this.costs.minus(amount)); return; }
+    if (scope === 'additionalCosts') { this.setCosts(sub(this.costs, amount)); return; }
     const fromItems = min(amount, this.items);
-    this.setItems(this.items.minus(fromItems));
-    if (scope === 'sessionTotal' && gt(amount, fromItems)) this.setCosts(this.costs.minus(amount.minus(fromItems)));
+    this.setItems(sub(this.items, fromItems));
+    if (scope === 'sessionTotal' && gt(amount, fromItems)) this.setCosts(sub(this.costs, sub(amount, fromItems)));
   }
 
   private unitCostSum(i: number): Decimal {
     let s = ZERO;
-    for (const v of this.unitCosts[i].values()) s = s.plus(v);
+    for (const v of this.unitCosts[i].values()) s = add(s, v);
     return s;
   }
 
@@ -113,23 +113,23 @@ export class Ledger {
     const costs = min(this.unitCostSum(i), this.costs);
     if (scope === 'price') return price;
     if (scope === 'additionalCosts') return costs;
-    return price.plus(costs);
+    return add(price, costs);
   }
 
   applyUnit(i: number, scope: ItemDiscountScope, amount: Decimal): void {
     let rest = amount;
     if (scope !== 'additionalCosts') {
       const p = min(rest, this.unitPrice[i]);
-      this.setUnitPrice(i, this.unitPrice[i].minus(p));
-      this.setItems(this.items.minus(p));
-      rest = rest.minus(p);
+      this.setUnitPrice(i, sub(this.unitPrice[i], p));
+      this.setItems(sub(this.items, p));
+      rest = sub(rest, p);
     }
     if (scope === 'price' || rest.isZero()) return;
     for (const [name, v] of [...this.unitCosts[i]].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const c = min(rest, v);
       if (c.isZero()) continue;
       this.applyUnitCost(i, name, c);
-      rest = rest.minus(c);
+      rest = sub(rest, c);
       if (rest.isZero()) break;
     }
   }
@@ -141,8 +141,8 @@ export class Ledger {
   }
 
   applySessionCost(name: string, amount: Decimal): void {
-    this.setMap(this.sessionCosts, name, this.sessionCosts.get(name)!.minus(amount));
-    this.setCosts(this.costs.minus(amount));
+    this.setMap(this.sessionCosts, name, sub(this.sessionCosts.get(name)!, amount));
+    this.setCosts(sub(this.costs, amount));
   }
 
   unitCostCap(i: number, name: string): Decimal | null {
@@ -151,14 +151,14 @@ export class Ledger {
   }
 
   applyUnitCost(i: number, name: string, amount: Decimal): void {
-    this.setMap(this.unitCosts[i], name, this.unitCosts[i].get(name)!.minus(amount));
-    this.setCosts(this.costs.minus(amount));
+    this.setMap(this.unitCosts[i], name, sub(this.unitCosts[i].get(name)!, amount));
+    this.setCosts(sub(this.costs, amount));
   }
 
   /** Net amounts for cascading discounts. */
   netView(): NetView {
     return {
-      total: this.items.plus(this.costs),
+      total: add(this.items, this.costs),
       cartItemTotal: this.items,
       additionalCostTotal: this.costs,
       itemPrices: [...this.unitPrice],
@@ -177,13 +177,13 @@ export class Ledger {
       && (b.referralId === undefined || b.referralId === k.referralId));
   }
 
-  roomOf(b: BudgetRemaining): Decimal { return b.remaining.minus(this.budgetUse.get(b) ?? ZERO); }
+  roomOf(b: BudgetRemaining): Decimal { return sub(b.remaining, this.budgetUse.get(b) ?? ZERO); }
 
   /** Tightest remaining room among the buckets that apply; null = unlimited. */
   room(k: BudgetKey): Room | null {
     let best: Room | null = null;
     for (const b of this.buckets(k)) {
-      const r = b.remaining.minus(this.budgetUse.get(b) ?? ZERO);
+      const r = sub(b.remaining, this.budgetUse.get(b) ?? ZERO);
       if (!best || lt(r, best.room)) best = { room: r, bucket: b };
     }
     return best;
@@ -191,10 +191,10 @@ export class Ledger {
 
   /** Books `amount` on every applicable bucket and in the session's usage. */
   consume(k: BudgetKey, amount: Decimal): void {
-    for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, (this.budgetUse.get(b) ?? ZERO).plus(amount));
+    for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, add(this.budgetUse.get(b) ?? ZERO, amount));
     const key = this.usageKey(k);
     const u = this.usage.get(key);
-    const next: BudgetUsage = { campaignId: k.campaignId, action: k.action, amount: u === undefined ? amount : u.amount.plus(amount) };
+    const next: BudgetUsage = { campaignId: k.campaignId, action: k.action, amount: u === undefined ? amount : add(u.amount, amount) };
     if (k.couponId !== undefined) next.couponId = k.couponId;
     if (k.referralId !== undefined) next.referralId = k.referralId;
     this.setMap(this.usage, key, next);
@@ -222,13 +222,13 @@ export class Ledger {
   // ---- coupon discount limits and loyalty ----------------------------------------------------
 
   couponUsed(couponId: number): Decimal { return this.couponUse.get(couponId) ?? ZERO; }
-  useCoupon(couponId: number, amount: Decimal): void { this.setMap(this.couponUse, couponId, this.couponUsed(couponId).plus(amount)); }
+  useCoupon(couponId: number, amount: Decimal): void { this.setMap(this.couponUse, couponId, add(this.couponUsed(couponId), amount)); }
   couponDiscounts(): { couponId: number; amount: Decimal }[] {
     return [...this.couponUse].filter(([, a]) => !a.isZero()).map(([couponId, amount]) => ({ couponId, amount }));
   }
 
   loyaltyUsed(key: string): Decimal { return this.loyaltyUse.get(key) ?? ZERO; }
-  useLoyalty(key: string, amount: Decimal): void { this.setMap(this.loyaltyUse, key, this.loyaltyUsed(key).plus(amount)); }
+  useLoyalty(key: string, amount: Decimal): void { this.setMap(this.loyaltyUse, key, add(this.loyaltyUsed(key), amount)); }
 }
 
 export function indexBudgets(list: readonly BudgetRemaining[] | undefined): Map<number, BudgetRemaining[]> {

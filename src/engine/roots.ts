@@ -4,7 +4,7 @@
  * Maps are null-prototype objects so that attribute names such as `__proto__` are plain data.
  * Numbers are Decimal; absent optional fields are absent keys (reading them is an evaluation error).
  */
-import { Decimal, dec } from '../domain/money.js';
+import { dec, Decimal, sub } from '../domain/money.js';
 import type { Roots, Value, ValueMap } from '../rules/contract.js';
 import type {
   AttributeMap, EngineApplication, EngineCampaign, EngineCartItem, EngineCoupon, EngineInput, EngineProfile,
@@ -183,7 +183,7 @@ export function couponMap(c: EngineCoupon): ValueMap {
     const counter = dec(c.discountCounter);
     m.DiscountLimit = dec(c.discountLimit);
     m.DiscountCounter = counter;
-    m.DiscountRemainder = dec(c.discountLimit).minus(counter);
+    m.DiscountRemainder = sub(dec(c.discountLimit), counter);
   }
   put(m, 'StartDate', c.startDate ?? undefined);
   put(m, 'ExpiryDate', c.expiryDate ?? undefined);

@@ -19,7 +19,7 @@
  * If code generation from strings is disabled (--disallow-code-generation-from-strings), or
  * OPENPROMO_RULES_JIT=0, the closure compiler is used alone.
  */
-import { Decimal, ZERO } from '../domain/money.js';
+import { add, Decimal, mul, sub, ZERO } from '../domain/money.js';
 import type { Value, ValueMap } from './contract.js';
 import { exact } from './check.js';
 import type { Overload } from './fn.js';
@@ -110,7 +110,7 @@ function sizeOf(v: Value): number {
  * (same results as their `eager` implementations, without the argument array).
  */
 const RELATIONS: Readonly<Record<string, string>> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
-const ARITH: Readonly<Record<string, string>> = { '+': 'plus', '-': 'minus', '*': 'times' };
+const ARITH: Readonly<Record<string, string>> = { '+': 'add', '-': 'sub', '*': 'mul' };
 
 function inlineOp(name: string, o: Overload, v: string[]): string | null {
   const k0 = o.params[0]?.kind;
@@ -121,7 +121,7 @@ function inlineOp(name: string, o: Overload, v: string[]): string | null {
     if (name === '=') return `valuesEqual(${v[0]}, ${v[1]})`;
     if (name === '!=') return `!valuesEqual(${v[0]}, ${v[1]})`;
     const op = ARITH[name];
-    if (op !== undefined && k0 === 'number' && o.params.length === 2) return `${v[0]}.${op}(${v[1]})`;
+    if (op !== undefined && k0 === 'number' && o.params.length === 2) return `${op}(${v[0]}, ${v[1]})`;
   }
   if (v.length === 1) {
     if (name === 'not') return `!${v[0]}`;
@@ -138,8 +138,8 @@ function sumFail(v: Value): never {
   return fail(`sum: the lambda must return a number, got ${describe(v)}`);
 }
 
-const HELPER_NAMES = ['protoOf', 'cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal'];
-const HELPERS = [protoOf, cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal];
+const HELPER_NAMES = ['protoOf', 'cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal', 'add', 'sub', 'mul'];
+const HELPERS = [protoOf, cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal, add, sub, mul];
 
 // ---------------------------------------------------------------- generator
 
@@ -387,7 +387,7 @@ class Gen {
       case 'every': this.emit(`if (${b} === false) { ${r} = false; break; } if (${b} !== true) predFail(${fn}, ${b});`); break;
       case 'filter': this.emit(`if (${b} === true) ${r}.push(${x}); else if (${b} !== false) predFail(${fn}, ${b});`); break;
       case 'map': this.emit(`${r}[${i}] = ${b};`); break;
-      case 'sum': this.emit(`if (!isDecimal(${b})) sumFail(${b}); ${r} = ${r}.plus(${b});`); break;
+      case 'sum': this.emit(`if (!isDecimal(${b})) sumFail(${b}); ${r} = add(${r}, ${b});`); break;
     }
     this.emit('}');
     return r;

@@ -1,6 +1,6 @@
 /** Lists and collections (rules.md §2.4), including the higher-order functions taking lambdas. */
 import type { Value, ValueMap } from '../contract.js';
-import { Decimal, ZERO } from '../../domain/money.js';
+import { add, Decimal, ZERO } from '../../domain/money.js';
 import { p, type FnDef } from '../fn.js';
 import { ANY, elemOf, listOf, STRING } from '../model.js';
 import { MAX_LIST, type Code, type Ctx, type LambdaCode } from '../runtime.js';
@@ -171,7 +171,7 @@ export const lists: FnDef[] = [
       c.step();
       const v = f(c, xs[i]!);
       if (!isDecimal(v)) fail(`sum: the lambda must return a number, got ${describe(v)}`);
-      acc = acc.plus(v);
+      acc = add(acc, v);
     }
     return acc;
   }),

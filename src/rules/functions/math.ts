@@ -1,6 +1,6 @@
 /** Arithmetic (rules.md §2.3): + - * / mod floor ceil round min max toNumber. `+` also concatenates strings. */
 import type { Value } from '../contract.js';
-import { Decimal } from '../../domain/money.js';
+import { add, Decimal, mul, sub } from '../../domain/money.js';
 import { p, type FnDef, type Overload } from '../fn.js';
 import { MAX_STRING } from '../runtime.js';
 import { fail, isDecimal } from '../values.js';
@@ -52,12 +52,12 @@ export const math: FnDef[] = [
   {
     name: '+', family: 'math', description: 'Sum of numbers, or concatenation of strings.',
     overloads: [
-      numeric(fold((a, b) => a.plus(b))),
+      numeric(fold((a, b) => add(a, b))),
       { params: [p('a', 'string'), p('b', 'string')], rest: true, result: 'string', eager: concatStrings },
     ],
   },
-  { name: '-', family: 'math', description: 'a − b − c …', overloads: [numeric(fold((a, b) => a.minus(b)))] },
-  { name: '*', family: 'math', description: 'Product.', overloads: [numeric(fold((a, b) => a.times(b)))] },
+  { name: '-', family: 'math', description: 'a − b − c …', overloads: [numeric(fold((a, b) => sub(a, b)))] },
+  { name: '*', family: 'math', description: 'Product.', overloads: [numeric(fold((a, b) => mul(a, b)))] },
   {
     name: '/', family: 'math', description: 'Left-to-right division (34 significant digits, half-even). Division by zero is an error.',
     overloads: [numeric(fold((a, b) => {

@@ -1,0 +1,77 @@
+/**
+ * add / sub / mul (domain/money.ts) give exactly decimal.js's plus / minus / times — same value and the
+ * same representation (sign, exponent, digit words), so nothing downstream can tell them apart.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { add, Decimal, mul, sub, type DecimalRepr } from '../../src/domain/money.js';
+
+const repr = (x: Decimal) => {
+  const r = x as unknown as DecimalRepr;
+  return { s: r.s, e: r.e, d: r.d === null ? null : [...r.d], text: x.toString() };
+};
+
+function same(op: string, got: Decimal, want: Decimal, x: Decimal, y: Decimal): void {
+  assert.deepEqual(repr(got), repr(want), `${x.toString()} ${op} ${y.toString()}`);
+}
+
+function check(x: Decimal, y: Decimal): void {
+  same('+', add(x, y), x.plus(y), x, y);
+  same('-', sub(x, y), x.minus(y), x, y);
+  same('*', mul(x, y), x.times(y), x, y);
+}
+
+/** Deterministic pseudo-random generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random decimal text: sign, 0–22 integer digits, 0–22 fraction digits, sometimes runs of 0s and 9s. */
+function randomText(r: () => number): string {
+  const digits = (n: number) => {
+    let s = '';
+    const style = r();
+    for (let i = 0; i < n; i++) s += style < 0.2 ? '9' : style < 0.4 ? (i === 0 ? '1' : '0') : String(Math.floor(r() * 10));
+    return s;
+  };
+  const int = digits(Math.floor(r() * (r() < 0.7 ? 6 : 23))) || '0';
+  const frac = digits(Math.floor(r() * (r() < 0.7 ? 4 : 23)));
+  return `${r() < 0.3 ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
+}
+
+test('edge cases: zeros, signed zeros, equal magnitudes, carries and borrows across words, infinities, NaN', () => {
+  const texts = ['0', '-0', '1', '-1', '0.1', '0.2', '0.3', '9999999', '10000000', '9999999.9999999', '0.0000001', '-0.0000001',
+    '19.99', '59.9', '4.5', '66.66', '0.1', '1e-30', '1e30', '123456789012345678901234567890', '0.000000000000001',
+    '99999999999999999999', '1.0000000000000000000000000000000000001', '5000000', '0.5', '-0.5', '12345678.87654321'];
+  const values = [...texts.map((t) => new Decimal(t)), new Decimal(Infinity), new Decimal(-Infinity), new Decimal(NaN)];
+  for (const x of values) for (const y of values) check(x, y);
+});
+
+test('money: 0.1 + 0.2 = 0.3, 19.99 × 3 = 59.97, 10 % of 66.66 = 6.666', () => {
+  assert.equal(add(new Decimal(0.1), new Decimal(0.2)).toString(), '0.3');
+  assert.equal(mul(new Decimal(19.99), new Decimal(3)).toString(), '59.97');
+  assert.equal(mul(new Decimal(66.66), new Decimal('0.1')).toString(), '6.666');
+  assert.equal(sub(new Decimal(152.33), new Decimal(152.33)).toString(), '0');
+});
+
+test('40,000 random operand pairs, from 1 to 45 significant digits (results past 40 digits round like decimal.js)', () => {
+  const r = rng(20261126);
+  for (let i = 0; i < 40_000; i++) check(new Decimal(randomText(r)), new Decimal(randomText(r)));
+});
+
+test('the results are ordinary Decimals: further decimal.js operations on them agree', () => {
+  const r = rng(7);
+  for (let i = 0; i < 2_000; i++) {
+    const x = new Decimal(randomText(r));
+    const y = new Decimal(randomText(r));
+    const z = new Decimal(randomText(r));
+    assert.equal(add(x, y).times(z).minus(y).toString(), x.plus(y).times(z).minus(y).toString());
+    assert.equal(mul(sub(x, y), z).toFixed(10), x.minus(y).times(z).toFixed(10));
+  }
+});
