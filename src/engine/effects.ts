@@ -26,6 +26,18 @@ export interface Pending {
 }
 
 export interface Dropped { effectIndex: number; details: string }
+
+/** What one rule's calls produce: its effects, and the effects dropped for an exhausted budget. */
+class Out {
+  readonly ok = true as const;
+  readonly effects: Pending[] = [];
+  readonly dropped: Dropped[] = [];
+  /** Index of the call being applied. */
+  index = 0;
+  push(p: Pending): void { this.effects.push(p); }
+  drop(details: string): void { this.dropped.push({ effectIndex: this.index, details }); }
+}
+
 export type CallsResult =
   | { ok: true; effects: Pending[]; dropped: Dropped[] }
   | { ok: false; effectIndex: number; details: string };
@@ -121,9 +133,10 @@ function partialDefault(ctx: RuleContext, p: boolean | undefined): boolean {
 
 /**
  * Grants a discount: caps by what remains of the target (`cap`), by the coupon's discount remainder and
- * by the discount budgets. Returns the granted value, null when dropped silently (≤ 0), or throws Fail.
+ * by the discount budgets, and books it. Returns the granted value — which the caller then takes off
+ * its target in the ledger — null when dropped silently (≤ 0), or throws Fail.
  */
-function grant(ctx: RuleContext, desired: Decimal, cap: Decimal, partial: boolean, apply: (v: Decimal) => void): Decimal | null {
+function grant(ctx: RuleContext, desired: Decimal, cap: Decimal, partial: boolean): Decimal | null {
   if (sign(desired) <= 0) return null;
   let value = minOf(desired, cap);
   const c = ctx.coupon;
@@ -132,18 +145,26 @@ function grant(ctx: RuleContext, desired: Decimal, cap: Decimal, partial: boolea
     value = minOf(value, sign(left) > 0 ? left : ZERO);
   }
   if (sign(value) <= 0) return null;
-  const effKey = key(ctx, 'setDiscountEffect');
-  const moneyKey = key(ctx, 'setDiscount');
-  if (!roomForOne(ctx, effKey)) throw new Fail('budget exhausted: setDiscountEffect');
-  const money = ctx.ledger.room(moneyKey);
-  if (money && lt(money.room, value)) {
-    if (!partial || sign(money.room) <= 0) throw new Fail('budget exhausted: setDiscount');
-    value = money.room;
+  const ledger = ctx.ledger;
+  if (ledger.limited(ctx.campaign.id)) {
+    const effKey = key(ctx, 'setDiscountEffect');
+    const moneyKey = key(ctx, 'setDiscount');
+    if (!roomForOne(ctx, effKey)) throw new Fail('budget exhausted: setDiscountEffect');
+    const money = ledger.room(moneyKey);
+    if (money && lt(money.room, value)) {
+      if (!partial || sign(money.room) <= 0) throw new Fail('budget exhausted: setDiscount');
+      value = money.room;
+    }
+    ledger.consume(moneyKey, value);
+    ledger.consume(effKey, ONE);
+  } else {
+    // no limit applies: only the session's usage is recorded (the common case, without key objects)
+    const couponId = c?.id;
+    const referralId = ctx.referral?.id;
+    ledger.record(ctx.campaign.id, 'setDiscount', couponId, referralId, value);
+    ledger.record(ctx.campaign.id, 'setDiscountEffect', couponId, referralId, ONE);
   }
-  apply(value);
-  ctx.ledger.consume(moneyKey, value);
-  ctx.ledger.consume(effKey, ONE);
-  if (c && c.discountLimit != null) ctx.ledger.useCoupon(c.id, value);
+  if (c && c.discountLimit != null) ledger.useCoupon(c.id, value);
   return value;
 }
 
@@ -157,24 +178,26 @@ const ITEM_SCOPES = new Set(['price', 'itemTotal', 'additionalCosts']);
 
 // ---- discount effects --------------------------------------------------------------------------
 
-function setDiscount(ctx: RuleContext, a: Value[], out: Pending[]): void {
+function setDiscount(ctx: RuleContext, a: Value[], out: Out): void {
   const name = str(a[0], 'name');
   const desired = num(a[1], 'value');
   const scope = (optStr(a[2]) ?? ctx.env.input.application.defaultDiscountScope) as DiscountScope;
   if (!SESSION_SCOPES.has(scope)) throw new EffectError(`invalid discount scope ${scope}`);
   const partial = partialDefault(ctx, optBool(a[3]));
-  const value = grant(ctx, desired, ctx.ledger.sessionCap(scope), partial, (v) => ctx.ledger.applySession(scope, v));
+  const value = grant(ctx, desired, ctx.ledger.sessionCap(scope), partial);
   if (!value) return;
+  ctx.ledger.applySession(scope, value);
   const props: Props = { name, value };
   if (ctx.env.input.application.enableCascadingDiscounts) props.scope = scope;
   out.push({ effectType: 'setDiscount', props: withDesired(props, value, desired, partial), discount: value });
 }
 
-function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number, scope: ItemDiscountScope, partial: boolean, extra: Props, out: Pending[]): void {
+function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number, scope: ItemDiscountScope, partial: boolean, extra: Props, out: Out): void {
   if (!ITEM_SCOPES.has(scope)) throw new EffectError(`invalid item discount scope ${scope}`);
   const u = ctx.env.units[unit];
-  const value = grant(ctx, desired, ctx.ledger.unitCap(unit, scope), partial, (v) => ctx.ledger.applyUnit(unit, scope, v));
+  const value = grant(ctx, desired, ctx.ledger.unitCap(unit, scope), partial);
   if (!value) return;
+  ctx.ledger.applyUnit(unit, scope, value);
   const props: Props = { name: `${name}#${u.position}`, value, position: u.position, subPosition: u.subPosition };
   withDesired(props, value, desired, partial);
   props.scope = scope;
@@ -182,13 +205,13 @@ function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number,
   out.push({ effectType: 'setDiscountPerItem', props, discount: value });
 }
 
-function setDiscountPerItem(ctx: RuleContext, a: Value[], out: Pending[]): void {
+function setDiscountPerItem(ctx: RuleContext, a: Value[], out: Out): void {
   const scope = (optStr(a[3]) ?? ctx.env.input.application.defaultDiscountAdditionalCostPerItemScope) as ItemDiscountScope;
   perItem(ctx, str(a[0], 'name'), num(a[1], 'value'), unitOf(ctx.env, a[2]), scope, partialDefault(ctx, optBool(a[4])), {}, out);
 }
 
 /** Spreads `total` over the items by price; the last item absorbs the remainder so the parts sum exactly. */
-function setDiscountPerItemProRata(ctx: RuleContext, a: Value[], out: Pending[]): void {
+function setDiscountPerItemProRata(ctx: RuleContext, a: Value[], out: Out): void {
   const name = str(a[0], 'name');
   const total = num(a[1], 'total');
   const items = a[2];
@@ -212,7 +235,7 @@ function costId(ctx: RuleContext, name: string): number {
   return cid;
 }
 
-function setDiscountPerAdditionalCost(ctx: RuleContext, a: Value[], out: Pending[]): void {
+function setDiscountPerAdditionalCost(ctx: RuleContext, a: Value[], out: Out): void {
   const name = str(a[0], 'name');
   const cost = str(a[1], 'additionalCost');
   const desired = num(a[2], 'value');
@@ -220,13 +243,14 @@ function setDiscountPerAdditionalCost(ctx: RuleContext, a: Value[], out: Pending
   const additionalCostId = costId(ctx, cost);
   const cap = ctx.ledger.sessionCostCap(cost);
   if (cap === null) return;                                  // the session has no such cost: nothing to discount
-  const value = grant(ctx, desired, cap, partial, (v) => ctx.ledger.applySessionCost(cost, v));
+  const value = grant(ctx, desired, cap, partial);
   if (!value) return;
+  ctx.ledger.applySessionCost(cost, value);
   const props: Props = { name, additionalCostId, additionalCost: cost, value };
   out.push({ effectType: 'setDiscountPerAdditionalCost', props: withDesired(props, value, desired, partial), discount: value });
 }
 
-function setDiscountPerAdditionalCostPerItem(ctx: RuleContext, a: Value[], out: Pending[]): void {
+function setDiscountPerAdditionalCostPerItem(ctx: RuleContext, a: Value[], out: Out): void {
   const name = str(a[0], 'name');
   const cost = str(a[1], 'additionalCost');
   const desired = num(a[2], 'value');
@@ -235,8 +259,9 @@ function setDiscountPerAdditionalCostPerItem(ctx: RuleContext, a: Value[], out: 
   const additionalCostId = costId(ctx, cost);
   const cap = ctx.ledger.unitCostCap(unit, cost);
   if (cap === null) throw new Fail(`item has no additional cost ${cost}`);   // documented quirk (effects.md §4.4)
-  const value = grant(ctx, desired, cap, partial, (v) => ctx.ledger.applyUnitCost(unit, cost, v));
+  const value = grant(ctx, desired, cap, partial);
   if (!value) return;
+  ctx.ledger.applyUnitCost(unit, cost, value);
   const u = ctx.env.units[unit];
   const props: Props = { name: `${name}#${u.position}`, additionalCostId, additionalCost: cost, value, position: u.position, subPosition: u.subPosition };
   out.push({ effectType: 'setDiscountPerAdditionalCostPerItem', props: withDesired(props, value, desired, partial), discount: value });
@@ -248,7 +273,7 @@ function recipient(ctx: RuleContext, v: Value | undefined): string | null {
   return optStr(v) ?? (ctx.env.input.session.profileId || null);
 }
 
-function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Pending[], drop: (d: string) => void): void {
+function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Out): void {
   const programId = id(num(a[0], 'programId'));
   const subLedgerId = str(a[1], 'subledgerId');
   const desired = num(a[2], 'points');
@@ -259,10 +284,10 @@ function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Pendi
   let value = desired;
   const room = ctx.ledger.room(key(ctx, 'createLoyaltyPoints'));
   if (room && room.room.lessThan(value)) {
-    if (!partialDefault(ctx, undefined) || room.room.lessThanOrEqualTo(0)) { drop('budget exhausted: createLoyaltyPoints'); return; }
+    if (!partialDefault(ctx, undefined) || room.room.lessThanOrEqualTo(0)) { out.drop('budget exhausted: createLoyaltyPoints'); return; }
     value = room.room;
   }
-  if (!takeCount(ctx, 'createLoyaltyPointsEffect')) { drop('budget exhausted: createLoyaltyPointsEffect'); return; }
+  if (!takeCount(ctx, 'createLoyaltyPointsEffect')) { out.drop('budget exhausted: createLoyaltyPointsEffect'); return; }
   ctx.ledger.consume(key(ctx, 'createLoyaltyPoints'), value);
   const props: Props = { name, programId, subLedgerId, value };
   if (value.lessThan(desired)) props.desiredValue = desired;
@@ -279,7 +304,7 @@ function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Pendi
   out.push({ effectType: 'addLoyaltyPoints', props });
 }
 
-function deductPoints(ctx: RuleContext, a: Value[], out: Pending[], drop: (d: string) => void): void {
+function deductPoints(ctx: RuleContext, a: Value[], out: Out): void {
   const programId = id(num(a[0], 'programId'));
   const subLedgerId = str(a[1], 'subledgerId');
   const value = num(a[2], 'points');
@@ -290,8 +315,8 @@ function deductPoints(ctx: RuleContext, a: Value[], out: Pending[], drop: (d: st
   const available = sub(bal ? dec(bal.balance) : ZERO, ctx.ledger.loyaltyUsed(lk));
   if (available.lessThan(value)) throw new Fail('insufficient loyalty balance');
   const room = ctx.ledger.room(key(ctx, 'redeemLoyaltyPoints'));
-  if (room && room.room.lessThan(value)) { drop('budget exhausted: redeemLoyaltyPoints'); return; }
-  if (!takeCount(ctx, 'redeemLoyaltyPointsEffect')) { drop('budget exhausted: redeemLoyaltyPointsEffect'); return; }
+  if (room && room.room.lessThan(value)) { out.drop('budget exhausted: redeemLoyaltyPoints'); return; }
+  if (!takeCount(ctx, 'redeemLoyaltyPointsEffect')) { out.drop('budget exhausted: redeemLoyaltyPointsEffect'); return; }
   ctx.ledger.consume(key(ctx, 'redeemLoyaltyPoints'), value);
   ctx.ledger.useLoyalty(lk, value);
   out.push({ effectType: 'deductLoyaltyPoints', props: { ruleTitle: ctx.ruleName, programId, subLedgerId, value, name, transactionUUID: ctx.env.ids.uuid() } });
@@ -331,29 +356,31 @@ function nameOf(list: { id: number; name: string }[] | undefined, wanted: number
   return list?.find((x) => x.id === wanted)?.name ?? '';
 }
 
-function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d: string) => void): void {
+/** An effect without money: counted against `action`'s limits when given (dropped when exhausted). */
+function simple(ctx: RuleContext, out: Out, effectType: EffectType, props: Props, action?: LimitAction): void {
+  if (action && !takeCount(ctx, action)) { out.drop(`budget exhausted: ${action}`); return; }
+  out.push({ effectType, props });
+}
+
+function applyCall(ctx: RuleContext, call: EffectCall, out: Out): void {
   const a = call.args;
   const input = ctx.env.input;
-  const simple = (effectType: EffectType, props: Props, action?: LimitAction): void => {
-    if (action && !takeCount(ctx, action)) { drop(`budget exhausted: ${action}`); return; }
-    out.push({ effectType, props });
-  };
   switch (call.fn) {
     case 'setDiscount': return setDiscount(ctx, a, out);
     case 'setDiscountPerItem': return setDiscountPerItem(ctx, a, out);
     case 'setDiscountPerItemProRata': return setDiscountPerItemProRata(ctx, a, out);
     case 'setDiscountPerAdditionalCost': return setDiscountPerAdditionalCost(ctx, a, out);
     case 'setDiscountPerAdditionalCostPerItem': return setDiscountPerAdditionalCostPerItem(ctx, a, out);
-    case 'addFreeItem': return simple('addFreeItem', { sku: str(a[0], 'sku'), name: str(a[1], 'name') }, 'addFreeItemEffect');
-    case 'addLoyaltyPoints': return addPoints(ctx, a, null, out, drop);
-    case 'addLoyaltyPointsPerItem': return addPoints(ctx, a, unitOf(ctx.env, a[4]), out, drop);
-    case 'deductLoyaltyPoints': return deductPoints(ctx, a, out, drop);
+    case 'addFreeItem': return simple(ctx, out, 'addFreeItem', { sku: str(a[0], 'sku'), name: str(a[1], 'name') }, 'addFreeItemEffect');
+    case 'addLoyaltyPoints': return addPoints(ctx, a, null, out);
+    case 'addLoyaltyPointsPerItem': return addPoints(ctx, a, unitOf(ctx.env, a[4]), out);
+    case 'deductLoyaltyPoints': return deductPoints(ctx, a, out);
     case 'showNotification':
-      return simple('showNotification', { notificationType: str(a[0], 'type'), title: str(a[1], 'title'), body: str(a[2], 'body') });
-    case 'updateAttribute': return simple('set', { path: str(a[0], 'path'), value: a[1] ?? null });
+      return simple(ctx, out, 'showNotification', { notificationType: str(a[0], 'type'), title: str(a[1], 'title'), body: str(a[2], 'body') });
+    case 'updateAttribute': return simple(ctx, out, 'set', { path: str(a[0], 'path'), value: a[1] ?? null });
     case 'triggerWebhook': {
       const webhookId = id(num(a[0], 'webhookId'));
-      return simple('callApi', { webhookId, webhookName: nameOf(input.webhooks, webhookId) }, 'callApi');
+      return simple(ctx, out, 'callApi', { webhookId, webhookName: nameOf(input.webhooks, webhookId) }, 'callApi');
     }
     case 'customEffect': {
       const def = ctx.env.customEffects.get(str(a[0], 'name'));
@@ -365,11 +392,11 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
         props.cartItemPosition = u.position;
         props.cartItemSubPosition = u.subPosition;
       }
-      return simple('customEffect', props, 'customEffect');
+      return simple(ctx, out, 'customEffect', props, 'customEffect');
     }
     case 'createCoupon': {
       const to = recipient(ctx, a[0]) ?? '';
-      if (!takeCount(ctx, 'createCoupon')) { drop('budget exhausted: createCoupon'); return; }
+      if (!takeCount(ctx, 'createCoupon')) { out.drop('budget exhausted: createCoupon'); return; }
       const value = ctx.env.ids.couponCode(ctx.campaign.id);
       const coupon: CreatedCoupon = { campaignId: ctx.campaign.id, value, recipientIntegrationId: to };
       if (a[1] instanceof Decimal) coupon.usageLimit = a[1];
@@ -380,7 +407,7 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
     case 'createReferral': {
       const advocate = recipient(ctx, a[0]);
       if (!advocate) return;
-      if (!takeCount(ctx, 'createReferral')) { drop('budget exhausted: createReferral'); return; }
+      if (!takeCount(ctx, 'createReferral')) { out.drop('budget exhausted: createReferral'); return; }
       const code = ctx.env.ids.referralCode(ctx.campaign.id);
       out.push({ effectType: 'referralCreated', props: { value: code }, created: { referral: { campaignId: ctx.campaign.id, code, advocateProfileIntegrationId: advocate } } });
       return;
@@ -388,18 +415,18 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
     case 'reserveCoupon': {
       const profile = input.session.profileId;
       if (!ctx.coupon || !profile) return;
-      return simple('reserveCoupon', { couponValue: ctx.coupon.value, profileIntegrationId: profile, isNewReservation: !ctx.coupon.reservedByProfile }, 'reserveCoupon');
+      return simple(ctx, out, 'reserveCoupon', { couponValue: ctx.coupon.value, profileIntegrationId: profile, isNewReservation: !ctx.coupon.reservedByProfile }, 'reserveCoupon');
     }
     case 'awardGiveaway': {
       const poolId = id(num(a[0], 'poolId'));
       const to = recipient(ctx, a[1]);
       if (!to) return;
       const base: Props = { poolId, poolName: nameOf(input.giveawayPools, poolId), recipientIntegrationId: to };
-      if (input.session.state !== 'closed') return simple('willAwardGiveaway', base, 'awardGiveaway');
+      if (input.session.state !== 'closed') return simple(ctx, out, 'willAwardGiveaway', base, 'awardGiveaway');
       const count = key(ctx, 'awardGiveaway');
-      if (!roomForOne(ctx, count)) { drop('budget exhausted: awardGiveaway'); return; }
+      if (!roomForOne(ctx, count)) { out.drop('budget exhausted: awardGiveaway'); return; }
       const g = ctx.env.ids.giveaway?.(poolId) ?? null;
-      if (!g) { drop('giveaway pool empty'); return; } // counted only when something is awarded
+      if (!g) { out.drop('giveaway pool empty'); return; } // counted only when something is awarded
       ctx.ledger.consume(count, ONE);
       out.push({ effectType: 'awardGiveaway', props: { ...base, giveawayId: g.id, code: g.code } });
       return;
@@ -408,7 +435,7 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
       const audienceId = id(num(a[0], 'audienceId'));
       const props: Props = { audienceId, audienceName: nameOf(input.audiences, audienceId) };
       if (input.session.profileId) props.profileIntegrationId = input.session.profileId;
-      return simple(call.fn, props);
+      return simple(ctx, out, call.fn, props);
     }
     case 'increaseAchievementProgress': {
       const achievementId = id(num(a[0], 'achievementId'));
@@ -417,7 +444,7 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
       if (!ach) throw new EffectError(`unknown achievement ${achievementId}`);
       const before = dec(ach.currentProgress);
       const value = add(before, delta);
-      return simple('increaseAchievementProgress', {
+      return simple(ctx, out, 'increaseAchievementProgress', {
         achievementId, achievementName: ach.name, delta, value, target: dec(ach.target),
         isJustCompleted: before.lessThan(ach.target) && value.greaterThanOrEqualTo(ach.target),
       });
@@ -425,10 +452,10 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
     case 'setLoyaltyPointsExpiryDate': {
       const d = a[2];
       if (!(d instanceof Date)) throw new EffectError('newExpiryDate must be a time');
-      return simple('setLoyaltyPointsExpiryDate', { programId: id(num(a[0], 'programId')), subLedgerId: str(a[1], 'subledgerId'), newExpiryDate: d });
+      return simple(ctx, out, 'setLoyaltyPointsExpiryDate', { programId: id(num(a[0], 'programId')), subLedgerId: str(a[1], 'subledgerId'), newExpiryDate: d });
     }
     case 'extendLoyaltyPointsExpiryDate':
-      return simple('extendLoyaltyPointsExpiryDate', { programId: id(num(a[0], 'programId')), subLedgerId: str(a[1], 'subledgerId'), extensionDuration: str(a[2], 'duration') });
+      return simple(ctx, out, 'extendLoyaltyPointsExpiryDate', { programId: id(num(a[0], 'programId')), subLedgerId: str(a[1], 'subledgerId'), extensionDuration: str(a[2], 'duration') });
     default:
       throw new EffectError(`unknown effect function ${call.fn}`);
   }
@@ -436,19 +463,16 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Pending[], drop: (d:
 
 /** Applies one rule's effect calls in order (the caller undoes the ledger when the result is not ok). */
 export function applyCalls(ctx: RuleContext, calls: readonly EffectCall[]): CallsResult {
-  const effects: Pending[] = [];
-  const dropped: Dropped[] = [];
-  let current = 0;
-  const drop = (details: string): void => { dropped.push({ effectIndex: current, details }); };
+  const out = new Out();
   for (const call of calls) {
-    current = call.index;
+    out.index = call.index;
     try {
-      applyCall(ctx, call, effects, drop);
+      applyCall(ctx, call, out);
     } catch (e) {
       if (e instanceof Fail) return { ok: false, effectIndex: call.index, details: e.details };
       if (e instanceof EffectError) throw Object.assign(e, { effectIndex: call.index });
       throw e;
     }
   }
-  return { ok: true, effects, dropped };
+  return out;
 }

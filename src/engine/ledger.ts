@@ -189,10 +189,13 @@ export class Ledger {
     return best;
   }
 
+  /** True when some limit bucket applies to the campaign (otherwise every room() is null). */
+  limited(campaignId: number): boolean { return this.budgets.has(campaignId); }
+
   /** Books `amount` on every applicable bucket and in the session's usage. */
   consume(k: BudgetKey, amount: Decimal): void {
-    for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, add(this.budgetUse.get(b) ?? ZERO, amount));
-    const key = this.usageKey(k);
+    if (this.budgets.has(k.campaignId)) for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, add(this.budgetUse.get(b) ?? ZERO, amount));
+    const key = this.usageKey(k.campaignId, k.action, k.couponId, k.referralId);
     const u = this.usage.get(key);
     const next: BudgetUsage = { campaignId: k.campaignId, action: k.action, amount: u === undefined ? amount : add(u.amount, amount) };
     if (k.couponId !== undefined) next.couponId = k.couponId;
@@ -200,20 +203,30 @@ export class Ledger {
     this.setMap(this.usage, key, next);
   }
 
+  /** consume() for a campaign without limit buckets (`limited` false): the session's usage only, no key object. */
+  record(campaignId: number, action: LimitAction, couponId: number | undefined, referralId: number | undefined, amount: Decimal): void {
+    const key = this.usageKey(campaignId, action, couponId, referralId);
+    const u = this.usage.get(key);
+    const next: BudgetUsage = { campaignId, action, amount: u === undefined ? amount : add(u.amount, amount) };
+    if (couponId !== undefined) next.couponId = couponId;
+    if (referralId !== undefined) next.referralId = referralId;
+    this.setMap(this.usage, key, next);
+  }
+
   /**
    * `campaignId|action|couponId|referralId`. Without coupon and referral (the common case) the string is
    * cached per campaign and action (across evaluations): a fresh concatenation had to be flattened and hashed on every lookup.
    */
-  private usageKey(k: BudgetKey): string {
-    if (k.couponId !== undefined || k.referralId !== undefined) return `${k.campaignId}|${k.action}|${k.couponId ?? ''}|${k.referralId ?? ''}`;
-    let byAction = PLAIN_KEYS.get(k.campaignId);
+  private usageKey(campaignId: number, action: LimitAction, couponId: number | undefined, referralId: number | undefined): string {
+    if (couponId !== undefined || referralId !== undefined) return `${campaignId}|${action}|${couponId ?? ''}|${referralId ?? ''}`;
+    let byAction = PLAIN_KEYS.get(campaignId);
     if (byAction === undefined) {
       if (PLAIN_KEYS.size >= 10_000) PLAIN_KEYS.clear(); // a bounded cache, shared by evaluations
       byAction = new Map();
-      PLAIN_KEYS.set(k.campaignId, byAction);
+      PLAIN_KEYS.set(campaignId, byAction);
     }
-    let key = byAction.get(k.action);
-    if (key === undefined) { key = `${k.campaignId}|${k.action}||`; byAction.set(k.action, key); }
+    let key = byAction.get(action);
+    if (key === undefined) { key = `${campaignId}|${action}||`; byAction.set(action, key); }
     return key;
   }
 
