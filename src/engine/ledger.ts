@@ -17,13 +17,19 @@ const ITEMS = 0;
 const COSTS = 1;
 const UNIT_PRICE = 2;
 const MAP = 3;
+/** Usage entry: [USAGE, campaignId | UsageOwner, action, amount]; undone by truncation alone. */
+const USAGE = 4;
+
+/** Coupon / referral of a usage entry (rare): the campaign id slot holds this instead of a number. */
+interface UsageOwner { campaignId: number; couponId: number | undefined; referralId: number | undefined }
 /** Usage keys without coupon / referral, by campaign id and action (see Ledger.usageKey). */
 const PLAIN_KEYS = new Map<number, Map<LimitAction, string>>();
 
 export class Ledger {
   /**
    * Undo journal, four slots per change (no closure per change): [ITEMS, old], [COSTS, old],
-   * [UNIT_PRICE, index, old] or [MAP, map, key, old] (old undefined: the key was absent).
+   * [UNIT_PRICE, index, old] or [MAP, map, key, old] (old undefined: the key was absent). Usage is only
+   * journaled ([USAGE, …]): usages() sums the entries that survived, so recording one is four pushes.
    */
   private readonly log: unknown[] = [];
   /** Bumped by every change (and undo): lets the evaluator rebuild cascading roots only when needed. */
@@ -35,7 +41,6 @@ export class Ledger {
   private readonly unitCosts: Map<string, Decimal>[];
   private readonly sessionCosts: Map<string, Decimal>;
   private readonly budgetUse = new Map<BudgetRemaining, Decimal>();
-  private readonly usage = new Map<string, BudgetUsage>();
   private readonly couponUse = new Map<number, Decimal>();
   private readonly loyaltyUse = new Map<string, Decimal>();
 
@@ -65,6 +70,7 @@ export class Ledger {
         case ITEMS: this.items = a as Decimal; break;
         case COSTS: this.costs = a as Decimal; break;
         case UNIT_PRICE: this.unitPrice[a as number] = b as Decimal; break;
+        case USAGE: break;
         default: {
           const m = a as Map<unknown, unknown>;
           if (old === undefined) m.delete(b); else m.set(b, old);
@@ -195,22 +201,14 @@ export class Ledger {
   /** Books `amount` on every applicable bucket and in the session's usage. */
   consume(k: BudgetKey, amount: Decimal): void {
     if (this.budgets.has(k.campaignId)) for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, add(this.budgetUse.get(b) ?? ZERO, amount));
-    const key = this.usageKey(k.campaignId, k.action, k.couponId, k.referralId);
-    const u = this.usage.get(key);
-    const next: BudgetUsage = { campaignId: k.campaignId, action: k.action, amount: u === undefined ? amount : add(u.amount, amount) };
-    if (k.couponId !== undefined) next.couponId = k.couponId;
-    if (k.referralId !== undefined) next.referralId = k.referralId;
-    this.setMap(this.usage, key, next);
+    this.record(k.campaignId, k.action, k.couponId, k.referralId, amount);
   }
 
-  /** consume() for a campaign without limit buckets (`limited` false): the session's usage only, no key object. */
+  /** Records usage only: consume() for a campaign without limit buckets (`limited` false), without a key object. */
   record(campaignId: number, action: LimitAction, couponId: number | undefined, referralId: number | undefined, amount: Decimal): void {
-    const key = this.usageKey(campaignId, action, couponId, referralId);
-    const u = this.usage.get(key);
-    const next: BudgetUsage = { campaignId, action, amount: u === undefined ? amount : add(u.amount, amount) };
-    if (couponId !== undefined) next.couponId = couponId;
-    if (referralId !== undefined) next.referralId = referralId;
-    this.setMap(this.usage, key, next);
+    const owner: number | UsageOwner = couponId === undefined && referralId === undefined ? campaignId : { campaignId, couponId, referralId };
+    this.log.push(USAGE, owner, action, amount);
+    this.version++;
   }
 
   /**
@@ -230,7 +228,26 @@ export class Ledger {
     return key;
   }
 
-  usages(): BudgetUsage[] { return [...this.usage.values()]; }
+  /** What the evaluation consumed per campaign, action, coupon and referral (in order of first use). */
+  usages(): BudgetUsage[] {
+    const out = new Map<string, BudgetUsage>();
+    const log = this.log;
+    for (let i = 0; i < log.length; i += 4) {
+      if (log[i] !== USAGE) continue;
+      const owner = log[i + 1] as number | UsageOwner;
+      const action = log[i + 2] as LimitAction;
+      const amount = log[i + 3] as Decimal;
+      const o: UsageOwner = typeof owner === 'number' ? { campaignId: owner, couponId: undefined, referralId: undefined } : owner;
+      const key = this.usageKey(o.campaignId, action, o.couponId, o.referralId);
+      const u = out.get(key);
+      if (u !== undefined) { u.amount = add(u.amount, amount); continue; }
+      const next: BudgetUsage = { campaignId: o.campaignId, action, amount };
+      if (o.couponId !== undefined) next.couponId = o.couponId;
+      if (o.referralId !== undefined) next.referralId = o.referralId;
+      out.set(key, next);
+    }
+    return [...out.values()];
+  }
 
   // ---- coupon discount limits and loyalty ----------------------------------------------------
 
