@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database, Param, Sql } from '../db.js';
 import { migrations } from '../migrations.js';
+import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 type Statement = BetterSqlite3.Statement;
 interface Unit { fn: (sql: Sql) => Promise<unknown>; resolve(v: unknown): void; reject(e: unknown): void }
@@ -30,6 +31,20 @@ export class SqliteDatabase implements Database {
     // savepoint (statement) journals in memory, not in temp files: group commit opens one savepoint per
     // unit, and a file-backed sub-journal cost a third of each write's time in system calls
     this.db.pragma('temp_store = MEMORY');
+    if (path !== ':memory:' && path !== '') {
+      // checkpoints run on a worker thread; the writer's own only past a large backstop (checkpointer.ts)
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+      this.checkpointer = startCheckpointer(path, () => {
+        if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      });
+    }
+  }
+
+  private readonly checkpointer: Checkpointer | null = null;
+
+  /** Checkpoints completed by the background worker (0 for in-memory databases). */
+  backgroundCheckpoints(): number {
+    return this.checkpointer?.count() ?? 0;
   }
 
   private prepare(sql: string): Statement {
@@ -140,7 +155,8 @@ export class SqliteDatabase implements Database {
 
   async close(): Promise<void> {
     while (this.draining || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
-    this.db.close();
+    await this.checkpointer?.stop();
+    this.db.close(); // the last connection checkpoints the rest and removes the WAL
   }
 }
 
