@@ -10,7 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { SqliteDatabase } from '../../src/store/sqlite/driver.js';
-import { BACKSTOP_PAGES, CHECKPOINT_MS } from '../../src/store/sqlite/checkpointer.js';
+import { BACKSTOP_PAGES, CHECKPOINT_MS, startCheckpointer } from '../../src/store/sqlite/checkpointer.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const size = (p: string) => (existsSync(p) ? statSync(p).size : 0);
@@ -60,4 +60,15 @@ test('in-memory database: no worker', async () => {
   await sleep(CHECKPOINT_MS * 2);
   assert.equal(db.backgroundCheckpoints(), 0);
   await db.close();
+});
+
+test('a worker that cannot open the database reports it once and stops', async () => {
+  const failures: unknown[] = [];
+  const c = startCheckpointer(join(os.tmpdir(), 'openpromo-no-such-dir', 'missing.sqlite'), (err) => failures.push(err));
+  const deadline = Date.now() + 5_000;
+  while (failures.length === 0 && Date.now() < deadline) await sleep(20);
+  await c.stop();
+  assert.equal(failures.length, 1);
+  assert.match(String(failures[0]), /unable to open|no such file|does not exist|directory/i);
+  assert.equal(c.count(), 0);
 });
