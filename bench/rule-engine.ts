@@ -12,8 +12,8 @@
  *
  * One "eval" = all 100 campaigns on one cart, in both. Inputs for both are built before timing. After a
  * warm-up and a cross-check that both fire exactly the same rules, each round takes a disjoint slice of
- * the 10,000 carts (so every cart is timed once in each) and alternates A and B on chunks of 25 carts
- * within it, so that both run under the same conditions on a shared, noisy machine (a slow spell of
+ * the 10,000 carts (so every cart is timed once in each) and alternates A and B on chunks of 200 carts
+ * (BENCH_CHUNK) within it, so that both run under the same conditions on a shared, noisy machine (a slow spell of
  * the host hits both sides of a round alike). Reported: the median rate of each side over the rounds
  * and the median of the per-round ratios (paired measurements).
  * Last line: RESULT {"openpromo_evals_per_s":…,"reference_evals_per_s":…,"ratio":…}

@@ -200,7 +200,7 @@ export class Ledger {
 
   /** Books `amount` on every applicable bucket and in the session's usage. */
   consume(k: BudgetKey, amount: Decimal): void {
-    if (this.budgets.has(k.campaignId)) for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, add(this.budgetUse.get(b) ?? ZERO, amount));
+    for (const b of this.buckets(k)) this.setMap(this.budgetUse, b, add(this.budgetUse.get(b) ?? ZERO, amount));
     this.record(k.campaignId, k.action, k.couponId, k.referralId, amount);
   }
 
@@ -237,13 +237,14 @@ export class Ledger {
       const owner = log[i + 1] as number | UsageOwner;
       const action = log[i + 2] as LimitAction;
       const amount = log[i + 3] as Decimal;
-      const o: UsageOwner = typeof owner === 'number' ? { campaignId: owner, couponId: undefined, referralId: undefined } : owner;
-      const key = this.usageKey(o.campaignId, action, o.couponId, o.referralId);
+      const plain = typeof owner === 'number';
+      const campaignId = plain ? owner : owner.campaignId;
+      const key = plain ? this.usageKey(campaignId, action, undefined, undefined) : this.usageKey(campaignId, action, owner.couponId, owner.referralId);
       const u = out.get(key);
       if (u !== undefined) { u.amount = add(u.amount, amount); continue; }
-      const next: BudgetUsage = { campaignId: o.campaignId, action, amount };
-      if (o.couponId !== undefined) next.couponId = o.couponId;
-      if (o.referralId !== undefined) next.referralId = o.referralId;
+      const next: BudgetUsage = { campaignId, action, amount };
+      if (!plain && owner.couponId !== undefined) next.couponId = owner.couponId;
+      if (!plain && owner.referralId !== undefined) next.referralId = owner.referralId;
       out.set(key, next);
     }
     return [...out.values()];

@@ -1,5 +1,5 @@
 /**
- * WAL checkpoints off the request thread (docs/sessions.md, "SQLite checkpoints").
+ * WAL checkpoints off the request thread (docs/sessions.md, "Checkpoints run on a worker thread").
  *
  * In WAL mode every commit appends pages to the -wal file; a checkpoint copies them back into the
  * database file and fsyncs both. SQLite runs it inside whichever COMMIT crosses `wal_autocheckpoint`
