@@ -17,12 +17,13 @@ export type DecimalInput = Decimal | number | string;
 
 export function dec(v: DecimalInput | null | undefined): Decimal {
   if (v === null || v === undefined) return ZERO;
+  if (typeof v === 'number') return fromNumber(v);
   return v instanceof Decimal ? v : new Decimal(v);
 }
 
 /** The JSON number for a decimal: the shortest double that prints as the decimal's digits. */
 export function toNumber(d: Decimal): number {
-  return d.toNumber();
+  return numberOf(d) ?? d.toNumber();
 }
 
 export function sum(values: Iterable<DecimalInput>): Decimal {
@@ -212,4 +213,68 @@ export function mul(x: Decimal, y: Decimal): Decimal {
   const d = new Array<number>(end - first);
   for (let i = first; i < end; i++) d[i - first] = r[i]!;
   return make(a.s * b.s, Math.floor(a.e / LOG_BASE) + Math.floor(b.e / LOG_BASE) + 1 - first, d) ?? x.times(y);
+}
+
+// ---- numbers in and out ----------------------------------------------------------------------
+//
+// Prices arrive as JSON numbers and leave as JSON numbers. decimal.js converts through strings (the
+// double's shortest text, then a parse; the decimal's text, then Number()); for the common case — at
+// most two decimals and fifteen digits — the words and the double are computed directly instead. Same
+// results, representation included (test/domain/money-fast.test.ts).
+
+/** Below this magnitude two different 2-decimal values never round to the same double. */
+const CENTS_LIMIT = 1e13;
+
+/**
+ * `new Decimal(v)` for a JSON number. When v is n / 100 for an integer n (the double nearest to that
+ * decimal, which is exactly what the shortest round-trip text of v denotes at this magnitude), the
+ * Decimal of n / 100 is built from its words; anything else goes through decimal.js.
+ */
+export function fromNumber(v: number): Decimal {
+  const a = v < 0 ? -v : v;
+  if (!(a < CENTS_LIMIT) || a === 0) return new Decimal(v); // zeros (signed), NaN, ±Infinity, huge values
+  const n = Math.round(a * 100);
+  if (n / 100 !== a) return new Decimal(v);
+  const int = Math.floor(n / 100);
+  const cents = n - int * 100;
+  const hi = Math.floor(int / BASE);
+  const lo = int - hi * BASE;
+  // words at word exponents 1, 0, -1 without leading / trailing zero words (n > 0: one is non-zero)
+  const d: number[] = [];
+  let top = -1;
+  if (hi !== 0) { d.push(hi, lo); top = 1; } else if (lo !== 0) { d.push(lo); top = 0; }
+  if (cents !== 0) d.push(cents * 1e5);
+  else while (d[d.length - 1] === 0) d.pop();
+  return make(v < 0 ? -1 : 1, top, d)!; // ≤ 15 digits: never rounds
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i); // exact doubles up to 1e22
+
+/**
+ * The double nearest to a decimal of at most 15 significant digits, or null for others: the digits as
+ * an exact integer m, divided (or multiplied) by an exact power of ten — one correctly rounded IEEE
+ * operation, so the same double as Number(x.toString()).
+ */
+function numberOf(x: Decimal): number | null {
+  const r = x as unknown as DecimalRepr;
+  const d = r.d;
+  if (d === null || d.length > 3 || !d[0]) return null; // infinities, NaN, zeros (signed), long values
+  let m = 0;
+  for (let i = 0; i < d.length; i++) m = m * BASE + d[i]!;
+  // m counts units of 1e7^(top − length + 1), where top is the first word's word exponent
+  const scale = (Math.floor(r.e / LOG_BASE) - d.length + 1) * LOG_BASE;
+  if (m > 999_999_999_999_999) {
+    // too many digits for one exact integer unless the last word's trailing zeros can be dropped
+    return null;
+  }
+  let v: number;
+  if (scale >= 0) {
+    if (scale > 22) return null;
+    v = m * POW10[scale]!;
+    if (v > Number.MAX_SAFE_INTEGER) return null;
+  } else {
+    if (scale < -22) return null;
+    v = m / POW10[-scale]!;
+  }
+  return r.s < 0 ? -v : v;
 }

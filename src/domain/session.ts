@@ -3,7 +3,7 @@
  * state machine. Pure: no I/O, no clock (callers pass `now`).
  */
 import { AppError, badRequest, invalidField } from './errors.js';
-import { add, dec, Decimal, mul, ZERO } from './money.js';
+import { add, dec, Decimal, fromNumber, mul, toNumber, ZERO } from './money.js';
 
 export type SessionState = 'open' | 'closed' | 'partially_returned' | 'cancelled';
 export const SESSION_STATES: readonly SessionState[] = ['open', 'closed', 'partially_returned', 'cancelled'];
@@ -206,7 +206,7 @@ export function computeTotals(content: Pick<SessionContent, 'cartItems' | 'addit
   let cartItemTotal = ZERO;
   let itemCosts = ZERO;
   for (const item of content.cartItems) {
-    const q = new Decimal(item.quantity);
+    const q = fromNumber(item.quantity);
     if (item.price !== undefined) cartItemTotal = add(cartItemTotal, mul(dec(item.price), q));
     if (item.additionalCosts) {
       for (const cost of Object.values(item.additionalCosts)) itemCosts = add(itemCosts, mul(dec(cost.price), q));
@@ -223,10 +223,10 @@ export function computeTotals(content: Pick<SessionContent, 'cartItems' | 'addit
  * Such a cart is rejected (400) rather than stored.
  */
 export function checkTotals(t: Totals): void {
-  if (!Number.isFinite(t.cartItemTotal.toNumber())) {
+  if (!Number.isFinite(toNumber(t.cartItemTotal))) {
     throw invalidField('/customerSession/cartItems', 'maximum', 'The cart item total is too large to be represented as a number');
   }
-  if (!Number.isFinite(t.additionalCostTotal.toNumber()) || !Number.isFinite(t.total.toNumber())) {
+  if (!Number.isFinite(toNumber(t.additionalCostTotal)) || !Number.isFinite(toNumber(t.total))) {
     throw invalidField('/customerSession/additionalCosts', 'maximum', 'The session total is too large to be represented as a number');
   }
 }

@@ -16,6 +16,12 @@ export interface Sql {
    * transaction (in this process or, on PostgreSQL, any process) holds it.
    */
   tryLock(key: string): Promise<boolean>;
+  /**
+   * Configuration versions (repos/configVersions.ts) that stay valid from one transaction to the next,
+   * when the driver can tell that no other connection changed the database in between (SQLite:
+   * `PRAGMA data_version`); absent where it cannot (PostgreSQL): then each transaction reads them.
+   */
+  readonly versions?: Map<string, number>;
 }
 
 export interface Database {

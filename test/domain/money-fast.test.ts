@@ -1,10 +1,11 @@
 /**
  * add / sub / mul (domain/money.ts) give exactly decimal.js's plus / minus / times — same value and the
- * same representation (sign, exponent, digit words), so nothing downstream can tell them apart.
+ * same representation (sign, exponent, digit words), so nothing downstream can tell them apart; and
+ * fromNumber / toNumber give exactly `new Decimal(number)` / `x.toNumber()`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, Decimal, mul, sub, type DecimalRepr } from '../../src/domain/money.js';
+import { add, dec, Decimal, fromNumber, mul, sub, toNumber, type DecimalRepr } from '../../src/domain/money.js';
 
 const repr = (x: Decimal) => {
   const r = x as unknown as DecimalRepr;
@@ -74,4 +75,28 @@ test('the results are ordinary Decimals: further decimal.js operations on them a
     assert.equal(add(x, y).times(z).minus(y).toString(), x.plus(y).times(z).minus(y).toString());
     assert.equal(mul(sub(x, y), z).toFixed(10), x.minus(y).times(z).toFixed(10));
   }
+});
+
+test('fromNumber is new Decimal(number): cents, integers, other doubles, signed zeros, limits', () => {
+  const r = rng(11);
+  const values = [0, -0, 0.01, -0.01, 0.05, 0.1, 0.2, 0.3, 0.1 + 0.2, 19.99, 59.9, 4.5, 66.66, 1, 7, 9999999, 10_000_000, 10_000_000.01,
+    99_999_999_999_999.99, 9_999_999_999_999.99, 1e13, 1e13 - 0.01, 123456789.12, 0.001, 1 / 3, 1e-7, 1e21, 2 ** 53, Number.MAX_VALUE,
+    Number.MIN_VALUE, Infinity, -Infinity, NaN, 152.33, 39.98];
+  for (let i = 0; i < 30_000; i++) {
+    const cents = Math.floor(r() * 10 ** Math.floor(r() * 16));
+    values.push((r() < 0.3 ? -1 : 1) * cents / 100, cents, r() * 10 ** Math.floor(r() * 20 - 5));
+  }
+  for (const v of values) {
+    assert.deepEqual(repr(fromNumber(v)), repr(new Decimal(v)), `fromNumber(${v})`);
+    assert.deepEqual(repr(dec(v)), repr(new Decimal(v)), `dec(${v})`);
+  }
+});
+
+test('toNumber is x.toNumber(): the nearest double to the decimal, for short and long decimals', () => {
+  const r = rng(12);
+  const texts = ['0', '-0', '19.99', '0.3', '6.666', '1e-30', '1e30', '123456789012345', '1234567890123456', '0.000000123',
+    '99999999999999999999', '9007199254740993', '9007199254740991', '-152.33', '1e22', '1e23', '1.5e-22', '1.5e-23'];
+  const values = [...texts.map((t) => new Decimal(t)), new Decimal(Infinity), new Decimal(-Infinity), new Decimal(NaN)];
+  for (let i = 0; i < 40_000; i++) values.push(new Decimal(randomText(r)));
+  for (const x of values) assert.ok(Object.is(toNumber(x), x.toNumber()), `toNumber(${x.toString()})`);
 });

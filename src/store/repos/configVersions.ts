@@ -4,11 +4,14 @@ import type { Sql } from '../db.js';
  * A counter per configuration scope ('account', 'app:<id>'), bumped in the same transaction as
  * any change of definitions, campaigns or settings. Every process reads it (one indexed row) to
  * know whether its in-memory snapshot is current, so caches stay correct across processes.
- * Reads are memoised per transaction: a request reads each scope at most once.
+ * Reads are memoised per transaction — a request reads each scope at most once — or, where the
+ * driver keeps them across transactions (`sql.versions`, SQLite), read once until the database
+ * changes under another connection.
  */
 const memo = new WeakMap<Sql, Map<string, number>>();
 
 function memoOf(sql: Sql): Map<string, number> {
+  if (sql.versions) return sql.versions;
   let m = memo.get(sql);
   if (!m) memo.set(sql, (m = new Map()));
   return m;

@@ -56,8 +56,28 @@ export class SqliteDatabase implements Database {
     return st;
   }
 
+  /**
+   * Configuration versions as this connection last read or wrote them (Sql.versions). Valid while no
+   * other connection commits: checked once per batch with `PRAGMA data_version` (which moves only on
+   * other connections' commits) under the batch's write lock; cleared whenever a unit or a batch is
+   * rolled back, since what it read or bumped may then be gone.
+   */
+  private readonly versions = new Map<string, number>();
+  private dataVersion = -1;
+
+  private checkDataVersion(): void {
+    const v = (this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck()).get() as number;
+    if (v !== this.dataVersion) {
+      this.versions.clear();
+      this.dataVersion = v;
+    }
+  }
+
+  private dataVersionStatement: Statement | undefined;
+
   private readonly sql: Sql = {
     dialect: 'sqlite',
+    versions: this.versions,
     all: async <T>(q: string, params: readonly Param[] = []) => this.prepare(q).all(...bind(params)) as T[],
     get: async <T>(q: string, params: readonly Param[] = []) => this.prepare(q).get(...bind(params)) as T | undefined,
     run: async (q: string, params: readonly Param[] = []) => this.prepare(q).run(...bind(params)).changes,
@@ -98,7 +118,9 @@ export class SqliteDatabase implements Database {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     try {
       this.prepare('BEGIN IMMEDIATE').run();
+      this.checkDataVersion();
     } catch (err) {
+      if (this.db.inTransaction) this.prepare('ROLLBACK').run();
       for (const u of batch) u.reject(err);
       return;
     }
@@ -110,6 +132,7 @@ export class SqliteDatabase implements Database {
         this.prepare('RELEASE unit').run();
         outcomes.push({ ok: true, value });
       } catch (err) {
+        this.versions.clear();
         if (!this.db.inTransaction) {
           // SQLite aborted the whole transaction (I/O error, disk full): nothing of the batch is kept
           for (const v of batch) v.reject(err);
@@ -123,6 +146,7 @@ export class SqliteDatabase implements Database {
     try {
       this.prepare('COMMIT').run();
     } catch (err) {
+      this.versions.clear();
       if (this.db.inTransaction) this.prepare('ROLLBACK').run();
       for (const u of batch) u.reject(err);
       return;
