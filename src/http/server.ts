@@ -34,6 +34,8 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
       return sendError(reply, status, err.message);
     },
   });
+  // declared up front so that every request object has the same shape (auth.ts sets it)
+  app.decorateRequest('applicationId', 0);
   app.setValidatorCompiler(createValidatorCompiler(allSchemas));
   for (const s of allSchemas) app.addSchema(s);
   app.setErrorHandler(errorHandler);
@@ -50,8 +52,10 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
     }
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, `Route ${req.method} ${req.url.split('?')[0]} not found`));
-  app.addHook('onSend', async (req, reply) => {
+  // callback style: an async hook costs a promise per response
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    done(null, payload);
   });
 
   await app.register(swagger, {

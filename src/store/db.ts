@@ -12,6 +12,11 @@ export interface Sql {
   /** Runs a statement and returns the number of rows it changed. */
   run(sql: string, params?: readonly Param[]): Promise<number>;
   /**
+   * Runs an INSERT of one row into a table whose key is `id` and returns that id (SQLite: the last
+   * insert rowid, cheaper than RETURNING; PostgreSQL: RETURNING id).
+   */
+  insert(sql: string, params?: readonly Param[]): Promise<number>;
+  /**
    * Takes an exclusive lock on `key` until the transaction ends, without waiting: false if another
    * transaction (in this process or, on PostgreSQL, any process) holds it.
    */

@@ -81,6 +81,7 @@ export class PostgresDatabase implements Database {
       all: async <T>(q: string, params: readonly Param[] = []) => (await run(q, params)).rows as T[],
       get: async <T>(q: string, params: readonly Param[] = []) => (await run(q, params)).rows[0] as T | undefined,
       run: async (q: string, params: readonly Param[] = []) => (await run(q, params)).rowCount ?? 0,
+      insert: async (q: string, params: readonly Param[] = []) => Number((await run(`${q} RETURNING id`, params)).rows[0].id),
       tryLock: async (key: string) => {
         const lock = `SELECT pg_try_advisory_xact_lock(${lockId(key).toString()}) AS ok`;
         if (tx.begun) return (await client.query(lock)).rows[0].ok === true;

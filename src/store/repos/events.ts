@@ -5,11 +5,11 @@ import { fromJson, toJson } from './json.js';
 
 /** `effectsJson`: `e.effects` already serialised (when the session row stores the same list). */
 export async function insertEvent(sql: Sql, e: Omit<SessionEvent, 'id'>, effectsJson = toJson(e.effects)): Promise<SessionEvent> {
-  const row = await sql.get<{ id: number }>(
+  const id = await sql.insert(
     `INSERT INTO events (application_id, type, profile_integration_id, session_integration_id, store_integration_id, attributes, effects, created)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     [e.applicationId, e.type, e.profileId, e.sessionId, e.storeIntegrationId, toJson(e.attributes), effectsJson, e.created]);
-  return { ...e, id: Number(row!.id) };
+  return { ...e, id };
 }
 
 interface EventRow { id: number; application_id: number; type: string; profile_integration_id: string; session_integration_id: string; store_integration_id: string | null; attributes: string; effects: string; created: string }

@@ -41,13 +41,12 @@ export async function getSessionById(sql: Sql, applicationId: number, id: number
 
 /** `effectsJson`: `effects` already serialised (the same list is stored with the event). */
 export async function insertSession(sql: Sql, s: Omit<CustomerSession, 'id'>, effects: Effect[], effectsJson = toJson(effects)): Promise<number> {
-  const row = await sql.get<{ id: number }>(
+  return sql.insert(
     `INSERT INTO sessions (application_id, integration_id, profile_integration_id, state, content, effects, cart_item_total,
        additional_cost_total, total, first_session, update_count, created, updated)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [s.applicationId, s.integrationId, s.profileId, s.state, toJson(sessionContent(s)), effectsJson,
       s.cartItemTotal.toString(), s.additionalCostTotal.toString(), s.total.toString(), s.firstSession, s.updateCount, s.created, s.updated]);
-  return Number(row!.id);
 }
 
 export async function updateSession(sql: Sql, s: CustomerSession, effects: Effect[], effectsJson = toJson(effects)): Promise<void> {

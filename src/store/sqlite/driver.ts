@@ -81,6 +81,7 @@ export class SqliteDatabase implements Database {
     all: async <T>(q: string, params: readonly Param[] = []) => this.prepare(q).all(...bind(params)) as T[],
     get: async <T>(q: string, params: readonly Param[] = []) => this.prepare(q).get(...bind(params)) as T | undefined,
     run: async (q: string, params: readonly Param[] = []) => this.prepare(q).run(...bind(params)).changes,
+    insert: async (q: string, params: readonly Param[] = []) => Number(this.prepare(q).run(...bind(params)).lastInsertRowid),
     // One process owns the file and transactions run one at a time: the store's in-process
     // in-flight guard (store.ts) is the whole lock.
     tryLock: async () => true,
