@@ -2,7 +2,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ServiceContext } from '../services/context.js';
 import { integrationAuth, managementAuth } from './auth.js';
 import { errorHandler, sendError } from './errors.js';
@@ -17,12 +17,20 @@ export interface ServerOptions {
   bodyLimit?: number;
 }
 
+/**
+ * Request ids (log field `reqId`, `x-request-id` header) when the client sends none: a random prefix per
+ * process and a counter — unique across processes and restarts, without a random UUID per request.
+ */
+const REQUEST_ID_PREFIX = randomBytes(6).toString('hex');
+let requestCount = 0;
+const nextRequestId = () => `${REQUEST_ID_PREFIX}-${(++requestCount).toString(36)}`;
+
 export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === false ? false : { level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info' },
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    genReqId: nextRequestId,
     ajv: { customOptions: { strict: false } },
     // ids in paths are matched case-sensitively and may contain any character. The router's own
     // length limit sits far above the schemas' maxLength (1000) so an over-long id gets the schema's

@@ -34,6 +34,24 @@ describe('operations', () => {
     s.db.ping = real;
   }));
 
+  test('every response carries x-request-id: the client\'s own id is kept, otherwise a fresh one per request, errors included', (t) => withTestServer(kind, t, async (s) => {
+    const a = await s.app.inject({ method: 'GET', url: '/healthz' });
+    const b = await s.app.inject({ method: 'GET', url: '/healthz' });
+    const idA = a.headers['x-request-id'];
+    const idB = b.headers['x-request-id'];
+    assert.equal(typeof idA, 'string');
+    assert.ok((idA as string).length >= 8);
+    assert.notEqual(idA, idB);
+    const own = await s.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'trace-42' } });
+    assert.equal(own.headers['x-request-id'], 'trace-42');
+    const denied = await s.app.inject({ method: 'GET', url: '/v1/applications', headers: { 'x-request-id': 'trace-43' } });
+    assert.equal(denied.statusCode, 401);
+    assert.equal(denied.headers['x-request-id'], 'trace-43');
+    const missing = await s.app.inject({ method: 'GET', url: '/no/such/route' });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(typeof missing.headers['x-request-id'], 'string');
+  }));
+
   test('management login: a bearer token works until logout; wrong password and missing credentials are 401', (t) => withTestServer(kind, t, async (s) => {
     const bad = await s.app.inject({ method: 'POST', url: '/v1/sessions', payload: { ...ADMIN, password: 'nope' } });
     assert.equal(bad.statusCode, 401);
