@@ -21,11 +21,14 @@
  *                     the fixed 5-item cart, so every request gets CAMPAIGNS × 5 discount effects
  *   PROFILE=1         run the OpenPromo child under `node --cpu-prof` and print the profile path
  *
+ * On Linux it also prints the OpenPromo process's CPU time per request in each run (user + system, all
+ * threads, from /proc): less sensitive to a noisy host than requests per second.
+ *
  * Last line: RESULT {"openpromo_rps":…,"echo_rps":…,"ratio":…,"p50_ms":…,"p99_ms":…}
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +97,23 @@ async function waitReady(url: string, child: ChildProcess, name: string): Promis
   throw new Error(`${name} not ready after 30 s (${url})`);
 }
 
+/**
+ * CPU time (user + system, all threads) the OpenPromo child has used so far, in µs; null where
+ * /proc is not available. Divided by the requests of a run it gives the server's CPU per request —
+ * steadier than requests per second on a noisy machine, and the figure to compare between builds.
+ */
+let openpromoPid: number | undefined;
+function openpromoCpuMicros(): number | null {
+  if (openpromoPid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${openpromoPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1e6 / CLOCK_TICKS);
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux architecture Node supports
+
 async function startOpenPromo(databaseUrl: string, profileDir: string | undefined): Promise<string> {
   const port = await freePort();
   const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), SERVER_ENTRY, 'serve'];
@@ -102,6 +122,7 @@ async function startOpenPromo(databaseUrl: string, profileDir: string | undefine
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   cleanups.push(stopChild(child, 'OpenPromo'));
+  openpromoPid = child.pid;
   const base = `http://127.0.0.1:${port}`;
   await waitReady(`${base}/readyz`, child, 'OpenPromo');
   return base;
@@ -324,13 +345,16 @@ async function main(): Promise<void> {
     await load(openpromo, key, WARMUP);
   }
 
-  const rows: { server: string; round: number; r: CannonResult }[] = [];
-  process.stdout.write(`${'server'.padEnd(10)} ${pad('round', 5)} ${pad('req/s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('non-2xx', 8)} ${pad('errors', 7)}\n`);
+  const rows: { server: string; round: number; r: CannonResult; cpu: number | null }[] = [];
+  process.stdout.write(`${'server'.padEnd(10)} ${pad('round', 5)} ${pad('req/s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('non-2xx', 8)} ${pad('errors', 7)} ${pad('server CPU µs/req', 18)}\n`);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [server, base] of [['echo', echo], ['openpromo', openpromo]] as const) {
+      const before = server === 'openpromo' ? openpromoCpuMicros() : null;
       const r = await load(base, key, DURATION);
-      rows.push({ server, round, r });
-      process.stdout.write(`${server.padEnd(10)} ${pad(round, 5)} ${pad(r.requests.average.toFixed(0), 9)} ${pad(r.latency.p50, 7)} ${pad(r.latency.p99, 7)} ${pad(r.non2xx, 8)} ${pad(r.errors + r.timeouts, 7)}\n`);
+      const after = before === null ? null : openpromoCpuMicros();
+      const cpu = before === null || after === null || r.requests.total === 0 ? null : (after - before) / r.requests.total;
+      rows.push({ server, round, r, cpu });
+      process.stdout.write(`${server.padEnd(10)} ${pad(round, 5)} ${pad(r.requests.average.toFixed(0), 9)} ${pad(r.latency.p50, 7)} ${pad(r.latency.p99, 7)} ${pad(r.non2xx, 8)} ${pad(r.errors + r.timeouts, 7)} ${pad(cpu === null ? '' : cpu.toFixed(0), 18)}\n`);
     }
   }
 
@@ -347,13 +371,15 @@ async function main(): Promise<void> {
   // the median of the per-round ratios: each round runs echo then OpenPromo back to back, so a slow
   // spell of the shared machine weighs on both sides of a pair rather than on one side's median
   result.ratio = Math.round(median(op.map((r, i) => r.requests.average / ec[i]!.requests.average)) * 1000) / 1000;
+  const cpus = rows.filter((x) => x.server === 'openpromo' && x.cpu !== null).map((x) => x.cpu!);
   const failed = op.reduce((s, r) => s + r.non2xx + r.errors + r.timeouts, 0);
   const total = op.reduce((s, r) => s + r.requests.total, 0);
 
   process.stdout.write([
     '',
     `median over ${ROUNDS} rounds: OpenPromo ${result.openpromo_rps} req/s, echo ${result.echo_rps} req/s, median of the per-round ratios ${result.ratio}; OpenPromo p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms`,
-    `OpenPromo answered ${total} requests, ${failed} of them not 2xx or failed`,
+    `OpenPromo answered ${total} requests, ${failed} of them not 2xx or failed`
+      + (cpus.length > 0 ? `; its process used a median ${median(cpus).toFixed(0)} µs of CPU per request (all threads)` : ''),
     '',
   ].join('\n'));
 
