@@ -62,3 +62,43 @@ test('create-application and create-api-key print JSON; serve accepts the key; S
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
+
+test('serve logs structured JSON lines (pino) carrying the request id, the client\'s own when it sends one', async () => {
+  const app = JSON.parse((await run(['create-application', '--name', 'Logs', '--currency', 'EUR'])).stdout);
+  const key = JSON.parse((await run(['create-api-key', '--application', String(app.id)])).stdout);
+  const srv = net.createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as AddressInfo).port;
+  srv.close();
+  const child = spawn(process.execPath, [MAIN, 'serve'], { env: { ...env, PORT: String(port), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
+      if (i > 600) throw new Error('server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const r = await fetch(`${base}/v2/customer_sessions/log-1`, {
+      method: 'PUT', headers: { authorization: `ApiKey-v1 ${key.key}`, 'content-type': 'application/json', 'x-request-id': 'trace-log-1' },
+      body: JSON.stringify({ customerSession: { cartItems: [] } }),
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-request-id'), 'trace-log-1');
+    const denied = await fetch(`${base}/v2/customer_sessions/log-2`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(denied.status, 401);
+    const generated = denied.headers.get('x-request-id');
+    assert.ok(generated);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    const lines = out.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const l of lines) assert.equal(typeof l.level, 'number');
+    const mine = lines.filter((l) => l.reqId === 'trace-log-1');
+    assert.ok(mine.some((l) => l.msg === 'incoming request'), 'request logged with its id');
+    assert.ok(mine.some((l) => l.msg === 'request completed' && (l.res as { statusCode: number }).statusCode === 200), 'response logged with its id');
+    assert.ok(lines.some((l) => l.reqId === generated && l.msg === 'request completed'), 'a generated id is logged as sent back');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
