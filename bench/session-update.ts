@@ -103,6 +103,7 @@ async function waitReady(url: string, child: ChildProcess, name: string): Promis
  * steadier than requests per second on a noisy machine, and the figure to compare between builds.
  */
 let openpromoPid: number | undefined;
+const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux architecture Node supports
 function openpromoCpuMicros(): number | null {
   if (openpromoPid === undefined) return null;
   try {
@@ -112,7 +113,6 @@ function openpromoCpuMicros(): number | null {
     return null;
   }
 }
-const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux architecture Node supports
 
 async function startOpenPromo(databaseUrl: string, profileDir: string | undefined): Promise<string> {
   const port = await freePort();

@@ -263,10 +263,7 @@ function numberOf(x: Decimal): number | null {
   for (let i = 0; i < d.length; i++) m = m * BASE + d[i]!;
   // m counts units of 1e7^(top − length + 1), where top is the first word's word exponent
   const scale = (Math.floor(r.e / LOG_BASE) - d.length + 1) * LOG_BASE;
-  if (m > 999_999_999_999_999) {
-    // too many digits for one exact integer unless the last word's trailing zeros can be dropped
-    return null;
-  }
+  if (m > 999_999_999_999_999) return null; // more than 15 digits (m may be inexact): decimal.js decides
   let v: number;
   if (scale >= 0) {
     if (scale > 22) return null;

@@ -3,7 +3,7 @@
  * graceful SIGTERM that lets an in-flight request finish.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
@@ -19,6 +19,29 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'op.db')}`, LOG_LEVEL: 'warn' };
 const run = (args: string[]) => promisify(execFile)(process.execPath, [MAIN, ...args], { env });
 
+/** `openpromo serve` on a free port, once /readyz answers; its stdout is collected in `out()`. */
+async function serve(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; out: () => string }> {
+  const srv = net.createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as AddressInfo).port;
+  srv.close();
+  const child = spawn(process.execPath, [MAIN, 'serve'], { env: { ...env, ...extraEnv, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
+      if (i > 600) throw new Error('server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return { child, base, out: () => out };
+}
+
 test('create-application and create-api-key print JSON; serve accepts the key; SIGTERM finishes in-flight requests', async () => {
   const app = JSON.parse((await run(['create-application', '--name', 'Shop', '--currency', 'EUR', '--timezone', 'Europe/Berlin'])).stdout);
   assert.equal(app.name, 'Shop');
@@ -29,18 +52,8 @@ test('create-application and create-api-key print JSON; serve accepts the key; S
   await assert.rejects(run(['create-api-key']), /needs --application/);
   await assert.rejects(run(['frobnicate']));
 
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as AddressInfo).port;
-  srv.close();
-  const child = spawn(process.execPath, [MAIN, 'serve'], { env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const base = `http://127.0.0.1:${port}`;
+  const { child, base } = await serve();
   try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
-      if (i > 600) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const put = (id: string) => fetch(`${base}/v2/customer_sessions/${id}`, {
       method: 'PUT', headers: { authorization: `ApiKey-v1 ${key.key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ customerSession: { cartItems: [{ sku: 'a', quantity: 2, price: 0.1 }, { sku: 'b', quantity: 1, price: 0.2 }] } }),
@@ -66,20 +79,8 @@ test('create-application and create-api-key print JSON; serve accepts the key; S
 test('serve logs structured JSON lines (pino) carrying the request id, the client\'s own when it sends one', async () => {
   const app = JSON.parse((await run(['create-application', '--name', 'Logs', '--currency', 'EUR'])).stdout);
   const key = JSON.parse((await run(['create-api-key', '--application', String(app.id)])).stdout);
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as AddressInfo).port;
-  srv.close();
-  const child = spawn(process.execPath, [MAIN, 'serve'], { env: { ...env, PORT: String(port), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  const base = `http://127.0.0.1:${port}`;
+  const { child, base, out } = await serve({ LOG_LEVEL: 'info' });
   try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
-      if (i > 600) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const r = await fetch(`${base}/v2/customer_sessions/log-1`, {
       method: 'PUT', headers: { authorization: `ApiKey-v1 ${key.key}`, 'content-type': 'application/json', 'x-request-id': 'trace-log-1' },
       body: JSON.stringify({ customerSession: { cartItems: [] } }),
@@ -92,7 +93,7 @@ test('serve logs structured JSON lines (pino) carrying the request id, the clien
     assert.ok(generated);
     child.kill('SIGTERM');
     await once(child, 'exit');
-    const lines = out.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out().split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
     for (const l of lines) assert.equal(typeof l.level, 'number');
     const mine = lines.filter((l) => l.reqId === 'trace-log-1');
     assert.ok(mine.some((l) => l.msg === 'incoming request'), 'request logged with its id');
