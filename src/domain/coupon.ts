@@ -66,6 +66,38 @@ export function generateCode(pattern: string, validCharacters: readonly string[]
   return out;
 }
 
+/** Patterns with at most this many codes are enumerated when random draws keep colliding. */
+const ENUMERABLE_SPACE = 1000;
+
+/**
+ * A code of the pattern that is not in `avoid`: up to `draws` + 1 random draws; when they all collide
+ * and the pattern is small, a random one of the codes it has left (enumerated) — so a nearly full
+ * pattern is filled to its last code rather than failing by bad luck. null when no code was found: for
+ * a small pattern, every code is in `avoid`; for a large one the draws were unlucky (callers retry).
+ */
+export function freshCode(pattern: string, validCharacters: readonly string[], avoid: ReadonlySet<string>, draws: number,
+  random: (n: number) => number = randomInt): string | null {
+  for (let t = 0; t <= draws; t++) {
+    const code = generateCode(pattern, validCharacters, random);
+    if (!avoid.has(code)) return code;
+  }
+  const space = patternSpace(pattern, validCharacters);
+  if (space > ENUMERABLE_SPACE) return null;
+  const chars = [...new Set(validCharacters)];
+  const free: string[] = [];
+  for (let k = 0; k < space; k++) {
+    let n = k;
+    let code = '';
+    for (const ch of pattern) {
+      if (ch !== '#') { code += ch; continue; }
+      code += chars[n % chars.length];
+      n = Math.floor(n / chars.length);
+    }
+    if (!avoid.has(code)) free.push(code);
+  }
+  return free.length > 0 ? free[random(free.length)]! : null;
+}
+
 /** How many distinct codes a pattern can produce (to fail early when a request cannot be met). */
 export function patternSpace(pattern: string, validCharacters: readonly string[]): number {
   const slots = [...pattern].filter((c) => c === '#').length;

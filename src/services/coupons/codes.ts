@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import type { Application } from '../../domain/application.js';
 import type { Campaign } from '../../domain/campaign.js';
-import { codeSpec as specFor, DEFAULT_VALID_CHARACTERS, generateCode, patternFull, patternSpace, type CodeSpec, type Coupon, type NewCouponRecord } from '../../domain/coupon.js';
+import { codeSpec as specFor, DEFAULT_VALID_CHARACTERS, freshCode, patternFull, patternSpace, type CodeSpec, type Coupon, type NewCouponRecord } from '../../domain/coupon.js';
 import type { Sql } from '../../store/db.js';
 import { insertCouponsReturningRows, insertCouponsReturningValues } from '../../store/repos/coupons.js';
 
@@ -26,8 +26,8 @@ export function couponCodeSpec(app: Application, campaign: Campaign, override: {
 
 /**
  * Inserts one coupon per record with a fresh code. Codes that collide (with stored codes, with each
- * other, or with a concurrent insert) are regenerated for the rows that lost, a bounded number of
- * rounds; then 400 "pattern full". Returns how many were made and, with `rows`, the coupons.
+ * other, or with a concurrent insert) are regenerated for the rows that lost, never the same taken
+ * code twice, a bounded number of rounds; then 400 "pattern full". Returns how many were made and, with `rows`, the coupons.
  */
 export async function insertGeneratedCoupons(sql: Sql, spec: CodeSpec, records: readonly Omit<NewCouponRecord, 'value'>[], want: 'rows' | 'count',
   random: (n: number) => number = randomInt): Promise<{ coupons: Coupon[]; count: number }> {
@@ -35,30 +35,30 @@ export async function insertGeneratedCoupons(sql: Sql, spec: CodeSpec, records: 
   const made: Coupon[] = [];
   let count = 0;
   let pending = records.slice();
+  // codes an insert found taken (stored before, or by a concurrent request): never drawn again
+  const taken = new Set<string>();
   for (let round = 0; pending.length > 0 && round < ROUNDS; round++) {
     const next: typeof pending = [];
     for (let i = 0; i < pending.length; i += CHUNK) {
       const part = pending.slice(i, i + CHUNK);
-      const used = new Set<string>();
+      const avoid = new Set(taken);
       const rows: NewCouponRecord[] = [];
       for (const r of part) {
-        let value = generateCode(spec.pattern, spec.validCharacters, random);
-        for (let t = 0; used.has(value) && t < 10; t++) value = generateCode(spec.pattern, spec.validCharacters, random);
-        if (used.has(value)) { next.push(r); continue; }
-        used.add(value);
+        const value = freshCode(spec.pattern, spec.validCharacters, avoid, 10, random);
+        if (value === null) { next.push(r); continue; }
+        avoid.add(value);
         rows.push({ ...r, value });
       }
+      let ok: Set<string>;
       if (want === 'rows') {
         const got = await insertCouponsReturningRows(sql, rows);
         made.push(...got);
-        count += got.length;
-        const ok = new Set(got.map((c) => c.value));
-        for (const r of rows) if (!ok.has(r.value)) next.push(r);
+        ok = new Set(got.map((c) => c.value));
       } else {
-        const ok = await insertCouponsReturningValues(sql, rows);
-        for (const r of rows) if (!ok.has(r.value)) next.push(r);
-        count += ok.size;
+        ok = await insertCouponsReturningValues(sql, rows);
       }
+      count += ok.size;
+      for (const r of rows) if (!ok.has(r.value)) { taken.add(r.value); next.push(r); }
     }
     pending = next;
   }

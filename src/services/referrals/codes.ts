@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import type { Application } from '../../domain/application.js';
 import type { Campaign } from '../../domain/campaign.js';
-import { codeSpec as specFor, DEFAULT_VALID_CHARACTERS, generateCode, patternFull, patternSpace, type CodeSpec, type NewReferralRecord, type Referral } from '../../domain/coupon.js';
+import { codeSpec as specFor, DEFAULT_VALID_CHARACTERS, freshCode, patternFull, patternSpace, type CodeSpec, type NewReferralRecord, type Referral } from '../../domain/coupon.js';
 import type { Sql } from '../../store/db.js';
 import { insertReferralsReturning } from '../../store/repos/referrals.js';
 
@@ -25,7 +25,8 @@ export function codeSpec(app: Application, campaign: Campaign, override: { patte
 
 /**
  * Inserts one referral per record with a fresh code. Codes that collide (with stored codes, or with
- * a concurrent insert) are regenerated for the rows that lost, a bounded number of rounds.
+ * a concurrent insert) are regenerated for the rows that lost, never the same taken code twice, a
+ * bounded number of rounds.
  * Results come back in the order of `records`.
  */
 export async function insertGenerated(sql: Sql, spec: CodeSpec, records: readonly Omit<NewReferralRecord, 'code'>[], random: (n: number) => number = randomInt): Promise<Referral[]> {
@@ -33,23 +34,24 @@ export async function insertGenerated(sql: Sql, spec: CodeSpec, records: readonl
   if (space < records.length) throw patternFull(spec, records.length);
   const out: Referral[] = new Array(records.length);
   let pending = records.map((r, i) => ({ i, r }));
+  // codes an insert found taken (stored before, or by a concurrent request): never drawn again
+  const taken = new Set<string>();
   for (let round = 0; pending.length > 0 && round < ROUNDS; round++) {
-    const used = new Set<string>();
-    const rows = pending.map((p) => {
-      let code = generateCode(spec.pattern, spec.validCharacters, random);
-      for (let t = 0; used.has(code) && t < 100; t++) code = generateCode(spec.pattern, spec.validCharacters, random);
-      used.add(code);
-      return { ...p.r, code };
-    });
-    const inserted = new Map((await insertReferralsReturning(sql, rows)).map((r) => [r.code, r]));
+    const avoid = new Set(taken);
     const next: typeof pending = [];
-    pending.forEach((p, k) => {
-      const got = inserted.get(rows[k]!.code);
-      if (got) {
-        out[p.i] = got;
-        inserted.delete(got.code); // a code generated twice in one round is inserted once
-      } else next.push(p);
-    });
+    const drawn: { p: (typeof pending)[number]; code: string }[] = [];
+    for (const p of pending) {
+      const code = freshCode(spec.pattern, spec.validCharacters, avoid, 100, random);
+      if (code === null) { next.push(p); continue; }
+      avoid.add(code);
+      drawn.push({ p, code });
+    }
+    const inserted = new Map((await insertReferralsReturning(sql, drawn.map(({ p, code }) => ({ ...p.r, code })))).map((r) => [r.code, r]));
+    for (const { p, code } of drawn) {
+      const got = inserted.get(code);
+      if (got) out[p.i] = got;
+      else { taken.add(code); next.push(p); }
+    }
     pending = next;
   }
   if (pending.length > 0) throw patternFull(spec, pending.length);
