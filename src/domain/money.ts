@@ -162,7 +162,15 @@ function addSigned(x: Decimal, y: Decimal, sy: number): Decimal | null {
   const b = y as unknown as DecimalRepr;
   const xd = a.d;
   const yd = b.d;
-  if (xd === null || yd === null || !xd[0] || !yd[0]) return null; // infinities, NaN, zeros (signed zero rules)
+  if (xd === null || yd === null) return null; // infinities, NaN
+  if (!xd[0] || !yd[0]) {
+    // 0 ± y and x ± 0 for a non-zero operand of at most 35 digits (sums start at ZERO): that operand,
+    // signed — decimal.js's own result. Both zero, or a longer operand that decimal.js would round to
+    // 40 digits: decimal.js (signed zero rules).
+    if (xd[0]) return xd.length <= 5 ? x : null;
+    if (!yd[0] || yd.length > 5) return null;
+    return sy === b.s ? y : new (Made as unknown as new (s: number, e: number, d: number[]) => Decimal)(sy, b.e, yd.slice());
+  }
   const kx = Math.floor(a.e / LOG_BASE);
   const ky = Math.floor(b.e / LOG_BASE);
   if (a.s === sy) return magnitude(xd, kx, yd, ky, a.s, true);

@@ -3,7 +3,7 @@
  * the campaign, rule outcomes → committed effects, failure reasons and per-code outcomes.
  */
 import { add, dec, Decimal, ZERO } from '../domain/money.js';
-import type { CompiledRule, CompiledRuleset, EffectCall, PassScope, ProductFacts, Roots, RuleOutcome } from '../rules/contract.js';
+import type { CompiledRule, CompiledRuleset, EffectCall, PassScope, ProductFacts, Roots, RuleOutcome, ValueMap } from '../rules/contract.js';
 import { couponInvalidReason, type PassRejection, referralInvalidReason } from './coupons.js';
 import { applyCalls, EffectError, type EffectEnv, type Pending, type RuleContext } from './effects.js';
 import type { Ledger } from './ledger.js';
@@ -136,6 +136,8 @@ export interface Run {
   includeFailures: boolean;
   groups: Map<number, EngineEvaluationGroup>;
   facts: Facts;
+  /** See plainRoots. */
+  roots?: Roots;
 }
 
 /** With cascading discounts, later campaigns read net amounts: rebuild `Session` when discounts changed. */
@@ -157,6 +159,22 @@ function splitRules(rs: CompiledRuleset): RuleSplit {
     splits.set(rs, s);
   }
   return s;
+}
+
+/**
+ * The roots of a campaign's coupon-less pass, one object per evaluation rewritten for each campaign:
+ * passes run one after the other and nothing keeps their roots, so a fresh object per campaign (of
+ * the same shape, passRoots) was only garbage.
+ */
+function plainRoots(run: Run, campaign: ValueMap, referral: ValueMap | undefined, advocate: ValueMap | undefined): Roots {
+  const b = currentRoots(run);
+  const r = run.roots ??= passRoots(b);
+  r.Session = b.Session; r.Profile = b.Profile; r.Application = b.Application; r.Event = b.Event;
+  r.Store = b.Store; r.LoyaltyCard = b.LoyaltyCard; r.Item = b.Item; r.Coupon = b.Coupon;
+  r.Campaign = campaign;
+  r.Referral = referral ?? b.Referral;
+  r.AdvocateProfile = advocate ?? b.AdvocateProfile;
+  return r;
 }
 
 interface Pass {
@@ -282,8 +300,19 @@ class CampaignEval {
     }
   }
 
-  private evaluateRule(rule: CompiledRule, pass: Pass): void {
-    const out = this.outcome(rule, pass);
+  /** The rules of one pass, in order (those a coupon pass runs when `couponRules`). */
+  private runPass(rules: readonly CompiledRule[], couponRules: boolean, pass: Pass): void {
+    const scope = pass.scope;
+    if (scope.next === undefined) {
+      for (let i = 0; i < rules.length; i++) this.evaluateRule(rules[i]!, pass, this.outcome(rules[i]!, pass));
+      return;
+    }
+    const all = this.c.ruleset!.compiled.rules;
+    const quiet = !this.run.includeFailures && pass.code === null && pass.referral === null;
+    for (let i = scope.next(0, couponRules, quiet); i >= 0; i = scope.next(i + 1, couponRules, quiet)) this.evaluateRule(all[i]!, pass, scope.outcome!);
+  }
+
+  private evaluateRule(rule: CompiledRule, pass: Pass, out: RuleOutcome): void {
     if (out.fired) {
       const res = this.apply(rule, pass, out.effects);
       if (!res) return;
@@ -327,13 +356,13 @@ class CampaignEval {
     }
     if (!ruleset) return;
     const refRoots = ref !== null && referralOk;
-    const roots: Roots = passRoots(currentRoots(this.run), campaignMap(this.c), refRoots ? referralMap(ref) : undefined,
+    const roots = plainRoots(this.run, campaignMap(this.c), refRoots ? referralMap(ref) : undefined,
       refRoots && ref.advocateProfile ? profileMap(ref.advocateProfile) : undefined);
     const passRef = referralOk ? ref : null;
     const { plain, coupon: couponRules } = splitRules(ruleset.compiled);
     if (plain.length > 0) {
       const pass: Pass = { scope: this.bindPass(roots, null, referralOk), coupon: null, code: null, referral: passRef };
-      for (let i = 0; i < plain.length; i++) this.evaluateRule(plain[i]!, pass);
+      this.runPass(plain, false, pass);
     }
     if (couponRules.length === 0) return;
     for (const code of codes) {
@@ -341,7 +370,7 @@ class CampaignEval {
       const reason = couponInvalidReason(coupon, input, this.run.ledger);
       if (reason) { this.codeResult(code).rejections.unshift({ reason }); continue; }
       const pass: Pass = { scope: this.bindPass(passRoots(roots, undefined, undefined, undefined, couponMap(coupon)), coupon, referralOk), coupon, code, referral: passRef };
-      for (let i = 0; i < couponRules.length; i++) this.evaluateRule(couponRules[i]!, pass);
+      this.runPass(couponRules, true, pass);
     }
   }
 }

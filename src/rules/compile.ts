@@ -326,7 +326,7 @@ class Rule implements CompiledRule {
 }
 
 class Pass implements PassScope {
-  constructor(private readonly ctx: Ctx, private readonly rules: readonly Rule[], private readonly strike: readonly Rule[]) {}
+  constructor(readonly ctx: Ctx, private readonly rules: readonly Rule[], private readonly strike: readonly Rule[]) {}
 
   evaluate(ruleIndex: number): RuleOutcome {
     const r = this.rules[ruleIndex];
@@ -338,6 +338,39 @@ class Pass implements PassScope {
     const r = this.strike[index];
     if (r === undefined) throw new RangeError(`no strikethrough rule ${index}`);
     return this.run(r);
+  }
+
+  outcome: RuleOutcome | undefined = undefined;
+
+  next(from: number, couponRules: boolean, quiet: boolean): number {
+    const rules = this.rules;
+    for (let i = from; i < rules.length; i++) {
+      const r = rules[i]!;
+      if (r.referencesCoupon !== couponRules) continue;
+      if (quiet && r.andAll !== null && r.failureEffects.length === 0) {
+        // the common case — a rule that does not fire and that nobody asks about — costs its condition only
+        const c = this.ctx;
+        const bs = r.bindingSlots;
+        for (let b = 0; b < bs.length; b++) c.slots[bs[b]!] = UNSET;
+        c.effects = null;
+        c.opIndex = 0;
+        let k: number;
+        try {
+          k = r.andAll(c);
+        } catch {
+          continue; // a failing condition: not fired, no failure effects, nothing to report
+        }
+        if (k >= 0) continue;
+        this.outcome = this.fire(r);
+        return i;
+      }
+      const out = this.run(r);
+      if (quiet && !out.fired && out.error === undefined && out.failureEffects.length === 0) continue;
+      this.outcome = out;
+      return i;
+    }
+    this.outcome = undefined;
+    return -1;
   }
 
   private run(r: Rule): RuleOutcome {
@@ -361,6 +394,12 @@ class Pass implements PassScope {
       if (r.andAll !== null) at = c.opIndex;
       return this.notFired(r, ops !== null ? at : r.isOr ? undefined : 0, `error: ${errorMessage(e)}`);
     }
+    return this.fire(r);
+  }
+
+  /** The effects of a rule whose condition held. */
+  private fire(r: Rule): RuleOutcome {
+    const c = this.ctx;
     const effects: EffectCall[] = [];
     c.effects = effects;
     let k = 0;
@@ -417,8 +456,14 @@ class Ruleset implements CompiledRuleset {
     private readonly bindingCodes: readonly (Code | undefined)[],
   ) {}
 
+  /** The scope of the latest bind (see CompiledRuleset.bind: a new bind ends the previous pass). */
+  private pass: Pass | null = null;
+
   bind(opts: EvalOptions): PassScope {
-    return new Pass(this.context(opts), this.rules, this.strikethroughRules);
+    const p = this.pass;
+    if (p === null) return (this.pass = new Pass(this.context(opts), this.rules, this.strikethroughRules));
+    p.ctx.reset(opts);
+    return p;
   }
 
   context(opts: EvalOptions): Ctx {

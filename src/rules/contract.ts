@@ -114,6 +114,15 @@ export interface CompiledRuleset {
 
 export interface PassScope {
   evaluate(ruleIndex: number): RuleOutcome;
+  /**
+   * Evaluates the rules from index `from` on, in order — those that reference a coupon when
+   * `couponRules`, the others otherwise — and returns the index of the first one whose outcome the caller
+   * needs, with that outcome in `outcome`; -1 when none is left. With `quiet` (no failure reasons asked,
+   * no code to reject) a rule that does not fire and has no failure effects to run is passed over: the
+   * same evaluation as `evaluate`, without an outcome nobody reads.
+   */
+  next?(from: number, couponRules: boolean, quiet: boolean): number;
+  readonly outcome?: RuleOutcome | undefined;
   /** Evaluate strikethroughRules[index] (rules.md §4.9; bind with roots.Item = the catalog item). */
   evaluateStrikethrough?(index: number): RuleOutcome;
 }

@@ -26,7 +26,7 @@ import type { Overload } from './fn.js';
 import type { Arg, Call, Expr, Lambda } from './parse.js';
 import { paramAt } from './registry.js';
 import { FailedBinding, UNSET, type Code, type Ctx } from './runtime.js';
-import { coerce, describe, fail, isDecimal, StepBudgetError, valuesEqual } from './values.js';
+import { coerce, describe, fail, isDecimal, StepBudgetError, textOf, valuesEqual } from './values.js';
 import { cmpDecimal } from './functions/comparison.js';
 
 export interface JitHooks {
@@ -138,8 +138,67 @@ function sumFail(v: Value): never {
   return fail(`sum: the lambda must return a number, got ${describe(v)}`);
 }
 
-const HELPER_NAMES = ['protoOf', 'cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal', 'add', 'sub', 'mul'];
-const HELPERS = [protoOf, cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal, add, sub, mul];
+// ---------------------------------------------------------------- indexed cart item tests
+
+/**
+ * What the elements of a list hold at a path (keys read as own keys of maps), computed once per list and
+ * path, on first use, and kept as long as the list lives: the lists of the evaluation's roots
+ * (Session.CartItems) are shared by every campaign, so a test that 100 campaigns repeat costs a lookup
+ * instead of a loop each. `texts`: positions by the canonical text of an atom found there (rules.md
+ * §1.2: `=` of an atom and a string or boolean literal compares canonical texts, so `(= 1 "1")`);
+ * `missing`: positions where the path cannot be read (a missing key or a non-map on the way).
+ */
+interface ListIndex { texts: Map<string, number[]>; missing: number[]; positions: Map<string, readonly number[]> }
+const indexes = new WeakMap<readonly Value[], Map<string, ListIndex>>();
+const NONE: readonly number[] = Object.freeze([]);
+
+function atomText(v: Value): string | undefined {
+  if (typeof v === 'object' && v !== null && (Array.isArray(v) || isMapValue(v))) return undefined;
+  if (typeof v === 'string') return v;
+  return textOf(typeof v === 'number' ? new Decimal(v) : v);
+}
+
+function buildIndex(xs: readonly Value[], keys: readonly string[]): ListIndex {
+  const texts = new Map<string, number[]>();
+  const missing: number[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    let v: Value | undefined = xs[i];
+    for (let k = 0; k < keys.length && v !== undefined; k++) v = isMapValue(v as Value) ? own(v as ValueMap, keys[k]!) : undefined;
+    if (v === undefined) { missing.push(i); continue; }
+    const t = atomText(v);
+    if (t === undefined) continue;
+    const l = texts.get(t);
+    if (l === undefined) texts.set(t, [i]); else l.push(i);
+  }
+  return { texts, missing, positions: new Map() };
+}
+
+/**
+ * The positions of `xs` where a test `(= <element>.<keys> <literal>)` must be evaluated: those holding
+ * the literal's text, and with `strict` (a plain path, which fails where it cannot be read; the
+ * catch-compare idiom yields false there) those where the path is missing. Every other element makes
+ * the test false without an error.
+ */
+function ixPositions(xs: readonly Value[], path: string, keys: readonly string[], text: string, strict: boolean): readonly number[] {
+  let byPath = indexes.get(xs);
+  if (byPath === undefined) indexes.set(xs, byPath = new Map());
+  let ix = byPath.get(path);
+  if (ix === undefined) byPath.set(path, ix = buildIndex(xs, keys));
+  const hits = ix.texts.get(text);
+  if (!strict || ix.missing.length === 0) return hits ?? NONE;
+  const key = `\u0000${text}`;
+  let p = ix.positions.get(key);
+  if (p === undefined) ix.positions.set(key, p = hits === undefined ? ix.missing : [...hits, ...ix.missing].sort((a, b) => a - b));
+  return p;
+}
+
+/** Lists are arrays (anything else the loop handles as before). */
+function ixList(v: Value): v is Value[] {
+  return Array.isArray(v);
+}
+
+const HELPER_NAMES = ['protoOf', 'cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal', 'add', 'sub', 'mul', 'ixPositions', 'ixList'];
+const HELPERS = [protoOf, cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal, add, sub, mul, ixPositions, ixList];
 
 // ---------------------------------------------------------------- generator
 
@@ -366,8 +425,23 @@ class Gen {
     this.step();
     const xs = this.arg(call, o, 0);
     const lam = call.args[1] as Lambda;
-    const i = this.temp();
     const r = this.temp();
+    const ix = name === 'exists' || name === 'filter' ? this.indexable(call, lam) : undefined;
+    if (ix === undefined) {
+      this.loop(xs, lam, name, r);
+      return r;
+    }
+    this.emit(`if (ixList(${xs})) {`);
+    this.indexed(xs, lam, name, r, ix);
+    this.emit('} else {');
+    this.loop(xs, lam, name, r);
+    this.emit('}');
+    return r;
+  }
+
+  /** The plain loop of an iterator: one step per element, then the lambda body. */
+  private loop(xs: string, lam: Lambda, name: string, r: string): void {
+    const i = this.temp();
     const x = this.temp();
     switch (name) {
       case 'exists': this.emit(`${r} = false;`); break;
@@ -390,9 +464,77 @@ class Gen {
       case 'sum': this.emit(`if (!isDecimal(${b})) sumFail(${b}); ${r} = add(${r}, ${b});`); break;
     }
     this.emit('}');
-    return r;
+  }
+
+  /**
+   * `exists` / `filter` over a list read from a root (Session.CartItems…) whose lambda body compares a
+   * path of the element with a string or boolean literal — `(= Item.Sku "X")` or the catch-compare idiom
+   * `(catch false (= Item.Category "Shoes"))` — alone or as the first operand of an `and`: only the
+   * elements where that test can be true or fail (ixPositions) are evaluated, as the loop evaluates
+   * them; every element in between makes it false without an error, and is charged what the loop
+   * charges for it (its step, the `and`'s, the test's) before the next evaluated one. Same result,
+   * same errors, same steps in the same order.
+   */
+  private indexable(call: Call, lam: Lambda): Indexed | undefined {
+    const list = call.args[0];
+    if (list?.t !== 'call' || list.def?.name !== '.' || list.pathRef?.base.kind !== 'root') return undefined;
+    const body = lam.body;
+    const alone = this.indexedTest(body, lam);
+    if (alone !== undefined) return { ...alone, gap: 1 + alone.steps };
+    if (body.t !== 'call' || body.def?.name !== 'and' || body.overload?.build === undefined || body.args.length < 2
+      || body.args.some((a) => a.t !== 'call' && a.t !== 'lit')) return undefined;
+    const first = this.indexedTest(body.args[0], lam);
+    return first === undefined ? undefined : { ...first, gap: 2 + first.steps };
+  }
+
+  /** The element test ixPositions can answer, and the steps it charges when it is false. */
+  private indexedTest(e: Arg | undefined, lam: Lambda): { keys: string[]; literal: string | boolean; strict: boolean; steps: number } | undefined {
+    if (e?.t !== 'call' || e.overload === undefined || e.args.some((a) => a.t === 'pair' || a.t === 'lambda')) return undefined;
+    const name = e.def!.name;
+    if (name === 'catch' && e.overload.build !== undefined) {
+      const p = this.hooks.catchCompare(e);
+      if (p === undefined || p.slot !== lam.slot || p.fallback !== false || p.negate || (typeof p.literal !== 'string' && typeof p.literal !== 'boolean')) return undefined;
+      return { keys: p.keys, literal: p.literal, strict: false, steps: 3 }; // catch, `=`, path
+    }
+    if (name !== '=' || e.overload.eager === undefined || e.args.length !== 2) return undefined;
+    const [a, b] = e.args as [Expr, Expr];
+    const path = a.t === 'call' ? a : b;
+    const lit = a.t === 'call' ? b : a;
+    if (path.t !== 'call' || path.def?.name !== '.' || lit.t !== 'lit' || (typeof lit.v !== 'string' && typeof lit.v !== 'boolean')) return undefined;
+    const ref = path.pathRef;
+    if (!ref || ref.base.kind !== 'slot' || ref.base.binding || ref.base.slot !== lam.slot || !ref.keys.every((k) => typeof k === 'string')) return undefined;
+    // no conversion of either operand (a conversion could fail where the index sees no match)
+    if (!exact(a.shape!, paramAt(e.overload, 0)) || !exact(b.shape!, paramAt(e.overload, 1))) return undefined;
+    return { keys: ref.keys as string[], literal: lit.v, strict: true, steps: 2 }; // `=`, path
+  }
+
+  private indexed(xs: string, lam: Lambda, name: string, r: string, ix: Indexed): void {
+    const P = this.temp();
+    const j = this.temp();
+    const x = this.temp();
+    const at = this.temp();
+    const prev = this.temp();
+    const gap = (n: string) => this.emit(`if ((c.steps += ${ix.gap} * (${n})) > c.maxSteps) budget(c);`);
+    this.emit(`${P} = ixPositions(${xs}, ${this.k(ix.keys.join('\u0000'))}, ${this.k(ix.keys)}, ${this.k(textOf(ix.literal))}, ${ix.strict});`);
+    this.emit(`${r} = ${name === 'exists' ? 'false' : '[]'}; ${prev} = -1;`);
+    this.emit(`for (${j} = 0; ${j} < ${P}.length; ${j}++) {`);
+    this.emit(`${at} = ${P}[${j}];`);
+    gap(`${at} - ${prev} - 1`);
+    this.emit(`${prev} = ${at}; ${x} = ${xs}[${at}]; c.slots[${lam.slot!}] = ${x};`);
+    this.step();
+    const b = this.expr(lam.body);
+    const fn = JSON.stringify(name);
+    if (name === 'exists') this.emit(`if (${b} === true) { ${r} = true; break; } if (${b} !== false) predFail(${fn}, ${b});`);
+    else this.emit(`if (${b} === true) ${r}.push(${x}); else if (${b} !== false) predFail(${fn}, ${b});`);
+    this.emit('}');
+    if (name === 'exists') this.emit(`if (${r} === false) {`);
+    gap(`${xs}.length - ${prev} - 1`);
+    if (name === 'exists') this.emit('}');
   }
 }
+
+/** An iterator ixPositions can serve (Gen.indexable); `gap`: steps of an element the test rejects. */
+interface Indexed { keys: string[]; literal: string | boolean; strict: boolean; gap: number }
 
 function build(g: Gen, result: string): Code | null {
   try {

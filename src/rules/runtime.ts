@@ -19,13 +19,15 @@ export const MAX_LIST = 100_000;
 /** Largest string any function may build. */
 export const MAX_STRING = 1_000_000;
 
+const NO_FACTS: ProductFacts = Object.freeze({});
+
 export class Ctx {
   steps = 0;
-  readonly maxSteps: number;
-  readonly now: Date;
-  readonly roots: Roots;
-  readonly facts: ProductFacts;
-  readonly timezone: string;
+  maxSteps: number;
+  now: Date;
+  roots: Roots;
+  facts: ProductFacts;
+  timezone: string;
   /** Binding values and lambda parameters, one slot each (allocated at compile time). */
   readonly slots: unknown[];
   /** Pending effect calls of the rule being evaluated; null outside effects. */
@@ -38,9 +40,24 @@ export class Ctx {
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.now = opts.now;
     this.roots = opts.roots;
-    this.facts = opts.facts ?? {};
+    this.facts = opts.facts ?? NO_FACTS;
     this.timezone = opts.timezone ?? 'UTC';
     this.slots = new Array<unknown>(slotCount).fill(UNSET);
+  }
+
+  /** A new pass on this context: what the constructor sets, without allocating. */
+  reset(opts: EvalOptions): void {
+    this.steps = 0;
+    this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.now = opts.now;
+    this.roots = opts.roots;
+    this.facts = opts.facts ?? NO_FACTS;
+    this.timezone = opts.timezone ?? 'UTC';
+    const s = this.slots;
+    for (let i = 0; i < s.length; i++) s[i] = UNSET;
+    this.effects = null;
+    this.effectIndex = 0;
+    this.opIndex = 0;
   }
 
   /** Charge `n` steps; throws StepBudgetError when the pass budget is spent. */
