@@ -22,8 +22,12 @@ const USAGE = 4;
 
 /** Coupon / referral of a usage entry (rare): the campaign id slot holds this instead of a number. */
 interface UsageOwner { campaignId: number; couponId: number | undefined; referralId: number | undefined }
-/** Usage keys without coupon / referral, by campaign id and action (see Ledger.usageKey). */
-const PLAIN_KEYS = new Map<number, Map<LimitAction, string>>();
+/** A number per action (< 32), for the keys of Ledger.usages. */
+const ACTIONS: Readonly<Record<LimitAction, number>> = {
+  redeemCoupon: 0, redeemReferral: 1, setDiscount: 2, setDiscountEffect: 3, createCoupon: 4, createReferral: 5,
+  createLoyaltyPoints: 6, redeemLoyaltyPoints: 7, customEffect: 8, createLoyaltyPointsEffect: 9, redeemLoyaltyPointsEffect: 10,
+  callApi: 11, awardGiveaway: 12, addFreeItemEffect: 13, reserveCoupon: 14,
+};
 
 export class Ledger {
   /**
@@ -211,43 +215,37 @@ export class Ledger {
     this.version++;
   }
 
-  /**
-   * `campaignId|action|couponId|referralId`. Without coupon and referral (the common case) the string is
-   * cached per campaign and action (across evaluations): a fresh concatenation had to be flattened and hashed on every lookup.
-   */
-  private usageKey(campaignId: number, action: LimitAction, couponId: number | undefined, referralId: number | undefined): string {
-    if (couponId !== undefined || referralId !== undefined) return `${campaignId}|${action}|${couponId ?? ''}|${referralId ?? ''}`;
-    let byAction = PLAIN_KEYS.get(campaignId);
-    if (byAction === undefined) {
-      if (PLAIN_KEYS.size >= 10_000) PLAIN_KEYS.clear(); // a bounded cache, shared by evaluations
-      byAction = new Map();
-      PLAIN_KEYS.set(campaignId, byAction);
-    }
-    let key = byAction.get(action);
-    if (key === undefined) { key = `${campaignId}|${action}||`; byAction.set(action, key); }
-    return key;
-  }
-
   /** What the evaluation consumed per campaign, action, coupon and referral (in order of first use). */
   usages(): BudgetUsage[] {
-    const out = new Map<string, BudgetUsage>();
+    const out: BudgetUsage[] = [];
+    // usage of a campaign alone (the common case) by campaignId * 32 + action number; with a coupon or referral by text
+    const plain = new Map<number, BudgetUsage>();
+    let owned: Map<string, BudgetUsage> | null = null;
     const log = this.log;
     for (let i = 0; i < log.length; i += 4) {
       if (log[i] !== USAGE) continue;
       const owner = log[i + 1] as number | UsageOwner;
       const action = log[i + 2] as LimitAction;
       const amount = log[i + 3] as Decimal;
-      const plain = typeof owner === 'number';
-      const campaignId = plain ? owner : owner.campaignId;
-      const key = plain ? this.usageKey(campaignId, action, undefined, undefined) : this.usageKey(campaignId, action, owner.couponId, owner.referralId);
-      const u = out.get(key);
-      if (u !== undefined) { u.amount = add(u.amount, amount); continue; }
-      const next: BudgetUsage = { campaignId, action, amount };
-      if (!plain && owner.couponId !== undefined) next.couponId = owner.couponId;
-      if (!plain && owner.referralId !== undefined) next.referralId = owner.referralId;
-      out.set(key, next);
+      let u: BudgetUsage | undefined;
+      if (typeof owner === 'number') {
+        const key = owner * 32 + ACTIONS[action];
+        u = plain.get(key);
+        if (u === undefined) { plain.set(key, u = { campaignId: owner, action, amount: ZERO }); out.push(u); }
+      } else {
+        const key = `${owner.campaignId}|${action}|${owner.couponId ?? ''}|${owner.referralId ?? ''}`;
+        u = (owned ??= new Map()).get(key);
+        if (u === undefined) {
+          u = { campaignId: owner.campaignId, action, amount: ZERO };
+          if (owner.couponId !== undefined) u.couponId = owner.couponId;
+          if (owner.referralId !== undefined) u.referralId = owner.referralId;
+          owned.set(key, u);
+          out.push(u);
+        }
+      }
+      u.amount = add(u.amount, amount);
     }
-    return [...out.values()];
+    return out;
   }
 
   // ---- coupon discount limits and loyalty ----------------------------------------------------
