@@ -288,7 +288,9 @@ class Rule implements CompiledRule {
   /** Operands of a top-level `and` (for conditionIndex), or null. */
   readonly andOps: Code[] | null;
   /** The same operands fused into one generated function (index of the first false one, or -1). */
-  readonly andAll: ((c: Ctx) => number) | null;
+  readonly andAll: ((c: Ctx, K: readonly unknown[]) => number) | null;
+  /** andAll's constant table (called directly: the hottest call of an evaluation). */
+  readonly andK: readonly unknown[];
   readonly condition: Code;
   readonly isOr: boolean;
   readonly effects: Code[];
@@ -307,7 +309,9 @@ class Rule implements CompiledRule {
     const cond = r.condition;
     const top = cond.t === 'call' && cond.overload !== undefined ? cond.def!.name : '';
     this.isOr = top === 'or';
-    this.andAll = top === 'and' ? jitAnd(cond as Call, (cond as Call).overload!, hooks) : null;
+    const fused = top === 'and' ? jitAnd(cond as Call, (cond as Call).overload!, hooks) : null;
+    this.andAll = fused?.fn ?? null;
+    this.andK = fused?.K ?? [];
     // With a fused condition the per-operand codes are not needed (an empty list still marks a top-level `and`).
     this.andOps = top !== 'and' ? null : this.andAll !== null ? []
       : (cond as Call).args.map((_, i) => jitArg(cond as Call, (cond as Call).overload!, i, hooks) ?? compileArg(cond as Call, (cond as Call).overload!, i) as Code);
@@ -356,7 +360,7 @@ class Pass implements PassScope {
         c.opIndex = 0;
         let k: number;
         try {
-          k = r.andAll(c);
+          k = r.andAll(c, r.andK);
         } catch {
           continue; // a failing condition: not fired, no failure effects, nothing to report
         }
@@ -383,7 +387,7 @@ class Pass implements PassScope {
     try {
       if (r.andAll !== null) {
         c.opIndex = 0;
-        const k = r.andAll(c);
+        const k = r.andAll(c, r.andK);
         if (k >= 0) return this.falseOutcome(r, k);
       } else if (ops !== null) {
         for (; at < ops.length; at++) if (ops[at]!(c) === false) return this.falseOutcome(r, at);

@@ -547,7 +547,17 @@ interface Indexed { keys: string[]; literal: string | boolean; strict: boolean; 
 const shared = new Map<string, (c: Ctx, K: readonly unknown[]) => Value>();
 const MAX_SHARED = 10_000;
 
+/** A generated function and the constant table of the expression it runs. */
+export interface Generated<T = Value> { fn: (c: Ctx, K: readonly unknown[]) => T; K: readonly unknown[] }
+
 function build(g: Gen, result: string): Code | null {
+  const gen = generate(g, result);
+  if (gen === null) return null;
+  const { fn, K } = gen;
+  return (c) => fn(c, K);
+}
+
+function generate(g: Gen, result: string): Generated | null {
   const source = g.source(result);
   let fn = shared.get(source);
   if (fn === undefined) {
@@ -561,9 +571,7 @@ function build(g: Gen, result: string): Code | null {
     if (shared.size >= MAX_SHARED) shared.clear();
     shared.set(source, fn);
   }
-  const f = fn;
-  const K = g.K;
-  return (c) => f(c, K);
+  return { fn, K: g.K };
 }
 
 /** Generated code for `e`, or null when the closure compiler's code is as good (or the tier is off). */
@@ -588,9 +596,9 @@ export function jitArg(call: Call, o: Overload, i: number, hooks: JitHooks): Cod
  * an error reports the same conditionIndex as the per-operand route. Like that route, the `and` itself
  * is charged no step.
  */
-export function jitAnd(call: Call, o: Overload, hooks: JitHooks): ((c: Ctx) => number) | null {
+export function jitAnd(call: Call, o: Overload, hooks: JitHooks): Generated<number> | null {
   if (!enabled || call.args.some((a) => a.t === 'lambda')) return null;
   const g = new Gen(hooks);
   g.andOperands(call, o);
-  return build(g, '-1') as ((c: Ctx) => number) | null;
+  return generate(g, '-1') as Generated<number> | null;
 }
