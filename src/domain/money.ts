@@ -165,10 +165,11 @@ function addSigned(x: Decimal, y: Decimal, sy: number): Decimal | null {
   if (xd === null || yd === null) return null; // infinities, NaN
   if (!xd[0] || !yd[0]) {
     // 0 ± y and x ± 0 for a non-zero operand of at most 35 digits (sums start at ZERO): that operand,
-    // signed — decimal.js's own result. Both zero, or a longer operand that decimal.js would round to
-    // 40 digits: decimal.js (signed zero rules).
+    // signed — decimal.js's own result (a longer one decimal.js would round to 40 digits: decimal.js).
+    // Both zero: x when the signs agree (−0 + −0 = −0), else +0 (ROUND_HALF_EVEN), as decimal.js.
     if (xd[0]) return xd.length <= 5 ? x : null;
-    if (!yd[0] || yd.length > 5) return null;
+    if (!yd[0]) return a.s === sy ? x : ZERO;
+    if (yd.length > 5) return null;
     return sy === b.s ? y : new (Made as unknown as new (s: number, e: number, d: number[]) => Decimal)(sy, b.e, yd.slice());
   }
   const kx = Math.floor(a.e / LOG_BASE);
