@@ -547,6 +547,11 @@ interface Indexed { keys: string[]; literal: string | boolean; strict: boolean; 
 const shared = new Map<string, (c: Ctx, K: readonly unknown[]) => Value>();
 const MAX_SHARED = 10_000;
 
+/** For tests: how many distinct generated functions exist. */
+export function generatedFunctions(): number {
+  return shared.size;
+}
+
 /** A generated function and the constant table of the expression it runs. */
 export interface Generated<T = Value> { fn: (c: Ctx, K: readonly unknown[]) => T; K: readonly unknown[] }
 

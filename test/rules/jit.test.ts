@@ -1,9 +1,10 @@
 /** Generated code (src/rules/jit.ts) against the closure compiler: same outcomes, same step charges. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Decimal } from '../../src/domain/money.js';
 import { compileRuleset } from '../../src/rules/compile.js';
 import type { RuleInput } from '../../src/rules/contract.js';
-import { setJit } from '../../src/rules/jit.js';
+import { generatedFunctions, setJit } from '../../src/rules/jit.js';
 import { ENV, opts, session } from './helpers.js';
 
 const P = (...k: string[]) => ['.', ...k];
@@ -41,5 +42,28 @@ describe('generated code', () => {
     for (const maxSteps of [1_000_000, ...Array.from({ length: 160 }, (_, i) => i)]) {
       assert.deepEqual(outcomes(true, maxSteps), outcomes(false, maxSteps), `maxSteps ${maxSteps}`);
     }
+  });
+});
+
+describe('generated functions are shared by rules of the same shape', () => {
+  it('compiles one function for rules that differ only in their literals, each rule keeping its own', () => {
+    const rule = (x: number, cat: string): RuleInput => ({
+      title: `${cat} over ${x}`,
+      condition: ['and', ['>', P('Session', 'Total'), x], ['exists', P('Session', 'CartItems'), [['Item'], inCat(cat)]]],
+      effects: [['setDiscount', `${cat} ${x}`, ['*', P('Session', 'Total'), ['/', x, 1000]]]],
+    });
+    const before = generatedFunctions();
+    const cats = ['Shoes', 'Books', 'Toys'];
+    const rulesets = Array.from({ length: 40 }, (_, i) => compileRuleset({ rules: [rule(i, cats[i % 3]!)] }, ENV));
+    // one function for the condition, one for the effect (a third if this shape was never compiled before)
+    assert.ok(generatedFunctions() - before <= 2, `${generatedFunctions() - before} functions for 40 rules of one shape`);
+    // interleaved passes: every rule reads its own threshold, category and discount rate
+    const fired = rulesets.map((rs) => rs.bind(opts({ Session: S })).evaluate(0));
+    const total = new Decimal('25.8'); // 2 × 10 + 5.5 + 3 × 0.1
+    fired.forEach((o, i) => {
+      const expected = total.greaterThan(i) && cats[i % 3] !== 'Toys';
+      assert.equal(o.fired, expected, `rule ${i}`);
+      if (o.fired) assert.deepEqual(JSON.parse(JSON.stringify(o.effects[0]!.args)), [`${cats[i % 3]} ${i}`, total.times(i).div(1000).toString()]);
+    });
   });
 });
