@@ -330,6 +330,9 @@ class Rule implements CompiledRule {
 }
 
 class Pass implements PassScope {
+  /** The outcome of the rule `next` stopped at. */
+  outcome: RuleOutcome | undefined = undefined;
+
   constructor(readonly ctx: Ctx, private readonly rules: readonly Rule[], private readonly strike: readonly Rule[]) {}
 
   evaluate(ruleIndex: number): RuleOutcome {
@@ -343,8 +346,6 @@ class Pass implements PassScope {
     if (r === undefined) throw new RangeError(`no strikethrough rule ${index}`);
     return this.run(r);
   }
-
-  outcome: RuleOutcome | undefined = undefined;
 
   next(from: number, couponRules: boolean, quiet: boolean): number {
     const rules = this.rules;

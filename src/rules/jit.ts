@@ -545,7 +545,10 @@ interface Indexed { keys: string[]; literal: string | boolean; strict: boolean; 
  * which a distinct function per rule overflowed (≈ 50 ns per call of even a one-comparison rule).
  */
 const shared = new Map<string, (c: Ctx, K: readonly unknown[]) => Value>();
+/** Bounds of the cache (a full cache starts over: compiled rules keep the functions they hold). */
 const MAX_SHARED = 10_000;
+const MAX_SHARED_CHARS = 16_000_000;
+let sharedChars = 0;
 
 /** For tests: how many distinct generated functions exist. */
 export function generatedFunctions(): number {
@@ -573,8 +576,9 @@ function generate(g: Gen, result: string): Generated | null {
     } catch {
       return null; // code generation disabled: closures only
     }
-    if (shared.size >= MAX_SHARED) shared.clear();
+    if (shared.size >= MAX_SHARED || sharedChars + source.length > MAX_SHARED_CHARS) { shared.clear(); sharedChars = 0; }
     shared.set(source, fn);
+    sharedChars += source.length;
   }
   return { fn, K: g.K };
 }
