@@ -354,10 +354,7 @@ class Pass implements PassScope {
       if (r.referencesCoupon !== couponRules) continue;
       if (quiet && r.andAll !== null && r.failureEffects.length === 0) {
         // the common case — a rule that does not fire and that nobody asks about — costs its condition only
-        const c = this.ctx;
-        const bs = r.bindingSlots;
-        for (let b = 0; b < bs.length; b++) c.slots[bs[b]!] = UNSET;
-        c.effects = null;
+        const c = this.begin(r);
         c.opIndex = 0;
         let k: number;
         try {
@@ -378,11 +375,17 @@ class Pass implements PassScope {
     return -1;
   }
 
-  private run(r: Rule): RuleOutcome {
+  /** A rule starts with its own bindings unset and no effects being recorded. */
+  private begin(r: Rule): Ctx {
     const c = this.ctx;
     const bs = r.bindingSlots;
     for (let i = 0; i < bs.length; i++) c.slots[bs[i]!] = UNSET;
     c.effects = null;
+    return c;
+  }
+
+  private run(r: Rule): RuleOutcome {
+    const c = this.begin(r);
     const ops = r.andOps;
     let at = 0;
     try {

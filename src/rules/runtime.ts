@@ -22,12 +22,14 @@ export const MAX_STRING = 1_000_000;
 const NO_FACTS: ProductFacts = Object.freeze({});
 
 export class Ctx {
+  // reset() sets every field but `slots` and `bindingCodes`; the constructor calls it. Numbers start as
+  // numbers (V8 keeps a field's representation: the generated code adds to `steps` on every step).
   steps = 0;
-  maxSteps: number;
-  now: Date;
-  roots: Roots;
-  facts: ProductFacts;
-  timezone: string;
+  maxSteps = DEFAULT_MAX_STEPS;
+  now!: Date;
+  roots!: Roots;
+  facts!: ProductFacts;
+  timezone = 'UTC';
   /** Binding values and lambda parameters, one slot each (allocated at compile time). */
   readonly slots: unknown[];
   /** Pending effect calls of the rule being evaluated; null outside effects. */
@@ -37,15 +39,11 @@ export class Ctx {
   opIndex = 0;
 
   constructor(opts: EvalOptions, slotCount: number, readonly bindingCodes: readonly (Code | undefined)[]) {
-    this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
-    this.now = opts.now;
-    this.roots = opts.roots;
-    this.facts = opts.facts ?? NO_FACTS;
-    this.timezone = opts.timezone ?? 'UTC';
-    this.slots = new Array<unknown>(slotCount).fill(UNSET);
+    this.slots = new Array<unknown>(slotCount);
+    this.reset(opts);
   }
 
-  /** A new pass on this context: what the constructor sets, without allocating. */
+  /** A new pass on this context (compile.ts reuses one per ruleset): nothing of the previous pass is left. */
   reset(opts: EvalOptions): void {
     this.steps = 0;
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
