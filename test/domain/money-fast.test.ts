@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { add, dec, Decimal, fromNumber, mul, sub, toNumber, type DecimalRepr } from '../../src/domain/money.js';
+import { rng } from '../../bench/rules.js'; // mulberry32, seeded
 
 const repr = (x: Decimal) => {
   const r = x as unknown as DecimalRepr;
@@ -20,17 +21,6 @@ function check(x: Decimal, y: Decimal): void {
   same('+', add(x, y), x.plus(y), x, y);
   same('-', sub(x, y), x.minus(y), x, y);
   same('*', mul(x, y), x.times(y), x, y);
-}
-
-/** Deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A random decimal text: sign, 0–22 integer digits, 0–22 fraction digits, sometimes runs of 0s and 9s. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Decimal, dec } from '../../src/domain/money.js';
 import { compileExpression, compileRuleset, RulesetValidationError } from '../../src/rules/compile.js';
-import type { CompileEnv, EvalOptions, RuleCheckError, RulesetInput, Roots, Value, ValueMap } from '../../src/rules/contract.js';
+import type { CompileEnv, EvalOptions, RuleCheckError, RuleInput, RulesetInput, Roots, Value, ValueMap } from '../../src/rules/contract.js';
+import { setJit } from '../../src/rules/jit.js';
 
 export const NOW = new Date('2024-03-15T10:30:00Z');
 
@@ -62,6 +63,20 @@ export function session(fields: Record<string, unknown>, lines: Record<string, u
 
 export function opts(roots: Roots = {}, extra: Partial<EvalOptions> = {}): EvalOptions {
   return { now: NOW, roots, ...extra };
+}
+
+/**
+ * Every rule's outcome (as JSON) in one pass over `roots`, with the generated-code tier on or off (jit.ts):
+ * the two tiers must agree, step budget included.
+ */
+export function tierOutcomes(jit: boolean, rules: RuleInput[], roots: Roots, maxSteps: number): unknown[] {
+  const was = setJit(jit);
+  try {
+    const pass = compileRuleset({ rules }, ENV).bind(opts(roots, { maxSteps }));
+    return rules.map((_, i) => JSON.parse(JSON.stringify(pass.evaluate(i))) as unknown);
+  } finally {
+    setJit(was);
+  }
 }
 
 /** Evaluate one expression. */

@@ -11,22 +11,11 @@ import { describe, it } from 'node:test';
 import { dec } from '../../src/domain/money.js';
 import { compileRuleset } from '../../src/rules/compile.js';
 import type { RuleInput, Value, ValueMap } from '../../src/rules/contract.js';
-import { setJit } from '../../src/rules/jit.js';
-import { ENV, map, opts } from './helpers.js';
+import { rng } from '../../bench/rules.js';
+import { ENV, map, opts, tierOutcomes } from './helpers.js';
 
 const P = (...k: string[]) => ['.', ...k];
 const ITEMS = P('Session', 'CartItems');
-
-/** Deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CATEGORY_VALUES: unknown[] = ['Shoes', 'Books', 'shoes', 1, 1.5, true, false, null, ['Shoes'], { Shoes: 1 }, '1', 'true', ''];
 
@@ -68,15 +57,7 @@ function rules(path: string[], lit: string | boolean): RuleInput[] {
   return out;
 }
 
-function outcomes(jit: boolean, input: RuleInput[], session: ValueMap, maxSteps: number): unknown[] {
-  const was = setJit(jit);
-  try {
-    const pass = compileRuleset({ rules: input }, ENV).bind(opts({ Session: session }, { maxSteps }));
-    return input.map((_, i) => JSON.parse(JSON.stringify(pass.evaluate(i))) as unknown);
-  } finally {
-    setJit(was);
-  }
-}
+const outcomes = (jit: boolean, input: RuleInput[], session: ValueMap, maxSteps: number): unknown[] => tierOutcomes(jit, input, { Session: session }, maxSteps);
 
 describe('indexed cart item tests', () => {
   it('give the loop\'s outcomes and step charges on random carts', () => {

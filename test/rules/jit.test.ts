@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { Decimal } from '../../src/domain/money.js';
 import { compileRuleset } from '../../src/rules/compile.js';
 import type { RuleInput } from '../../src/rules/contract.js';
-import { generatedFunctions, setJit } from '../../src/rules/jit.js';
-import { ENV, opts, session } from './helpers.js';
+import { generatedFunctions } from '../../src/rules/jit.js';
+import { ENV, opts, session, tierOutcomes } from './helpers.js';
 
 const P = (...k: string[]) => ['.', ...k];
 const S = session({ Attributes: { ShippingCity: 'Berlin' } }, [
@@ -27,15 +27,7 @@ const RULES: RuleInput[] = [
   { title: 'bad lambda', condition: ['and', ['exists', P('Session', 'CartItems'), [['Item'], P('Item', 'Price')]]], effects: [] },
 ];
 
-export function outcomes(jit: boolean, maxSteps: number): unknown[] {
-  const was = setJit(jit);
-  try {
-    const pass = compileRuleset({ rules: RULES }, ENV).bind(opts({ Session: S }, { maxSteps }));
-    return RULES.map((_, i) => JSON.parse(JSON.stringify(pass.evaluate(i))) as unknown);
-  } finally {
-    setJit(was);
-  }
-}
+const outcomes = (jit: boolean, maxSteps: number): unknown[] => tierOutcomes(jit, RULES, { Session: S }, maxSteps);
 
 describe('generated code', () => {
   it('gives the closure compiler\'s outcomes, also when the step budget runs out anywhere', () => {
