@@ -177,11 +177,14 @@ function plainRoots(run: Run, campaign: ValueMap, referral: ValueMap | undefined
   return r;
 }
 
+const NO_CODES: readonly CodeEntry[] = Object.freeze([]);
+
 interface Pass {
   scope: PassScope;
   coupon: EngineCoupon | null;
   code: CodeEntry | null;
   referral: EngineReferral | null;
+  ctx?: RuleContext;
 }
 
 class CampaignEval {
@@ -233,8 +236,11 @@ class CampaignEval {
     return r;
   }
 
+  /** One rule context per pass, renamed for each rule that fires (a pass applies one rule at a time). */
   private context(rule: CompiledRule, pass: Pass): RuleContext {
-    return { env: this.run.env, ledger: this.run.ledger, campaign: this.c, ruleName: rule.title, coupon: pass.coupon, referral: pass.referral };
+    const ctx = pass.ctx ??= { env: this.run.env, ledger: this.run.ledger, campaign: this.c, ruleName: rule.title, coupon: pass.coupon, referral: pass.referral };
+    ctx.ruleName = rule.title;
+    return ctx;
   }
 
   private outcome(rule: CompiledRule, pass: Pass): RuleOutcome {
@@ -343,7 +349,7 @@ class CampaignEval {
 
   run_(): void {
     const ruleset = this.c.ruleset;
-    const codes = this.run.codesByCampaign.get(this.c.id) ?? [];
+    const codes = this.run.codesByCampaign.get(this.c.id) ?? NO_CODES;
     // Codes of this campaign are "evaluated" even when no rule references them (→ RejectedByCondition).
     for (const code of codes) this.codeResult(code);
     const input = this.run.input;

@@ -31,12 +31,17 @@ export interface Dropped { effectIndex: number; details: string }
 class Out {
   readonly ok = true as const;
   readonly effects: Pending[] = [];
-  readonly dropped: Dropped[] = [];
+  /** Rarely any: the shared empty list until the first. */
+  dropped: Dropped[] = NONE_DROPPED;
   /** Index of the call being applied. */
   index = 0;
   push(p: Pending): void { this.effects.push(p); }
-  drop(details: string): void { this.dropped.push({ effectIndex: this.index, details }); }
+  drop(details: string): void {
+    if (this.dropped === NONE_DROPPED) this.dropped = [];
+    this.dropped.push({ effectIndex: this.index, details });
+  }
 }
+const NONE_DROPPED: Dropped[] = Object.freeze([]) as unknown as Dropped[];
 
 export type CallsResult =
   | { ok: true; effects: Pending[]; dropped: Dropped[] }
@@ -192,7 +197,7 @@ function setDiscount(ctx: RuleContext, a: Value[], out: Out): void {
   out.push({ effectType: 'setDiscount', props: withDesired(props, value, desired, partial), discount: value });
 }
 
-function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number, scope: ItemDiscountScope, partial: boolean, extra: Props, out: Out): void {
+function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number, scope: ItemDiscountScope, partial: boolean, extra: Props | null, out: Out): void {
   if (!ITEM_SCOPES.has(scope)) throw new EffectError(`invalid item discount scope ${scope}`);
   const u = ctx.env.units[unit];
   const value = grant(ctx, desired, ctx.ledger.unitCap(unit, scope), partial);
@@ -201,13 +206,13 @@ function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number,
   const props: Props = { name: `${name}#${u.position}`, value, position: u.position, subPosition: u.subPosition };
   withDesired(props, value, desired, partial);
   props.scope = scope;
-  Object.assign(props, extra);
+  if (extra !== null) Object.assign(props, extra);
   out.push({ effectType: 'setDiscountPerItem', props, discount: value });
 }
 
 function setDiscountPerItem(ctx: RuleContext, a: Value[], out: Out): void {
   const scope = (optStr(a[3]) ?? ctx.env.input.application.defaultDiscountAdditionalCostPerItemScope) as ItemDiscountScope;
-  perItem(ctx, str(a[0], 'name'), num(a[1], 'value'), unitOf(ctx.env, a[2]), scope, partialDefault(ctx, optBool(a[4])), {}, out);
+  perItem(ctx, str(a[0], 'name'), num(a[1], 'value'), unitOf(ctx.env, a[2]), scope, partialDefault(ctx, optBool(a[4])), null, out);
 }
 
 /** Spreads `total` over the items by price; the last item absorbs the remainder so the parts sum exactly. */

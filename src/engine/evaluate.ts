@@ -11,7 +11,9 @@ import { indexBudgets, Ledger } from './ledger.js';
 import { buildRoots, flatten } from './roots.js';
 import { selectCampaigns, type Exclusion } from './select.js';
 import type { Decimal } from '../domain/money.js';
-import type { Effect, EngineCampaign, EngineEvaluationGroup, EngineIds, EngineInput, EngineResult } from './types.js';
+import type {
+  BudgetUsage, CouponRedemption, Effect, EngineCampaign, EngineEvaluationGroup, EngineIds, EngineInput, EngineResult, EngineUsage, ReferralRedemption,
+} from './types.js';
 
 function randomCode(): string {
   return randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase();
@@ -149,6 +151,23 @@ function evaluationTree(input: EngineInput, selected: EngineCampaign[]): EvalNod
   return tree;
 }
 
+/**
+ * What the evaluation consumed. Budget usage and coupon discounts are summed from the ledger's journal
+ * on first read: most updates of an open session without limits never read them (services/sessions).
+ */
+class Usage implements EngineUsage {
+  readonly couponRedemptions: CouponRedemption[];
+  readonly referralRedemption: ReferralRedemption | null;
+  private b: BudgetUsage[] | undefined;
+  private d: { couponId: number; amount: Decimal }[] | undefined;
+  constructor(acc: Acc, private readonly ledger: Ledger) {
+    this.couponRedemptions = acc.redemptions;
+    this.referralRedemption = acc.referralRedemption;
+  }
+  get budgets(): BudgetUsage[] { return this.b ??= this.ledger.usages(); }
+  get couponDiscounts(): { couponId: number; amount: Decimal }[] { return this.d ??= this.ledger.couponDiscounts(); }
+}
+
 export function evaluate(input: EngineInput): EngineResult {
   const units = flatten(input.session.cartItems);
   const lineStart = new Map<number, number>();
@@ -178,17 +197,14 @@ export function evaluate(input: EngineInput): EngineResult {
   const acc = newAcc();
   evaluateNode(run, evaluationTree(input, selected), acc);
 
-  const effects = [...acc.effects, ...couponRejections(input, codes, acc, excluded), ...referralRejection(input, acc, excluded)];
+  const effects = acc.effects;
+  for (const e of couponRejections(input, codes, acc, excluded)) effects.push(e);
+  for (const e of referralRejection(input, acc, excluded)) effects.push(e);
   return {
     effects,
     ruleFailureReasons: acc.failures,
     triggeredCampaignIds: [...new Set(acc.triggered)],
-    usage: {
-      couponRedemptions: acc.redemptions,
-      referralRedemption: acc.referralRedemption,
-      budgets: ledger.usages(),
-      couponDiscounts: ledger.couponDiscounts(),
-    },
+    usage: new Usage(acc, ledger),
     createdCoupons: acc.createdCoupons,
     createdReferrals: acc.createdReferrals,
   };

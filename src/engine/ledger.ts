@@ -120,8 +120,8 @@ export class Ledger {
 
   unitCap(i: number, scope: ItemDiscountScope): Decimal {
     const price = min(this.unitPrice[i], this.items);
-    const costs = min(this.unitCostSum(i), this.costs);
     if (scope === 'price') return price;
+    const costs = this.unitCosts[i].size === 0 ? ZERO : min(this.unitCostSum(i), this.costs);
     if (scope === 'additionalCosts') return costs;
     return add(price, costs);
   }
@@ -132,9 +132,10 @@ export class Ledger {
       const p = min(rest, this.unitPrice[i]);
       this.setUnitPrice(i, sub(this.unitPrice[i], p));
       this.setItems(sub(this.items, p));
+      if (scope === 'price') return;
       rest = sub(rest, p);
     }
-    if (scope === 'price' || rest.isZero()) return;
+    if (rest.isZero()) return;
     for (const [name, v] of [...this.unitCosts[i]].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const c = min(rest, v);
       if (c.isZero()) continue;

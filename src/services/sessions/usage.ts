@@ -38,6 +38,7 @@ async function addToCounters(sql: Sql, amounts: Map<string, { key: CounterKey; a
 
 function aggregate(usage: EngineUsage, buckets: readonly LimitBucket[], keep: (action: string) => boolean): Map<string, { key: CounterKey; amount: Decimal }> {
   const out = new Map<string, { key: CounterKey; amount: Decimal }>();
+  if (buckets.length === 0) return out; // counters exist per bucket only (and usage.budgets is summed on first read)
   for (const u of usage.budgets) {
     if (!keep(u.action) || u.amount.isZero()) continue;
     for (const key of bucketsOf(buckets, u)) {
