@@ -18,7 +18,7 @@ export type DecimalInput = Decimal | number | string;
 export function dec(v: DecimalInput | null | undefined): Decimal {
   if (v === null || v === undefined) return ZERO;
   if (typeof v === 'number') return fromNumber(v);
-  return v instanceof Decimal ? v : new Decimal(v);
+  return isDec(v) ? v : new Decimal(v);
 }
 
 /** The JSON number for a decimal: the shortest double that prints as the decimal's digits. */
@@ -112,6 +112,16 @@ function Made(this: DecimalRepr & { constructor: unknown }, s: number, e: number
   this.d = d;
 }
 Made.prototype = Decimal.prototype;
+
+/**
+ * `v instanceof Decimal`, the same answer (Made and Decimal share one prototype object), but a test
+ * TurboFan inlines: Decimal, a decimal.js clone carrying some fifty static methods, is a dictionary-mode
+ * function, and `instanceof` against it went through the generic InstanceOf builtin each time (≈ 2× the
+ * cost of an inlined test; a few hundred tests per rule-engine evaluation).
+ */
+export function isDec(v: unknown): v is Decimal {
+  return v instanceof Made;
+}
 
 /** Word of `d` (first word at exponent `top`) at exponent `p`; 0 outside. */
 function wordAt(d: number[], top: number, p: number): number {

@@ -5,7 +5,7 @@
  * insufficient loyalty balance fails the whole rule (`RuleFail`); other exhausted budgets drop only
  * their effect (`dropped`). Invalid arguments throw `EffectError` (→ `error` effect in the evaluator).
  */
-import { add, dec, Decimal, mul, sub, ZERO } from '../domain/money.js';
+import { add, dec, Decimal, isDec, mul, sub, ZERO } from '../domain/money.js';
 import { lt, minOf, ONE, sign, smallInt } from './num.js';
 import type { EffectCall, Value, ValueMap } from '../rules/contract.js';
 import type { BudgetKey, Ledger } from './ledger.js';
@@ -76,7 +76,7 @@ function str(v: Value | undefined, what: string): string {
   return v;
 }
 function num(v: Value | undefined, what: string): Decimal {
-  if (!(v instanceof Decimal)) throw new EffectError(`${what} must be a number`);
+  if (!(isDec(v))) throw new EffectError(`${what} must be a number`);
   return v;
 }
 function optBool(v: Value | undefined): boolean | undefined {
@@ -88,12 +88,12 @@ function optStr(v: Value | undefined): string | undefined {
   return v === undefined || v === null ? undefined : str(v, 'argument');
 }
 function isMap(v: Value | undefined): v is ValueMap {
-  return typeof v === 'object' && v !== null && !(v instanceof Decimal) && !(v instanceof Date) && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !(isDec(v)) && !(v instanceof Date) && !Array.isArray(v);
 }
 
 /** Flattened unit index of a cart item map (its Position / SubPosition). */
 function unitOf(env: EffectEnv, v: Value | undefined): number {
-  if (!isMap(v) || !(v.Position instanceof Decimal) || !(v.SubPosition instanceof Decimal)) {
+  if (!isMap(v) || !(isDec(v.Position)) || !(isDec(v.SubPosition))) {
     throw new EffectError('item must be a cart item');
   }
   const position = smallInt(v.Position);
@@ -337,7 +337,7 @@ function deductPoints(ctx: RuleContext, a: Value[], out: Out): void {
 export function renderPayload(template: string, params: ValueMap): unknown {
   let parsed: unknown;
   try { parsed = JSON.parse(template || '{}'); } catch { throw new EffectError('custom effect payload is not valid JSON'); }
-  const text = (v: Value | undefined): string => (v instanceof Date ? v.toISOString() : v instanceof Decimal ? v.toString() : v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const text = (v: Value | undefined): string => (v instanceof Date ? v.toISOString() : isDec(v) ? v.toString() : v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   const walk = (x: unknown): unknown => {
     if (typeof x === 'string') {
       const whole = /^\$\{(\w+)\}$/.exec(x);
@@ -404,8 +404,8 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Out): void {
       if (!takeCount(ctx, 'createCoupon')) { out.drop('budget exhausted: createCoupon'); return; }
       const value = ctx.env.ids.couponCode(ctx.campaign.id);
       const coupon: CreatedCoupon = { campaignId: ctx.campaign.id, value, recipientIntegrationId: to };
-      if (a[1] instanceof Decimal) coupon.usageLimit = a[1];
-      if (a[2] instanceof Decimal) coupon.validityDays = a[2];
+      if (isDec(a[1])) coupon.usageLimit = a[1];
+      if (isDec(a[2])) coupon.validityDays = a[2];
       out.push({ effectType: 'couponCreated', props: { value, profileId: to }, created: { coupon } });
       return;
     }

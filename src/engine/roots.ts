@@ -4,7 +4,7 @@
  * Maps are null-prototype objects so that attribute names such as `__proto__` are plain data.
  * Numbers are Decimal; absent optional fields are absent keys (reading them is an evaluation error).
  */
-import { dec, Decimal, sub } from '../domain/money.js';
+import { dec, Decimal, isDec, sub } from '../domain/money.js';
 import type { Roots, Value, ValueMap } from '../rules/contract.js';
 import type {
   AttributeMap, EngineApplication, EngineCampaign, EngineCartItem, EngineCoupon, EngineInput, EngineProfile,
@@ -33,7 +33,7 @@ function sealProto(m: ValueMap): ValueMap {
 /** Converts a JSON-ish value (numbers, Dates, nested objects) into a rule-language Value. */
 export function toValue(v: unknown): Value {
   if (v === null || v === undefined) return null;
-  if (v instanceof Decimal) return v;
+  if (isDec(v)) return v;
   switch (typeof v) {
     case 'number': return new Decimal(v);
     case 'string': case 'boolean': return v;

@@ -2,14 +2,14 @@
  * Serialisation of engine output to the Integration API JSON (effects.md §11): Decimals become JSON
  * numbers, Dates RFC 3339 strings, null-prototype maps plain objects; optional fields stay omitted.
  */
-import { Decimal, toNumber } from '../domain/money.js';
+import { Decimal, isDec, toNumber } from '../domain/money.js';
 import type { Effect, RuleFailureReason } from './types.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 export function jsonValue(v: unknown): Json {
   if (v === null || v === undefined) return null;
-  if (v instanceof Decimal) return toNumber(v);
+  if (isDec(v)) return toNumber(v);
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return v.map(jsonValue);
   if (typeof v === 'object') {

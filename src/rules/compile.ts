@@ -3,7 +3,7 @@
  * slots and key lists, overloads to implementations, kind checks are inserted only where the
  * static kind is not already known. Evaluation never walks the AST.
  */
-import { Decimal } from '../domain/money.js';
+import { Decimal, isDec } from '../domain/money.js';
 import type {
   CompileEnv, CompiledRule, CompiledRuleset, EffectCall, EvalOptions, PassScope, RuleCheckError, RuleOutcome,
   RulesetInput, Value, ValueMap,
@@ -22,7 +22,7 @@ export { RulesetValidationError } from './check.js';
 const hasOwn = Object.prototype.hasOwnProperty;
 
 function isMapValue(v: unknown): v is ValueMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Decimal) && !(v instanceof Date);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(isDec(v)) && !(v instanceof Date);
 }
 
 // ---------------------------------------------------------------- expressions
@@ -116,7 +116,7 @@ function foldConstant(call: Call, f: NonNullable<Overload['eager']>, codes: Code
   try {
     const probe = new Ctx({ now: new Date(0), roots: {}, maxSteps: 1000 }, 0, []);
     const v = f(codes.map((k) => k(probe)), probe);
-    if (typeof v === 'object' && v !== null && !(v instanceof Decimal)) return undefined; // lists/maps/times: keep fresh per evaluation
+    if (typeof v === 'object' && v !== null && !(isDec(v))) return undefined; // lists/maps/times: keep fresh per evaluation
     call.folded = true;
     return () => v;
   } catch {
@@ -493,7 +493,7 @@ function checkTemplateParameter(b: CheckedBinding, code: Code, slotCount: number
     errors.push({ ruleIndex, path: b.path, message: `template parameter "${b.name}" must be a ${want}, got ${describe(v)}` });
     return;
   }
-  if (v instanceof Decimal) {
+  if (isDec(v)) {
     const { minValue, maxValue } = b.input;
     if (minValue !== undefined && v.lt(minValue)) errors.push({ ruleIndex, path: b.path, message: `template parameter "${b.name}" is ${v.toString()}, below minValue ${minValue}` });
     if (maxValue !== undefined && v.gt(maxValue)) errors.push({ ruleIndex, path: b.path, message: `template parameter "${b.name}" is ${v.toString()}, above maxValue ${maxValue}` });

@@ -20,7 +20,7 @@
  * If code generation from strings is disabled (--disallow-code-generation-from-strings), or
  * OPENPROMO_RULES_JIT=0, the closure compiler is used alone.
  */
-import { add, Decimal, mul, sub, ZERO } from '../domain/money.js';
+import { add, Decimal, isDec, mul, sub, ZERO } from '../domain/money.js';
 import type { Value, ValueMap } from './contract.js';
 import { exact } from './check.js';
 import type { Overload } from './fn.js';
@@ -87,7 +87,7 @@ function bare(v: object): boolean {
 
 /** Rule maps are null-prototype objects: that test alone settles the common case. */
 function isMapValue(v: unknown): v is ValueMap {
-  return typeof v === 'object' && v !== null && (bare(v) || (!Array.isArray(v) && !(v instanceof Decimal) && !(v instanceof Date)));
+  return typeof v === 'object' && v !== null && (bare(v) || (!Array.isArray(v) && !(isDec(v)) && !(v instanceof Date)));
 }
 
 /** Own-data read: a null-prototype map has nothing inherited, so a plain read is an own read. */

@@ -2,7 +2,7 @@
  * Runtime values of the rule language: kind tests, coercions, equality, text form and the two
  * error classes evaluation can raise.
  */
-import { Decimal } from '../domain/money.js';
+import { Decimal, isDec } from '../domain/money.js';
 import type { Kind, Value, ValueMap } from './contract.js';
 
 /** An evaluation error: contained by `catch` / `.|`, otherwise fails the condition or effect. */
@@ -39,7 +39,7 @@ export function own(m: ValueMap, key: string): Value | undefined {
 }
 
 export function isDecimal(v: unknown): v is Decimal {
-  return v instanceof Decimal || Decimal.isDecimal(v);
+  return isDec(v) || Decimal.isDecimal(v);
 }
 
 export function isMap(v: unknown): v is ValueMap {
@@ -104,7 +104,7 @@ export function textOf(v: Value): string {
 export function valuesEqual(a: Value, b: Value): boolean {
   if (a === b) return true;
   if (typeof a === 'string' && typeof b === 'string') return false; // distinct strings: distinct text
-  if (a instanceof Decimal && b instanceof Decimal) return a.eq(b);
+  if (isDec(a) && isDec(b)) return a.eq(b);
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
@@ -133,7 +133,7 @@ export function coerce(v: Value, kind: string, what: string): Value {
   switch (kind) {
     case 'any': return v;
     case 'number':
-      if (v instanceof Decimal) return v;
+      if (isDec(v)) return v;
       if (isDecimal(v)) return new Decimal(v);
       if (typeof v === 'number') return new Decimal(v);
       break;
