@@ -203,7 +203,9 @@ export function evaluate(input: EngineInput): EngineResult {
   return {
     effects,
     ruleFailureReasons: acc.failures,
-    triggeredCampaignIds: [...new Set(acc.triggered)],
+    // each campaign is a single leaf of the tree and is evaluated into the result once (tentative
+    // evaluations of lowest/highestDiscount groups are discarded): no id repeats
+    triggeredCampaignIds: acc.triggered,
     usage: new Usage(acc, ledger),
     createdCoupons: acc.createdCoupons,
     createdReferrals: acc.createdReferrals,

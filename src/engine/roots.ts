@@ -222,21 +222,16 @@ export function applicationMap(a: EngineApplication): ValueMap {
   return m;
 }
 
-// Campaigns are long-lived objects loaded once and evaluated many times: cache their maps.
-const campaignCache = new WeakMap<EngineCampaign, ValueMap>();
+/** The `Campaign` root (built once per campaign object: engine/campaign.ts keeps it). */
 export function campaignMap(c: EngineCampaign): ValueMap {
-  let m = campaignCache.get(c);
-  if (!m) {
-    m = fixedMap();
-    m.Id = new Decimal(c.id);
-    m.Name = c.name;
-    m.Tags = [...c.tags];
-    put(m, 'StartTime', c.startTime ?? undefined);
-    put(m, 'EndTime', c.endTime ?? undefined);
-    m.Attributes = attributesMap(c.attributes);
-    campaignCache.set(c, sealProto(m));
-  }
-  return m;
+  const m = fixedMap();
+  m.Id = new Decimal(c.id);
+  m.Name = c.name;
+  m.Tags = [...c.tags];
+  put(m, 'StartTime', c.startTime ?? undefined);
+  put(m, 'EndTime', c.endTime ?? undefined);
+  m.Attributes = attributesMap(c.attributes);
+  return sealProto(m);
 }
 
 export function storeMap(s: EngineStore): ValueMap {
