@@ -147,7 +147,7 @@ function magnitude(xd: number[], kx: number, yd: number[], ky: number, s: number
     if (add) {
       if (w >= BASE) { w -= BASE; carry = 1; } else carry = 0;
     } else if (w < 0) { w += BASE; carry = 1; } else carry = 0;
-    out[i] = w;
+    out[i] = w | 0; // small integers: keep word arrays in small-integer elements, as decimal.js's (see fromScaled)
   }
   let top = hi;
   if (carry) out.unshift(1), top++; // (subtraction never borrows past the top: |x| > |y|)
@@ -156,6 +156,53 @@ function magnitude(xd: number[], kx: number, yd: number[], ky: number, s: number
   let end = out.length;
   while (out[end - 1] === 0) end--;
   return make(s, top - first, first === 0 && end === out.length ? out : out.slice(first, end));
+}
+
+// Most money values have one or two words (an integer part below 1e7 and at most seven decimals, say
+// 152.33 = [152, 3300000]): then x = m · 1e7^q for an integer m below 1e14, exact as a double. Sums and
+// products of such values whose exact integer stays within 2^53 are computed on doubles and turned back
+// into at most three words — several times cheaper than the word loops below, with the same result.
+
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+
+/** The Decimal of sign s for m · 1e7^q, m a positive integer ≤ 2^53 − 1 (at most three words, never rounded). */
+function fromScaled(s: number, m: number, q: number): Decimal {
+  // words by division, not `%` (a double remainder is a C library call in V8). Near 2^53 the quotient
+  // m / 1e7 can round up to the next integer: the remainder then comes out negative and is corrected
+  // (q · 1e7 is a multiple of 2^7 below 2^54, an exact double, so the subtraction is exact)
+  let m1 = Math.floor(m / BASE);
+  let w2 = m - m1 * BASE;
+  if (w2 < 0) { m1 -= 1; w2 += BASE; }
+  const w0 = Math.floor(m1 / BASE); // m1 < 1e9: no such rounding
+  const w1 = m1 - w0 * BASE;
+  // `| 0`: the words are small integers; as doubles they would make double-element arrays, which
+  // decimal.js's own (small-integer) word arrays are not: elements-kind transitions and polymorphic reads
+  const a0 = w0 | 0;
+  const a1 = w1 | 0;
+  const a2 = w2 | 0;
+  let d: number[];
+  let top: number;
+  if (a0 !== 0) { top = q + 2; d = a2 !== 0 ? [a0, a1, a2] : a1 !== 0 ? [a0, a1] : [a0]; }
+  else if (a1 !== 0) { top = q + 1; d = a2 !== 0 ? [a1, a2] : [a1]; }
+  else { top = q; d = [a2]; }
+  return make(s, top, d)!; // ≤ 16 digits: never rounds
+}
+
+/** x (words xd, first at word exponent kx) ± y as doubles when both have at most two words; null otherwise. */
+function addScaled(xd: number[], kx: number, sx: number, yd: number[], ky: number, sy: number): Decimal | null {
+  let mx = xd.length === 1 ? xd[0]! : xd[0]! * BASE + xd[1]!;
+  let my = yd.length === 1 ? yd[0]! : yd[0]! * BASE + yd[1]!;
+  const qx = kx - xd.length + 1;
+  const qy = ky - yd.length + 1;
+  let q = qx;
+  if (qx !== qy) {
+    // align on the lower scale: one word up, for an m small enough to stay exact
+    if (qx === qy + 1 && mx < 9e8) { mx *= BASE; q = qy; } else if (qy === qx + 1 && my < 9e8) my *= BASE; else return null;
+  }
+  const m = sx * mx + sy * my;
+  if (m === 0) return ZERO; // x − x is +0 under ROUND_HALF_EVEN, as in decimal.js
+  if (m > MAX_EXACT || m < -MAX_EXACT) return null;
+  return m > 0 ? fromScaled(1, m, q) : fromScaled(-1, -m, q);
 }
 
 /** Compares |x| and |y| (finite, non-zero). */
@@ -184,6 +231,10 @@ function addSigned(x: Decimal, y: Decimal, sy: number): Decimal | null {
   }
   const kx = Math.floor(a.e / LOG_BASE);
   const ky = Math.floor(b.e / LOG_BASE);
+  if (xd.length <= 2 && yd.length <= 2) {
+    const r = addScaled(xd, kx, a.s, yd, ky, sy);
+    if (r !== null) return r;
+  }
   if (a.s === sy) return magnitude(xd, kx, yd, ky, a.s, true);
   const c = compareAbs(xd, kx, yd, ky);
   if (c === 0) return ZERO; // x − x is +0 under ROUND_HALF_EVEN, as in decimal.js
@@ -212,6 +263,11 @@ export function mul(x: Decimal, y: Decimal): Decimal {
   if (xd === null || yd === null || !xd[0] || !yd[0]) return x.times(y);
   const xl = xd.length;
   const yl = yd.length;
+  if (xl <= 2 && yl <= 2) {
+    const p = (xl === 1 ? xd[0]! : xd[0]! * BASE + xd[1]!) * (yl === 1 ? yd[0]! : yd[0]! * BASE + yd[1]!);
+    // exact when the product is at most 2^53 − 1 (a larger one is > that bound however it rounds)
+    if (p <= MAX_EXACT) return fromScaled(a.s * b.s, p, Math.floor(a.e / LOG_BASE) - xl + 1 + Math.floor(b.e / LOG_BASE) - yl + 1);
+  }
   const n = xl + yl;
   if (n > MAX_WORDS) return x.times(y);
   const r = scratch;
@@ -222,9 +278,9 @@ export function mul(x: Decimal, y: Decimal): Decimal {
     for (let j = yl - 1; j >= 0; j--) {
       const t = r[i + j + 1]! + xi * yd[j]! + carry; // < 2^53: words < 1e7
       carry = Math.floor(t / BASE);
-      r[i + j + 1] = t - carry * BASE;
+      r[i + j + 1] = (t - carry * BASE) | 0;
     }
-    r[i] = carry;
+    r[i] = carry | 0;
   }
   const first = r[0] === 0 ? 1 : 0; // the first two words are never both 0 (non-zero leading words)
   let end = n;
@@ -261,8 +317,9 @@ export function fromNumber(v: number): Decimal {
   // words at word exponents 1, 0, -1 without leading / trailing zero words (n > 0: one is non-zero)
   const d: number[] = [];
   let top = -1;
-  if (hi !== 0) { d.push(hi, lo); top = 1; } else if (lo !== 0) { d.push(lo); top = 0; }
-  if (cents !== 0) d.push(cents * 1e5);
+  // `| 0`: small-integer words, as decimal.js builds them (double-element arrays cost elements-kind transitions)
+  if (hi !== 0) { d.push(hi | 0, lo | 0); top = 1; } else if (lo !== 0) { d.push(lo | 0); top = 0; }
+  if (cents !== 0) d.push((cents * 1e5) | 0);
   else while (d[d.length - 1] === 0) d.pop();
   return make(v < 0 ? -1 : 1, top, d)!; // ≤ 15 digits: never rounds
 }
