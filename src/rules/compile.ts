@@ -464,14 +464,14 @@ class Ruleset implements CompiledRuleset {
     private readonly bindingCodes: readonly (Code | undefined)[],
   ) {}
 
-  /** The scope of the latest bind (see CompiledRuleset.bind: a new bind ends the previous pass). */
-  private pass: Pass | null = null;
-
+  /**
+   * A new scope and context per pass. Reusing one per ruleset saved two small allocations, but a reused
+   * context lives in the old generation, and every pass wrote young values into it (roots, lambda
+   * parameters, bindings, effect lists): each such write took the write barrier's slow path and a
+   * remembered-set entry for the next scavenge — ≈ 5 % of bench:rule-engine (docs/engine.md, stop 11).
+   */
   bind(opts: EvalOptions): PassScope {
-    const p = this.pass;
-    if (p === null) return (this.pass = new Pass(this.context(opts), this.rules, this.strikethroughRules));
-    p.ctx.reset(opts);
-    return p;
+    return new Pass(this.context(opts), this.rules, this.strikethroughRules);
   }
 
   context(opts: EvalOptions): Ctx {

@@ -43,7 +43,7 @@ export class Ctx {
     this.reset(opts);
   }
 
-  /** A new pass on this context (compile.ts reuses one per ruleset): nothing of the previous pass is left. */
+  /** Every field of a new pass (compile.ts makes one context per pass). */
   reset(opts: EvalOptions): void {
     this.steps = 0;
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
