@@ -77,7 +77,7 @@ function str(v: Value | undefined, what: string): string {
   return v;
 }
 function num(v: Value | undefined, what: string): Decimal {
-  if (!(isDec(v))) throw new EffectError(`${what} must be a number`);
+  if (!isDec(v)) throw new EffectError(`${what} must be a number`);
   return v;
 }
 function optBool(v: Value | undefined): boolean | undefined {
@@ -89,12 +89,12 @@ function optStr(v: Value | undefined): string | undefined {
   return v === undefined || v === null ? undefined : str(v, 'argument');
 }
 function isMap(v: Value | undefined): v is ValueMap {
-  return typeof v === 'object' && v !== null && !(isDec(v)) && !(v instanceof Date) && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !isDec(v) && !(v instanceof Date) && !Array.isArray(v);
 }
 
 /** Flattened unit index of a cart item map (its Position / SubPosition). */
 function unitOf(env: EffectEnv, v: Value | undefined): number {
-  if (!isMap(v) || !(isDec(v.Position)) || !(isDec(v.SubPosition))) {
+  if (!isMap(v) || !isDec(v.Position) || !isDec(v.SubPosition)) {
     throw new EffectError('item must be a cart item');
   }
   const position = smallInt(v.Position);

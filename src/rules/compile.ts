@@ -22,7 +22,7 @@ export { RulesetValidationError } from './check.js';
 const hasOwn = Object.prototype.hasOwnProperty;
 
 function isMapValue(v: unknown): v is ValueMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(isDec(v)) && !(v instanceof Date);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isDec(v) && !(v instanceof Date);
 }
 
 // ---------------------------------------------------------------- expressions
@@ -116,7 +116,7 @@ function foldConstant(call: Call, f: NonNullable<Overload['eager']>, codes: Code
   try {
     const probe = new Ctx({ now: new Date(0), roots: {}, maxSteps: 1000 }, 0, []);
     const v = f(codes.map((k) => k(probe)), probe);
-    if (typeof v === 'object' && v !== null && !(isDec(v))) return undefined; // lists/maps/times: keep fresh per evaluation
+    if (typeof v === 'object' && v !== null && !isDec(v)) return undefined; // lists/maps/times: keep fresh per evaluation
     call.folded = true;
     return () => v;
   } catch {

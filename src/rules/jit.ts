@@ -87,7 +87,7 @@ function bare(v: object): boolean {
 
 /** Rule maps are null-prototype objects: that test alone settles the common case. */
 function isMapValue(v: unknown): v is ValueMap {
-  return typeof v === 'object' && v !== null && (bare(v) || (!Array.isArray(v) && !(isDec(v)) && !(v instanceof Date)));
+  return typeof v === 'object' && v !== null && (bare(v) || (!Array.isArray(v) && !isDec(v) && !(v instanceof Date)));
 }
 
 /** Own-data read: a null-prototype map has nothing inherited, so a plain read is an own read. */
