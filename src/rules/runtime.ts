@@ -22,14 +22,12 @@ export const MAX_STRING = 1_000_000;
 const NO_FACTS: ProductFacts = Object.freeze({});
 
 export class Ctx {
-  // reset() sets every field but `slots` and `bindingCodes`; the constructor calls it. Numbers start as
-  // numbers (V8 keeps a field's representation: the generated code adds to `steps` on every step).
   steps = 0;
-  maxSteps = DEFAULT_MAX_STEPS;
-  now!: Date;
-  roots!: Roots;
-  facts!: ProductFacts;
-  timezone = 'UTC';
+  maxSteps: number;
+  now: Date;
+  roots: Roots;
+  facts: ProductFacts;
+  timezone: string;
   /** Binding values and lambda parameters, one slot each (allocated at compile time). */
   readonly slots: unknown[];
   /** Pending effect calls of the rule being evaluated; null outside effects. */
@@ -38,24 +36,14 @@ export class Ctx {
   /** Top-level `and` operand being evaluated by a fused condition (jit.ts `jitAnd`), for conditionIndex. */
   opIndex = 0;
 
+  /** One context per pass (compile.ts `Ruleset.bind`). */
   constructor(opts: EvalOptions, slotCount: number, readonly bindingCodes: readonly (Code | undefined)[]) {
-    this.slots = new Array<unknown>(slotCount);
-    this.reset(opts);
-  }
-
-  /** Every field of a new pass (compile.ts makes one context per pass). */
-  reset(opts: EvalOptions): void {
-    this.steps = 0;
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.now = opts.now;
     this.roots = opts.roots;
     this.facts = opts.facts ?? NO_FACTS;
     this.timezone = opts.timezone ?? 'UTC';
-    const s = this.slots;
-    for (let i = 0; i < s.length; i++) s[i] = UNSET;
-    this.effects = null;
-    this.effectIndex = 0;
-    this.opIndex = 0;
+    this.slots = new Array<unknown>(slotCount).fill(UNSET);
   }
 
   /** Charge `n` steps; throws StepBudgetError when the pass budget is spent. */
