@@ -165,6 +165,11 @@ function magnitude(xd: number[], kx: number, yd: number[], ky: number, s: number
 
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
+/** m of x = m · 1e7^q for the words `d` of a one- or two-word x (below 1e14: an exact double). */
+function scaled(d: number[]): number {
+  return d.length === 1 ? d[0]! : d[0]! * BASE + d[1]!;
+}
+
 /** The Decimal of sign s for m · 1e7^q, m a positive integer ≤ 2^53 − 1 (at most three words, never rounded). */
 function fromScaled(s: number, m: number, q: number): Decimal {
   // words by division, not `%` (a double remainder is a C library call in V8). Near 2^53 the quotient
@@ -190,8 +195,8 @@ function fromScaled(s: number, m: number, q: number): Decimal {
 
 /** x (words xd, first at word exponent kx) ± y as doubles when both have at most two words; null otherwise. */
 function addScaled(xd: number[], kx: number, sx: number, yd: number[], ky: number, sy: number): Decimal | null {
-  let mx = xd.length === 1 ? xd[0]! : xd[0]! * BASE + xd[1]!;
-  let my = yd.length === 1 ? yd[0]! : yd[0]! * BASE + yd[1]!;
+  let mx = scaled(xd);
+  let my = scaled(yd);
   const qx = kx - xd.length + 1;
   const qy = ky - yd.length + 1;
   let q = qx;
@@ -264,7 +269,7 @@ export function mul(x: Decimal, y: Decimal): Decimal {
   const xl = xd.length;
   const yl = yd.length;
   if (xl <= 2 && yl <= 2) {
-    const p = (xl === 1 ? xd[0]! : xd[0]! * BASE + xd[1]!) * (yl === 1 ? yd[0]! : yd[0]! * BASE + yd[1]!);
+    const p = scaled(xd) * scaled(yd);
     // exact when the product is at most 2^53 − 1 (a larger one is > that bound however it rounds)
     if (p <= MAX_EXACT) return fromScaled(a.s * b.s, p, Math.floor(a.e / LOG_BASE) - xl + 1 + Math.floor(b.e / LOG_BASE) - yl + 1);
   }
