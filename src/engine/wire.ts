@@ -39,6 +39,9 @@ export interface WireEffect {
 }
 
 export function toWire(e: Effect): WireEffect {
+  // key order: the response serializer's (the schema's required fields, then the optional ones), so that
+  // JSON.stringify of a list of these is the very text it writes (the session update sends its stored
+  // text: http/shape.ts integrationStateText; test/http/response-text.test.ts)
   const w: WireEffect = {
     campaignId: e.campaignId, rulesetId: e.rulesetId, ruleIndex: e.ruleIndex, ruleName: e.ruleName,
     effectType: e.effectType, props: jsonValue(e.props) as { [k: string]: Json },

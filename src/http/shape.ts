@@ -63,6 +63,23 @@ export function integrationState(r: SessionResult, responseContent: readonly str
   return out;
 }
 
+const NO_EFFECTS = '{"effects":[]';
+
+/**
+ * IntegrationStateV2 as response text when the session stored its effects' JSON: the route's own
+ * serializer writes everything else, and the effects list goes in as the stored text (up to hundreds
+ * of effects, ≈ 12 KB for 70) instead of being serialised a second time. The text is the one the
+ * serializer would write (toWire keeps the schema's key order; tested against dry runs, which take
+ * the serializer's path). `effects` is the schema's first property, so the serializer's text for an
+ * empty list starts with NO_EFFECTS.
+ */
+export function integrationStateText(serialize: (state: Record<string, unknown>) => string, state: Record<string, unknown>, effectsJson: string): string {
+  state.effects = [];
+  const text = serialize(state);
+  if (!text.startsWith(NO_EFFECTS)) throw new Error('IntegrationStateV2 must list effects first');
+  return '{"effects":' + effectsJson + text.slice(NO_EFFECTS.length);
+}
+
 /** Campaign with the derived fields Talon.One returns (frontendState at `now`). */
 export function wireCampaign(c: Campaign, now: Date): Record<string, unknown> {
   return { description: '', ...c, frontendState: frontendState(c, now), storesImported: false };

@@ -9,6 +9,8 @@ import type { Evaluation } from './evaluate.js';
 export interface SessionResult {
   session: CustomerSession;
   effects: Effect[];
+  /** `effects` as the JSON text the session stored, when it did (not on dry runs): the response reuses it */
+  effectsJson?: string;
   evaluation: Evaluation;
   profile: CustomerProfile | null;
   event: SessionEvent;

@@ -158,6 +158,7 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
   };
   if (session.storeIntegrationId !== undefined) eventRecord.storeIntegrationId = session.storeIntegrationId;
 
+  let responseJson: string | undefined;
   if (!req.dry) {
     const writes = attributeWrites(effects);
     if (Object.keys(writes.session).length > 0) session.attributes = { ...session.attributes, ...writes.session };
@@ -187,10 +188,12 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
       }
     }
     eventRecord = await insertEvent(sql, eventRecord, effectsJson);
+    responseJson = effectsJson;
     if (profile) await commitProfile(sql, profile, transition, session, stored);
   }
 
   const result: SessionResult = { session, effects, evaluation, profile: null, event: eventRecord };
+  if (responseJson !== undefined) result.effectsJson = responseJson;
   if (profile && req.responseContent.includes('customerProfile')) {
     result.profile = req.dry ? profile : (await getProfile(sql, ACCOUNT_ID, profile.integrationId)) ?? profile;
   }

@@ -7,7 +7,7 @@ import { getCustomerSession } from '../../../services/sessions/get.js';
 import { reopenCustomerSession } from '../../../services/sessions/reopen.js';
 import { returnCartItems } from '../../../services/sessions/returns.js';
 import { updateCustomerSession } from '../../../services/sessions/update.js';
-import { integrationState, wireSession } from '../../shape.js';
+import { integrationState, integrationStateText, wireSession } from '../../shape.js';
 import { IntegrationRequest, ReturnIntegrationRequest, ReturnQuery, SessionIdParams, UpdateSessionQuery } from '../../schemas/session.js';
 
 const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse') };
@@ -23,7 +23,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServiceContext) {
         response: { 200: Type.Ref('IntegrationStateV2'), ...errors },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const responseContent = req.body.responseContent ?? [];
       const result = await updateCustomerSession(ctx, {
         applicationId: req.applicationId,
@@ -33,7 +33,11 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServiceContext) {
         dry: req.query.dry === true,
         ...(req.query.now !== undefined ? { now: new Date(req.query.now) } : {}),
       });
-      return integrationState(result, responseContent);
+      const state = integrationState(result, responseContent);
+      if (result.effectsJson === undefined) return state;
+      // a string with a JSON content type is sent as it is
+      reply.type('application/json; charset=utf-8');
+      return integrationStateText(reply.getSerializationFunction('200')!, state, result.effectsJson);
     });
 
   app.get<{ Params: Static<typeof SessionIdParams> }>('/v2/customer_sessions/:customerSessionId', {
