@@ -257,5 +257,12 @@ CREATE TABLE limit_counters (
 ALTER TABLE sessions ADD COLUMN consumed ${t.json} NOT NULL DEFAULT '{}';
 `,
     },
+    {
+      version: 21,
+      name: 'session effects stored once',
+      // a session whose effects are those of its latest event points at the event instead of storing
+      // a second copy (effects = '', not JSON); rollbacks still store their own list (repos/sessions.ts)
+      sql: `ALTER TABLE sessions ADD COLUMN effects_event_id BIGINT;`,
+    },
   ];
 }

@@ -1,5 +1,5 @@
 /**
- * The session update answers with the effects' stored JSON text spliced into the serializer's output
+ * The session update stores its effects once, with its event, and answers with the effects' stored JSON text spliced into the serializer's output
  * (http/shape.ts integrationStateText); dry runs store nothing and take the serializer's own path. The
  * two texts of the same effects must be the same bytes, for every kind of value an effect carries.
  */
@@ -87,6 +87,12 @@ for (const kind of STORES) {
       assert.equal(body.triggeredCampaigns.length, 1);
       assert.equal(body.customerProfile.integrationId, 'p1');
 
+      // the event stores the list; the session row points at it instead of keeping a second copy
+      const row = async () => s.db.transaction((sql) => sql.get<{ effects: string; effects_event_id: number | string | null }>(
+        "SELECT effects, effects_event_id FROM sessions WHERE integration_id = 's1'"));
+      const pointing = await row();
+      assert.equal(pointing?.effects, '');
+      assert.equal(Number(pointing?.effects_event_id), body.event.id);
       // GET answers the stored list, parsed and serialised again: the same text
       const got = await s.integ(key, 'GET', '/v2/customer_sessions/s1');
       assert.equal(got.statusCode, 200, got.body);
@@ -94,6 +100,8 @@ for (const kind of STORES) {
       const cancelled = await s.integ(key, 'PUT', '/v2/customer_sessions/s1', { customerSession: { state: 'cancelled' } });
       assert.equal(cancelled.statusCode, 200, cancelled.body);
       assert.equal(effectsText(cancelled.body), '[]');
+      assert.deepEqual(await row(), { effects: '[]', effects_event_id: null });
+      assert.deepEqual((await s.integ(key, 'GET', '/v2/customer_sessions/s1')).json().effects, []);
     }));
   });
 }

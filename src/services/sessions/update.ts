@@ -166,11 +166,14 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
       profile.attributes = { ...profile.attributes, ...writes.profile };
       await saveProfileAttributes(sql, profile.id, profile.attributes, now);
     }
-    // serialised once when the session and its event store the same list (up to hundreds of effects)
-    const effectsJson = toJson(effects);
-    const storedJson = storedEffects === effects ? effectsJson : toJson(storedEffects);
-    if (stored) await updateSession(sql, session, storedEffects, storedJson);
-    else session.id = await insertSession(sql, session, storedEffects, storedJson);
+    // serialised once (up to hundreds of effects): the event stores the list, the session row points at
+    // the event when its effects are the same list (a revoke keeps the net list instead), the response
+    // sends the same text
+    responseJson = toJson(effects);
+    eventRecord = await insertEvent(sql, eventRecord, responseJson);
+    const sessionEffects = storedEffects === effects ? { eventId: eventRecord.id } : storedEffects;
+    if (stored) await updateSession(sql, session, sessionEffects);
+    else session.id = await insertSession(sql, session, sessionEffects);
     const consumption = evaluation.consumption;
     if (evaluation.created) {
       const made = await persistCreated(sql, req.applicationId, evaluation.created.coupons, evaluation.created.referrals, serverNow);
@@ -187,8 +190,6 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
         }));
       }
     }
-    eventRecord = await insertEvent(sql, eventRecord, effectsJson);
-    responseJson = effectsJson;
     if (profile) await commitProfile(sql, profile, transition, session, stored);
   }
 

@@ -3,7 +3,7 @@ import type { Return, SessionEvent } from '../../domain/records.js';
 import type { Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
 
-/** `effectsJson`: `e.effects` already serialised (when the session row stores the same list). */
+/** `effectsJson`: `e.effects` already serialised (the session update also sends that text with its response). */
 export async function insertEvent(sql: Sql, e: Omit<SessionEvent, 'id'>, effectsJson = toJson(e.effects)): Promise<SessionEvent> {
   const id = await sql.insert(
     `INSERT INTO events (application_id, type, profile_integration_id, session_integration_id, store_integration_id, attributes, effects, created)

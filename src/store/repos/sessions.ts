@@ -6,11 +6,23 @@ import { fromJson, toJson } from './json.js';
 
 interface Row {
   id: number; application_id: number; integration_id: string; profile_integration_id: string; state: SessionState;
-  content: string; effects: string; cart_item_total: string; additional_cost_total: string; total: string;
+  content: string; effects: string; effects_event_id: number | string | null; event_effects?: string | null; cart_item_total: string; additional_cost_total: string; total: string;
   first_session: number | boolean; update_count: number; created: string; updated: string;
 }
 
 export interface StoredSession { session: CustomerSession; effects: Effect[] }
+
+/**
+ * The effects a session row stores: its own list, or — when they are the effects of the event the
+ * same request wrote, as on every evaluation — that event's id, so that the list (often several KB)
+ * is written once (migration 21). Rows are read with SESSION_ROW, which brings the event's list along.
+ */
+export type SessionEffects = Effect[] | { eventId: number };
+
+const SESSION_ROW = 'SELECT *, (SELECT e.effects FROM events e WHERE e.id = sessions.effects_event_id) AS event_effects FROM sessions';
+
+const effectColumns = (effects: SessionEffects): [string, number | null] =>
+  Array.isArray(effects) ? [toJson(effects), null] : ['', effects.eventId];
 
 function toStored(r: Row): StoredSession {
   // the freshly parsed content object becomes the session (plain sets: no spread copy)
@@ -26,34 +38,35 @@ function toStored(r: Row): StoredSession {
   session.total = dec(String(r.total));
   session.created = r.created;
   session.updated = r.updated;
-  return { session, effects: fromJson<Effect[]>(r.effects) };
+  return { session, effects: fromJson<Effect[]>(r.effects_event_id === null ? r.effects : r.event_effects) };
 }
 
 export async function getSession(sql: Sql, applicationId: number, integrationId: string): Promise<StoredSession | undefined> {
-  const row = await sql.get<Row>('SELECT * FROM sessions WHERE application_id = ? AND integration_id = ?', [applicationId, integrationId]);
+  const row = await sql.get<Row>(`${SESSION_ROW} WHERE application_id = ? AND integration_id = ?`, [applicationId, integrationId]);
   return row && toStored(row);
 }
 
 export async function getSessionById(sql: Sql, applicationId: number, id: number): Promise<StoredSession | undefined> {
-  const row = await sql.get<Row>('SELECT * FROM sessions WHERE application_id = ? AND id = ?', [applicationId, id]);
+  const row = await sql.get<Row>(`${SESSION_ROW} WHERE application_id = ? AND id = ?`, [applicationId, id]);
   return row && toStored(row);
 }
 
-/** `effectsJson`: `effects` already serialised (the same list is stored with the event). */
-export async function insertSession(sql: Sql, s: Omit<CustomerSession, 'id'>, effects: Effect[], effectsJson = toJson(effects)): Promise<number> {
+export async function insertSession(sql: Sql, s: Omit<CustomerSession, 'id'>, effects: SessionEffects): Promise<number> {
+  const [effectsJson, eventId] = effectColumns(effects);
   return sql.insert(
-    `INSERT INTO sessions (application_id, integration_id, profile_integration_id, state, content, effects, cart_item_total,
+    `INSERT INTO sessions (application_id, integration_id, profile_integration_id, state, content, effects, effects_event_id, cart_item_total,
        additional_cost_total, total, first_session, update_count, created, updated)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [s.applicationId, s.integrationId, s.profileId, s.state, toJson(sessionContent(s)), effectsJson,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [s.applicationId, s.integrationId, s.profileId, s.state, toJson(sessionContent(s)), effectsJson, eventId,
       s.cartItemTotal.toString(), s.additionalCostTotal.toString(), s.total.toString(), s.firstSession, s.updateCount, s.created, s.updated]);
 }
 
-export async function updateSession(sql: Sql, s: CustomerSession, effects: Effect[], effectsJson = toJson(effects)): Promise<void> {
+export async function updateSession(sql: Sql, s: CustomerSession, effects: SessionEffects): Promise<void> {
+  const [effectsJson, eventId] = effectColumns(effects);
   await sql.run(
-    `UPDATE sessions SET profile_integration_id = ?, state = ?, content = ?, effects = ?, cart_item_total = ?, additional_cost_total = ?,
-       total = ?, first_session = ?, update_count = ?, updated = ? WHERE id = ?`,
-    [s.profileId, s.state, toJson(sessionContent(s)), effectsJson, s.cartItemTotal.toString(), s.additionalCostTotal.toString(),
+    `UPDATE sessions SET profile_integration_id = ?, state = ?, content = ?, effects = ?, effects_event_id = ?, cart_item_total = ?,
+       additional_cost_total = ?, total = ?, first_session = ?, update_count = ?, updated = ? WHERE id = ?`,
+    [s.profileId, s.state, toJson(sessionContent(s)), effectsJson, eventId, s.cartItemTotal.toString(), s.additionalCostTotal.toString(),
       s.total.toString(), s.firstSession, s.updateCount, s.updated, s.id]);
 }
 
@@ -80,7 +93,7 @@ export async function listSessions(sql: Sql, applicationId: number, f: SessionFi
   const w = where.join(' AND ');
   const total = Number((await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE ${w}`, params))!.n);
   const order = f.sort === 'created' ? 'created ASC, id ASC' : 'created DESC, id DESC';
-  const rows = await sql.all<Row>(`SELECT * FROM sessions WHERE ${w} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, f.limit, f.skip]);
+  const rows = await sql.all<Row>(`${SESSION_ROW} WHERE ${w} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, f.limit, f.skip]);
   return { total, data: rows.map(toStored) };
 }
 
@@ -123,7 +136,7 @@ export async function searchSessions(sql: Sql, applicationId: number, f: Session
   if (f.createdAfter !== undefined) { where.push('created > ?'); params.push(f.createdAfter); }
   const dir = f.sort.startsWith('-') ? 'DESC' : 'ASC';
   const order = f.sort.endsWith('created') ? `created ${dir}, id ${dir}` : `id ${dir}`;
-  const rows = await sql.all<Row>(`SELECT * FROM sessions WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, f.limit + 1, f.skip]);
+  const rows = await sql.all<Row>(`${SESSION_ROW} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`, [...params, f.limit + 1, f.skip]);
   return { hasMore: rows.length > f.limit, data: rows.slice(0, f.limit).map(toStored) };
 }
 
