@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { getCouponById, insertCoupons } from '../../src/store/repos/coupons.js';
 import { insertReferral } from '../../src/store/repos/referrals.js';
+import { persistCreated, type Creations } from '../../src/services/sessions/created.js';
 import { openTestDatabase, STORES } from '../helpers/stores.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -195,6 +196,65 @@ for (const kind of STORES) {
         assert.deepEqual(r.json().effects.map((e: Json) => [e.effectType, e.props.value, e.props.profileId]), [['couponCreated', created[0].value, 'p1']]);
         const n = await s.db.transaction((sql) => sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM coupons WHERE application_id = ?', [a.id]));
         assert.equal(Number(n!.n), 1);
+      } finally { await s.close(); }
+    });
+
+    test('a created code that exists already is drawn again, and its effect says the stored code; no free code left is a 409', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        // a code space of two: 'XYA' is taken, so the rule's coupon can only be 'XYB' (20 draws: 2^-20 to miss it)
+        const c = await campaign(s, a.id, [{ title: 'reward', condition: ['and', ['=', ['.', 'Session', 'State'], 'closed']], effects: [['createCoupon']] }],
+          { couponSettings: { couponPattern: 'XY#', validCharacters: ['A', 'B'] } });
+        await coupon(s, a.id, c, 'XYA');
+        const r = await s.integ(a.key, 'PUT', '/v2/customer_sessions/d1', { customerSession: { profileId: 'p1', cartItems: cart, state: 'closed' } });
+        assert.equal(r.statusCode, 200, r.body);
+        assert.deepEqual(r.json().createdCoupons.map((x: Json) => x.value), ['XYB']);
+        assert.deepEqual(r.json().effects.map((e: Json) => [e.effectType, e.props.value, e.props.profileId]), [['couponCreated', 'XYB', 'p1']]);
+        // the stored effects (the event's, which the session row points at) carry the stored code too
+        const got = await s.integ(a.key, 'GET', '/v2/customer_sessions/d1');
+        assert.deepEqual(got.json().effects.map((e: Json) => e.props.value), ['XYB']);
+
+        const full = await s.integ(a.key, 'PUT', '/v2/customer_sessions/d2', { customerSession: { profileId: 'p2', cartItems: cart, state: 'closed' } });
+        assert.equal(full.statusCode, 409, full.body);
+        assert.match(full.json().message, /Could not generate an unused coupon code for campaign \d+ in 20 draws/);
+        // nothing of the failed request is kept
+        assert.equal((await s.integ(a.key, 'GET', '/v2/customer_sessions/d2')).statusCode, 404);
+        const n = await s.db.transaction((sql) => sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM coupons WHERE application_id = ?', [a.id]));
+        assert.equal(Number(n!.n), 2);
+      } finally { await s.close(); }
+    });
+
+    test('persistCreated: a colliding coupon or referral code is drawn again and its own effect renamed', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        const c = await campaign(s, a.id, [{ title: 'r', condition: ['and', false], effects: [] }]);
+        await coupon(s, a.id, c, 'TAKEN');
+        await s.db.transaction((sql) => insertReferral(sql, {
+          applicationId: a.id, campaignId: c, code: 'REF-TAKEN', usageLimit: 1, advocateProfileIntegrationId: 'adv', attributes: {}, created: new Date().toISOString(),
+        }));
+        const draws = { coupon: ['TAKEN', 'FRESH'], referral: ['REF-FRESH'] };
+        const envelope = { campaignId: c, rulesetId: 1, ruleIndex: 0, ruleName: 'r' };
+        const evaluation = {
+          effects: [
+            { ...envelope, effectType: 'couponCreated', props: { value: 'TAKEN', profileId: 'p1' } },
+            { ...envelope, effectType: 'couponCreated', props: { value: 'TAKEN', profileId: 'p2' } },
+            { ...envelope, effectType: 'referralCreated', props: { value: 'REF-TAKEN' } },
+          ],
+          created: {
+            coupons: [{ campaignId: c, value: 'OWN', recipientIntegrationId: 'p0' }, { campaignId: c, value: 'TAKEN', recipientIntegrationId: 'p2' }],
+            referrals: [{ campaignId: c, code: 'REF-TAKEN', advocateProfileIntegrationId: 'adv2' }],
+            ids: { uuid: () => 'u', couponCode: () => draws.coupon.shift()!, referralCode: () => draws.referral.shift()! },
+          },
+          createdCoupons: [], createdReferrals: [],
+        };
+        await s.db.transaction((sql) => persistCreated(sql, a.id, evaluation as unknown as Creations, new Date()));
+        // the second created coupon drew TAKEN again, then FRESH; only its own effect (p2) changed
+        assert.deepEqual(evaluation.effects.map((e) => [e.props.value, e.props.profileId]), [['TAKEN', 'p1'], ['FRESH', 'p2'], ['REF-FRESH', undefined]]);
+        assert.deepEqual(evaluation.createdCoupons.map((x: Json) => [x.value, x.recipientIntegrationId]).sort(), [['FRESH', 'p2'], ['OWN', 'p0']]);
+        assert.deepEqual(evaluation.createdReferrals.map((x: Json) => [x.code, x.advocateProfileIntegrationId]), [['REF-FRESH', 'adv2']]);
+        assert.deepEqual(draws, { coupon: [], referral: [] });
       } finally { await s.close(); }
     });
   });

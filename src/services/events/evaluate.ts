@@ -52,6 +52,7 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
   if (candidates.length === 0) return emptyEvaluation();
   const keys = { integrationId: '', profileId: profile.integrationId, storeIntegrationId: input.storeIntegrationId, identifiers: [] };
   const buckets = await loadLimitBuckets(sql, candidates, { session: keys, coupons: [], referral: null }, input.now, app.timezone, () => !input.dry);
+  const ids = engineIds(snapshot.byId, app.caseSensitivity);
   const engineInput: EngineInput = {
     sessionless: true,
     session: placeholderSession(profile.integrationId, input.storeIntegrationId, input.now),
@@ -67,10 +68,10 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
     customEffects: snapshot.customEffects,
     event: { type: input.type, attributes: withTimes(snapshot.defs, `Event:${input.type}`, input.attributes), created: input.now },
     now: input.now,
-    ids: engineIds(snapshot.byId, app.caseSensitivity),
+    ids,
     options: { dry: input.dry, ...(evaluable ? { evaluableCampaignIds: evaluable } : {}), includeFailureReasons: input.failureReasons },
   };
-  return toEvaluation(evaluate(engineInput), snapshot, { buckets, coupons: [], referral: null });
+  return toEvaluation(evaluate(engineInput), snapshot, { buckets, coupons: [], referral: null }, ids);
 }
 
 /** `set` effects on Profile.Attributes (Session writes have no target here and are ignored). */
@@ -84,9 +85,7 @@ export function profileWrites(evaluation: Evaluation): Record<string, unknown> {
  */
 export async function commitEvent(sql: Sql, applicationId: number, evaluation: Evaluation, now: Date): Promise<void> {
   if (evaluation.created && (evaluation.created.coupons.length > 0 || evaluation.created.referrals.length > 0)) {
-    const made = await persistCreated(sql, applicationId, evaluation.created.coupons, evaluation.created.referrals, now);
-    evaluation.createdCoupons = made.coupons;
-    evaluation.createdReferrals = made.referrals;
+    await persistCreated(sql, applicationId, evaluation, now);
   }
   if (evaluation.consumption) await commitFinal(sql, evaluation.consumption.usage, evaluation.consumption.buckets);
 }

@@ -11,7 +11,7 @@ import type { Effect } from '../../domain/effect.js';
 import type { CreatedCoupon, CreatedReferral, EngineIds } from '../../engine/index.js';
 import type { Sql } from '../../store/db.js';
 import { addReservation, couponsByValues, insertCoupons } from '../../store/repos/coupons.js';
-import { insertReferral } from '../../store/repos/referrals.js';
+import { insertReferralsReturning } from '../../store/repos/referrals.js';
 
 /** Codes for rule-created coupons and referrals follow the campaign's code settings (12 random characters by default). */
 export function engineIds(campaigns: ReadonlyMap<number, Campaign>, cs: CaseSensitivity | undefined): EngineIds {
@@ -24,27 +24,71 @@ export function engineIds(campaigns: ReadonlyMap<number, Campaign>, cs: CaseSens
   };
 }
 
-export async function persistCreated(sql: Sql, applicationId: number, coupons: readonly CreatedCoupon[], referrals: readonly CreatedReferral[], now: Date): Promise<{ coupons: Coupon[]; referrals: Referral[] }> {
+/** The part of an Evaluation (evaluate.ts) that creating codes reads and fills. */
+export interface Creations {
+  effects: Effect[];
+  created?: { coupons: readonly CreatedCoupon[]; referrals: readonly CreatedReferral[]; ids: EngineIds };
+  createdCoupons: Coupon[];
+  createdReferrals: Referral[];
+}
+
+/** Draws of a new code per created coupon or referral before the request gives up with 409. */
+const MAX_DRAWS = 20;
+
+/**
+ * Stores the coupons and referral codes the rules created and fills createdCoupons / createdReferrals.
+ * Codes are drawn at random when the rule fires; one that exists already (rare with the default 12
+ * characters, common with a short couponPattern as its code space fills up) is drawn again — up to
+ * MAX_DRAWS times, then 409 — and the couponCreated / referralCreated effect that announced it gets the
+ * new code, before the effects are stored or answered.
+ */
+export async function persistCreated(sql: Sql, applicationId: number, evaluation: Creations, now: Date): Promise<void> {
+  const made = evaluation.created;
+  if (!made) return;
   const created = now.toISOString();
-  for (const c of coupons) {
+  const values: string[] = [];
+  for (const c of made.coupons) {
     const expiry = c.validityDays ? new Date(now.getTime() + c.validityDays.toNumber() * 86_400_000).toISOString() : undefined;
-    const inserted = await insertCoupons(sql, [{
-      applicationId, campaignId: c.campaignId, value: c.value, usageLimit: c.usageLimit ? c.usageLimit.toNumber() : 1, created,
+    const row = (value: string) => ({
+      applicationId, campaignId: c.campaignId, value, usageLimit: c.usageLimit ? c.usageLimit.toNumber() : 1, created,
       attributes: {}, limits: [], isReservationMandatory: false, implicitlyReserved: false,
       ...(c.recipientIntegrationId ? { recipientIntegrationId: c.recipientIntegrationId } : {}),
       ...(expiry ? { expiryDate: expiry } : {}),
-    }], true);
-    // a random 12-character code colliding is vanishingly rare; the client retries on 409
-    if (inserted === 0) throw conflict(`Generated coupon code ${c.value} already exists; retry`);
+    });
+    const value = await draw(c.value, () => made.ids.couponCode(c.campaignId), async (v) => (await insertCoupons(sql, [row(v)], true)) > 0,
+      `coupon code for campaign ${c.campaignId}`);
+    if (value !== c.value) {
+      renameIn(evaluation.effects, (e) => e.effectType === 'couponCreated' && e.campaignId === c.campaignId && e.props.value === c.value
+        && (e.props.profileId ?? '') === c.recipientIntegrationId, value);
+    }
+    values.push(value);
   }
-  const outCoupons = await couponsByValues(sql, applicationId, coupons.map((c) => c.value));
-  const outReferrals: Referral[] = [];
-  for (const r of referrals) {
-    outReferrals.push(await insertReferral(sql, {
-      applicationId, campaignId: r.campaignId, code: r.code, usageLimit: 1, advocateProfileIntegrationId: r.advocateProfileIntegrationId, attributes: {}, created,
-    }));
+  evaluation.createdCoupons = await couponsByValues(sql, applicationId, values);
+  evaluation.createdReferrals = [];
+  for (const r of made.referrals) {
+    let referral: Referral | undefined;
+    const code = await draw(r.code, () => made.ids.referralCode(r.campaignId), async (v) => {
+      [referral] = await insertReferralsReturning(sql, [{
+        applicationId, campaignId: r.campaignId, code: v, usageLimit: 1, advocateProfileIntegrationId: r.advocateProfileIntegrationId, attributes: {}, created,
+      }]);
+      return referral !== undefined;
+    }, `referral code for campaign ${r.campaignId}`);
+    if (code !== r.code) renameIn(evaluation.effects, (e) => e.effectType === 'referralCreated' && e.campaignId === r.campaignId && e.props.value === r.code, code);
+    evaluation.createdReferrals.push(referral!);
   }
-  return { coupons: outCoupons, referrals: outReferrals };
+}
+
+/** The first code that `tryInsert` stores: `first`, then fresh draws. */
+async function draw(first: string, next: () => string, tryInsert: (value: string) => Promise<boolean>, what: string): Promise<string> {
+  let value = first;
+  for (let i = 0; i < MAX_DRAWS; i++, value = next()) if (await tryInsert(value)) return value;
+  throw conflict(`Could not generate an unused ${what} in ${MAX_DRAWS} draws: its code pattern has too few free codes left`);
+}
+
+/** Gives the first effect that matches and still has its drawn code the stored one. */
+function renameIn(effects: Effect[], matches: (e: Effect) => boolean, value: string): void {
+  const e = effects.find(matches);
+  if (e) e.props = { ...e.props, value };
 }
 
 /** reserveCoupon effects: the coupon joins the profile's wallet. */

@@ -166,6 +166,8 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
       profile.attributes = { ...profile.attributes, ...writes.profile };
       await saveProfileAttributes(sql, profile.id, profile.attributes, now);
     }
+    // before the effects are serialised: a created code drawn again changes its effect
+    await persistCreated(sql, req.applicationId, evaluation, serverNow);
     // serialised once (up to hundreds of effects): the event stores the list, the session row points at
     // the event when its effects are the same list (a revoke keeps the net list instead), the response
     // sends the same text
@@ -175,11 +177,6 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
     if (stored) await updateSession(sql, session, sessionEffects);
     else session.id = await insertSession(sql, session, sessionEffects);
     const consumption = evaluation.consumption;
-    if (evaluation.created) {
-      const made = await persistCreated(sql, req.applicationId, evaluation.created.coupons, evaluation.created.referrals, serverNow);
-      evaluation.createdCoupons = made.coupons;
-      evaluation.createdReferrals = made.referrals;
-    }
     if (consumption) {
       await applyReservations(sql, effects, consumption.coupons, now);
       await commitAppliedNow(sql, consumption.usage, consumption.buckets);
