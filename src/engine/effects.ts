@@ -88,8 +88,9 @@ function optBool(v: Value | undefined): boolean | undefined {
 function optStr(v: Value | undefined): string | undefined {
   return v === undefined || v === null ? undefined : str(v, 'argument');
 }
+/** rules/values.ts isMap, for the engine, which sees the rule language only through rules/contract.ts types. */
 function isMap(v: Value | undefined): v is ValueMap {
-  return typeof v === 'object' && v !== null && !isDec(v) && !(v instanceof Date) && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && (!(v instanceof Object) || (!Array.isArray(v) && !isDec(v) && !(v instanceof Date)));
 }
 
 /** Flattened unit index of a cart item map (its Position / SubPosition). */

@@ -15,15 +15,12 @@ import type { Arg, Call, Expr } from './parse.js';
 import { paramAt } from './registry.js';
 import { jitAnd, jitArg, jitExpr, type CatchCompare, type JitHooks } from './jit.js';
 import { Ctx, errorMessage, UNSET, type Code, type LambdaCode } from './runtime.js';
-import { coerce, describe, fail, hasKind, kindOf, RuleEvalError, valuesEqual } from './values.js';
+import { coerce, describe, fail, hasKind, isMap, kindOf, RuleEvalError, valuesEqual } from './values.js';
 
 export { RulesetValidationError } from './check.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-function isMapValue(v: unknown): v is ValueMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isDec(v) && !(v instanceof Date);
-}
 
 // ---------------------------------------------------------------- expressions
 
@@ -185,11 +182,11 @@ function compileCatchCompare(call: Call): Code | undefined {
     c.step(3); // catch, the comparison, the path
     let v: Value | undefined = slot >= 0 ? c.slots[slot] as Value : (c.roots as Record<string, ValueMap | undefined>)[rootName];
     for (let i = 0; i < keys.length; i++) {
-      if (v === undefined || !isMapValue(v as Value)) return fallback;
+      if (v === undefined || !isMap(v as Value)) return fallback;
       const k = keys[i]!;
       v = hasOwn.call(v, k) ? (v as ValueMap)[k] : undefined;
     }
-    if (v === undefined || Array.isArray(v) || isMapValue(v)) return fallback;
+    if (v === undefined || Array.isArray(v) || isMap(v)) return fallback;
     const eq = pathFirst ? valuesEqual(normalizeNumber(v), literal) : valuesEqual(literal, normalizeNumber(v));
     return negate ? !eq : eq;
   };
@@ -233,7 +230,7 @@ function compileBase(call: Call): Code {
 
 /** Read `key` from `v` as own data only: `__proto__`, `constructor` etc. are just absent keys. */
 function readKey(v: Value, key: string, text: string): Value {
-  if (!isMapValue(v)) fail(`Unable to find \`${text}\``);
+  if (!isMap(v)) fail(`Unable to find \`${text}\``);
   const x = hasOwn.call(v, key) ? v[key] : undefined;
   if (x === undefined) fail(`Unable to find \`${text}\``);
   return x;

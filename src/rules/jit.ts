@@ -20,14 +20,14 @@
  * If code generation from strings is disabled (--disallow-code-generation-from-strings), or
  * OPENPROMO_RULES_JIT=0, the closure compiler is used alone.
  */
-import { add, Decimal, isDec, mul, sub, ZERO } from '../domain/money.js';
+import { add, Decimal, mul, sub, ZERO } from '../domain/money.js';
 import type { Value, ValueMap } from './contract.js';
 import { exact } from './check.js';
 import type { Overload } from './fn.js';
 import type { Arg, Call, Expr, Lambda } from './parse.js';
 import { paramAt } from './registry.js';
 import { FailedBinding, UNSET, type Code, type Ctx } from './runtime.js';
-import { coerce, describe, fail, isDecimal, StepBudgetError, textOf, valuesEqual } from './values.js';
+import { bare, coerce, describe, fail, isDecimal, isMap, StepBudgetError, textOf, valuesEqual } from './values.js';
 import { cmpDecimal } from './functions/comparison.js';
 
 export interface JitHooks {
@@ -72,23 +72,7 @@ function budget(c: Ctx): never {
   throw new StepBudgetError(c.maxSteps);
 }
 
-/**
- * True for an object (not null) with a null prototype — what every map the engine builds is. Not
- * `Object.getPrototypeOf(v) === null`: TurboFan inlines getPrototypeOf only where it knows the
- * argument's map, which a value just read from a property never has, so each call went to the C++
- * runtime (≈ 1,000 calls and ≈ 9 % of the instructions of a bench:rule-engine evaluation). `instanceof
- * Object` is inlined as a walk up the prototype chain. The two tests agree on every rule value: maps are
- * null-prototype objects, and every other object (lists, Decimals, Dates, JSON objects) inherits from
- * Object.prototype; an object whose chain ends at null without passing Object.prototype is never a rule value.
- */
-function bare(v: object): boolean {
-  return !(v instanceof Object);
-}
 
-/** Rule maps are null-prototype objects: that test alone settles the common case. */
-function isMapValue(v: unknown): v is ValueMap {
-  return typeof v === 'object' && v !== null && (bare(v) || (!Array.isArray(v) && !isDec(v) && !(v instanceof Date)));
-}
 
 /** Own-data read: a null-prototype map has nothing inherited, so a plain read is an own read. */
 function own(v: ValueMap, key: string): Value | undefined {
@@ -98,7 +82,7 @@ function own(v: ValueMap, key: string): Value | undefined {
 
 /** Own-data read of `key` (the closure compiler's readKey); `msg` is the precomputed error text. */
 function rk(v: Value, key: string, msg: string): Value {
-  if (!isMapValue(v)) fail(msg);
+  if (!isMap(v)) fail(msg);
   const x = own(v, key);
   if (x === undefined) fail(msg);
   return x;
@@ -168,7 +152,7 @@ let lastList: readonly Value[] | null = null;
 let lastByPath: Map<string, ListIndex> | null = null;
 
 function atomText(v: Value): string | undefined {
-  if (typeof v === 'object' && v !== null && (Array.isArray(v) || isMapValue(v))) return undefined;
+  if (typeof v === 'object' && v !== null && (Array.isArray(v) || isMap(v))) return undefined;
   if (typeof v === 'string') return v;
   return textOf(typeof v === 'number' ? new Decimal(v) : v);
 }
@@ -178,7 +162,7 @@ function buildIndex(xs: readonly Value[], keys: readonly string[]): ListIndex {
   const missing: number[] = [];
   for (let i = 0; i < xs.length; i++) {
     let v: Value | undefined = xs[i];
-    for (let k = 0; k < keys.length && v !== undefined; k++) v = isMapValue(v as Value) ? own(v as ValueMap, keys[k]!) : undefined;
+    for (let k = 0; k < keys.length && v !== undefined; k++) v = isMap(v as Value) ? own(v as ValueMap, keys[k]!) : undefined;
     if (v === undefined) { missing.push(i); continue; }
     const t = atomText(v);
     if (t === undefined) continue;
@@ -220,8 +204,8 @@ function ixList(v: Value): v is Value[] {
   return Array.isArray(v);
 }
 
-const HELPER_NAMES = ['bare', 'cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMapValue', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal', 'add', 'sub', 'mul', 'ixPositions', 'ixList'];
-const HELPERS = [bare, cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMapValue, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal, add, sub, mul, ixPositions, ixList];
+const HELPER_NAMES = ['bare', 'cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMap', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal', 'add', 'sub', 'mul', 'ixPositions', 'ixList'];
+const HELPERS = [bare, cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMap, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal, add, sub, mul, ixPositions, ixList];
 
 // ---------------------------------------------------------------- generator
 
@@ -409,10 +393,10 @@ class Gen {
     this.emit(`${label}: {`);
     for (const key of p.keys) {
       const kq = JSON.stringify(key);
-      // null-prototype maps (all the engine builds) are settled inline; isMapValue only for other objects
-      this.emit(`if (typeof ${t} !== 'object' || ${t} === null) break ${label}; if (bare(${t})) ${t} = ${t}[${kq}]; else if (isMapValue(${t})) ${t} = own(${t}, ${kq}); else break ${label};`);
+      // null-prototype maps (all the engine builds) are settled inline; isMap only for other objects
+      this.emit(`if (typeof ${t} !== 'object' || ${t} === null) break ${label}; if (bare(${t})) ${t} = ${t}[${kq}]; else if (isMap(${t})) ${t} = own(${t}, ${kq}); else break ${label};`);
     }
-    this.emit(`if (${t} === undefined || (typeof ${t} === 'object' && ${t} !== null && (Array.isArray(${t}) || isMapValue(${t})))) break ${label};`);
+    this.emit(`if (${t} === undefined || (typeof ${t} === 'object' && ${t} !== null && (Array.isArray(${t}) || isMap(${t})))) break ${label};`);
     const lit = this.lit(p.literal);
     const eq = typeof p.literal === 'string' ? `(${t} === ${lit} || (typeof ${t} !== 'string' && ceq(${t}, ${lit}, ${p.pathFirst})))` : `ceq(${t}, ${lit}, ${p.pathFirst})`;
     this.emit(`${r} = ${p.negate ? '!' : ''}${eq};`);
