@@ -21,7 +21,6 @@ export { RulesetValidationError } from './check.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-
 // ---------------------------------------------------------------- expressions
 
 function compileExpr(e: Expr): Code {

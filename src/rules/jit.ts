@@ -72,8 +72,6 @@ function budget(c: Ctx): never {
   throw new StepBudgetError(c.maxSteps);
 }
 
-
-
 /** Own-data read: a null-prototype map has nothing inherited, so a plain read is an own read. */
 function own(v: ValueMap, key: string): Value | undefined {
   if (bare(v)) return v[key];

@@ -85,7 +85,7 @@ async function draw(first: string, next: () => string, tryInsert: (value: string
   throw conflict(`Could not generate an unused ${what} in ${MAX_DRAWS} draws: its code pattern has too few free codes left`);
 }
 
-/** Gives the first effect that matches and still has its drawn code the stored one. */
+/** Puts the stored code into the first matching effect, which still shows the code drawn first. */
 function renameIn(effects: Effect[], matches: (e: Effect) => boolean, value: string): void {
   const e = effects.find(matches);
   if (e) e.props = { ...e.props, value };
