@@ -234,7 +234,9 @@ for (const kind of STORES) {
         await s.db.transaction((sql) => insertReferral(sql, {
           applicationId: a.id, campaignId: c, code: 'REF-TAKEN', usageLimit: 1, advocateProfileIntegrationId: 'adv', attributes: {}, created: new Date().toISOString(),
         }));
-        const draws = { coupon: ['TAKEN', 'FRESH'], referral: ['REF-FRESH'] };
+        // the redraw's code space is the taken code and one free code, so the free one is the only answer
+        const asked: [string, number][] = [];
+        const spaces = { coupon: ['TAKEN', 'FRESH'], referral: ['REF-TAKEN', 'REF-FRESH'] };
         const envelope = { campaignId: c, rulesetId: 1, ruleIndex: 0, ruleName: 'r' };
         const evaluation = {
           effects: [
@@ -245,16 +247,19 @@ for (const kind of STORES) {
           created: {
             coupons: [{ campaignId: c, value: 'OWN', recipientIntegrationId: 'p0' }, { campaignId: c, value: 'TAKEN', recipientIntegrationId: 'p2' }],
             referrals: [{ campaignId: c, code: 'REF-TAKEN', advocateProfileIntegrationId: 'adv2' }],
-            ids: { uuid: () => 'u', couponCode: () => draws.coupon.shift()!, referralCode: () => draws.referral.shift()! },
+            codes: {
+              ids: { uuid: () => 'u', couponCode: () => 'UNUSED', referralCode: () => 'UNUSED' },
+              spec: (kind: 'coupon' | 'referral', campaignId: number) => { asked.push([kind, campaignId]); return { pattern: '#', validCharacters: spaces[kind] }; },
+            },
           },
           createdCoupons: [], createdReferrals: [],
         };
         await s.db.transaction((sql) => persistCreated(sql, a.id, evaluation as unknown as Creations, new Date()));
-        // the second created coupon drew TAKEN again, then FRESH; only its own effect (p2) changed
+        // the second created coupon's TAKEN is drawn again from its campaign's code space: FRESH; only its own effect (p2) changed
         assert.deepEqual(evaluation.effects.map((e) => [e.props.value, e.props.profileId]), [['TAKEN', 'p1'], ['FRESH', 'p2'], ['REF-FRESH', undefined]]);
         assert.deepEqual(evaluation.createdCoupons.map((x: Json) => [x.value, x.recipientIntegrationId]).sort(), [['FRESH', 'p2'], ['OWN', 'p0']]);
         assert.deepEqual(evaluation.createdReferrals.map((x: Json) => [x.code, x.advocateProfileIntegrationId]), [['REF-FRESH', 'adv2']]);
-        assert.deepEqual(draws, { coupon: [], referral: [] });
+        assert.deepEqual(asked, [['coupon', c], ['referral', c]]);
       } finally { await s.close(); }
     });
   });

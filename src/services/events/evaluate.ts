@@ -13,7 +13,7 @@ import type { Sql } from '../../store/db.js';
 import { loadSnapshot } from '../campaigns/snapshot.js';
 import type { ServiceContext } from '../context.js';
 import { attributeWrites } from '../sessions/attributeEffects.js';
-import { engineIds, persistCreated } from '../sessions/created.js';
+import { ruleCodes, persistCreated } from '../sessions/created.js';
 import { candidateCampaigns, emptyEvaluation, engineApplication, engineProfile, engineStore, toEvaluation, type Evaluation } from '../sessions/evaluate.js';
 import { loadLimitBuckets } from '../sessions/limits.js';
 import { withTimes } from '../definitions/times.js';
@@ -52,7 +52,7 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
   if (candidates.length === 0) return emptyEvaluation();
   const keys = { integrationId: '', profileId: profile.integrationId, storeIntegrationId: input.storeIntegrationId, identifiers: [] };
   const buckets = await loadLimitBuckets(sql, candidates, { session: keys, coupons: [], referral: null }, input.now, app.timezone, () => !input.dry);
-  const ids = engineIds(snapshot.byId, app.caseSensitivity);
+  const generated = ruleCodes(snapshot.byId, app.caseSensitivity);
   const engineInput: EngineInput = {
     sessionless: true,
     session: placeholderSession(profile.integrationId, input.storeIntegrationId, input.now),
@@ -68,10 +68,10 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
     customEffects: snapshot.customEffects,
     event: { type: input.type, attributes: withTimes(snapshot.defs, `Event:${input.type}`, input.attributes), created: input.now },
     now: input.now,
-    ids,
+    ids: generated.ids,
     options: { dry: input.dry, ...(evaluable ? { evaluableCampaignIds: evaluable } : {}), includeFailureReasons: input.failureReasons },
   };
-  return toEvaluation(evaluate(engineInput), snapshot, { buckets, coupons: [], referral: null }, ids);
+  return toEvaluation(evaluate(engineInput), snapshot, { buckets, coupons: [], referral: null }, generated);
 }
 
 /** `set` effects on Profile.Attributes (Session writes have no target here and are ignored). */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Campaign } from '../../domain/campaign.js';
-import { DEFAULT_VALID_CHARACTERS, generateCode, normaliseCode, type CaseSensitivity, type Coupon, type Referral } from '../../domain/coupon.js';
+import { DEFAULT_VALID_CHARACTERS, freshCode, generateCode, normaliseCode, type CaseSensitivity, type Coupon, type Referral } from '../../domain/coupon.js';
 import { conflict } from '../../domain/errors.js';
 import type { Effect } from '../../domain/effect.js';
 import type { CreatedCoupon, CreatedReferral, EngineIds } from '../../engine/index.js';
@@ -13,34 +13,58 @@ import type { Sql } from '../../store/db.js';
 import { addReservation, couponsByValues, insertCoupons } from '../../store/repos/coupons.js';
 import { insertReferralsReturning } from '../../store/repos/referrals.js';
 
+/** Pattern and characters of generated codes, in the Application's case (what domain/coupon.ts freshCode draws from). */
+export interface RuleCodeSpec { pattern: string; validCharacters: string[] }
+
+/** Where rule-created codes come from: the engine's first draw (`ids`) and, on collision, the spec to draw again from. */
+export interface RuleCodes {
+  ids: EngineIds;
+  spec(kind: 'coupon' | 'referral', campaignId: number): RuleCodeSpec;
+}
+
 /** Codes for rule-created coupons and referrals follow the campaign's code settings (12 random characters by default). */
-export function engineIds(campaigns: ReadonlyMap<number, Campaign>, cs: CaseSensitivity | undefined): EngineIds {
-  const code = (settings: Campaign['couponSettings']) =>
-    normaliseCode(generateCode(settings?.couponPattern ?? '############', settings?.validCharacters?.length ? settings.validCharacters : DEFAULT_VALID_CHARACTERS), cs);
+export function ruleCodes(campaigns: ReadonlyMap<number, Campaign>, cs: CaseSensitivity | undefined): RuleCodes {
+  const specs = new Map<string, RuleCodeSpec>();
+  const spec = (kind: 'coupon' | 'referral', campaignId: number): RuleCodeSpec => {
+    const key = `${kind}:${campaignId}`;
+    let out = specs.get(key);
+    if (!out) {
+      const c = campaigns.get(campaignId);
+      const settings = kind === 'coupon' ? c?.couponSettings : c?.referralSettings;
+      const chars = settings?.validCharacters?.length ? settings.validCharacters : DEFAULT_VALID_CHARACTERS;
+      out = { pattern: normaliseCode(settings?.couponPattern ?? '############', cs), validCharacters: [...new Set(chars.map((ch) => normaliseCode(ch, cs)))] };
+      specs.set(key, out);
+    }
+    return out;
+  };
+  const code = (kind: 'coupon' | 'referral', campaignId: number) => {
+    const s = spec(kind, campaignId);
+    return generateCode(s.pattern, s.validCharacters);
+  };
   return {
-    uuid: () => randomUUID(),
-    couponCode: (campaignId) => code(campaigns.get(campaignId)?.couponSettings),
-    referralCode: (campaignId) => code(campaigns.get(campaignId)?.referralSettings),
+    spec,
+    ids: { uuid: () => randomUUID(), couponCode: (id) => code('coupon', id), referralCode: (id) => code('referral', id) },
   };
 }
 
 /** The part of an Evaluation (evaluate.ts) that creating codes reads and fills. */
 export interface Creations {
   effects: Effect[];
-  created?: { coupons: readonly CreatedCoupon[]; referrals: readonly CreatedReferral[]; ids: EngineIds };
+  created?: { coupons: readonly CreatedCoupon[]; referrals: readonly CreatedReferral[]; codes: RuleCodes };
   createdCoupons: Coupon[];
   createdReferrals: Referral[];
 }
 
-/** Draws of a new code per created coupon or referral before the request gives up with 409. */
+/** Inserts tried per created coupon or referral before the request gives up with 409. */
 const MAX_DRAWS = 20;
 
 /**
  * Stores the coupons and referral codes the rules created and fills createdCoupons / createdReferrals.
  * Codes are drawn at random when the rule fires; one that exists already (rare with the default 12
- * characters, common with a short couponPattern as its code space fills up) is drawn again — up to
- * MAX_DRAWS times, then 409 — and the couponCreated / referralCreated effect that announced it gets the
- * new code, before the effects are stored or answered.
+ * characters, common with a short couponPattern as its code space fills up) is drawn again with
+ * freshCode, as generated coupons and referrals are (never a code found taken, and a small pattern's
+ * last free codes by enumeration) — up to MAX_DRAWS inserts, then 409 — and the couponCreated /
+ * referralCreated effect that announced it gets the new code, before the effects are stored or answered.
  */
 export async function persistCreated(sql: Sql, applicationId: number, evaluation: Creations, now: Date): Promise<void> {
   const made = evaluation.created;
@@ -55,7 +79,7 @@ export async function persistCreated(sql: Sql, applicationId: number, evaluation
       ...(c.recipientIntegrationId ? { recipientIntegrationId: c.recipientIntegrationId } : {}),
       ...(expiry ? { expiryDate: expiry } : {}),
     });
-    const value = await draw(c.value, () => made.ids.couponCode(c.campaignId), async (v) => (await insertCoupons(sql, [row(v)], true)) > 0,
+    const value = await draw(c.value, () => made.codes.spec('coupon', c.campaignId), async (v) => (await insertCoupons(sql, [row(v)], true)) > 0,
       `coupon code for campaign ${c.campaignId}`);
     if (value !== c.value) {
       renameIn(evaluation.effects, (e) => e.effectType === 'couponCreated' && e.campaignId === c.campaignId && e.props.value === c.value
@@ -67,7 +91,7 @@ export async function persistCreated(sql: Sql, applicationId: number, evaluation
   evaluation.createdReferrals = [];
   for (const r of made.referrals) {
     let referral: Referral | undefined;
-    const code = await draw(r.code, () => made.ids.referralCode(r.campaignId), async (v) => {
+    const code = await draw(r.code, () => made.codes.spec('referral', r.campaignId), async (v) => {
       [referral] = await insertReferralsReturning(sql, [{
         applicationId, campaignId: r.campaignId, code: v, usageLimit: 1, advocateProfileIntegrationId: r.advocateProfileIntegrationId, attributes: {}, created,
       }]);
@@ -78,10 +102,16 @@ export async function persistCreated(sql: Sql, applicationId: number, evaluation
   }
 }
 
-/** The first code that `tryInsert` stores: `first`, then fresh draws. */
-async function draw(first: string, next: () => string, tryInsert: (value: string) => Promise<boolean>, what: string): Promise<string> {
-  let value = first;
-  for (let i = 0; i < MAX_DRAWS; i++, value = next()) if (await tryInsert(value)) return value;
+/** The first code that `tryInsert` stores: `first`, then fresh codes of the `spec` (read on a collision only) that no insert found taken. */
+async function draw(first: string, spec: () => RuleCodeSpec, tryInsert: (value: string) => Promise<boolean>, what: string): Promise<string> {
+  const taken = new Set<string>();
+  let value: string | null = first;
+  for (let i = 0; i < MAX_DRAWS && value !== null; i++) {
+    if (await tryInsert(value)) return value;
+    taken.add(value);
+    const s = spec();
+    value = freshCode(s.pattern, s.validCharacters, taken, 10);
+  }
   throw conflict(`Could not generate an unused ${what} in ${MAX_DRAWS} draws: its code pattern has too few free codes left`);
 }
 

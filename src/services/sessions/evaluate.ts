@@ -12,9 +12,9 @@ import type { CustomerProfile } from '../../domain/profile.js';
 import type { CustomerSession, SessionEventType } from '../../domain/session.js';
 import {
   evaluate, failureToWire, toWire, type EngineApplication, type EngineCartItem, type EngineCoupon, type EngineInput, type EngineProfile, type EngineReferral,
-  type EngineResult, type EngineStore, type EngineUsage, type RuleFailureReason, type CreatedCoupon, type CreatedReferral, type EngineIds,
+  type EngineResult, type EngineStore, type EngineUsage, type RuleFailureReason, type CreatedCoupon, type CreatedReferral,
 } from '../../engine/index.js';
-import { engineIds } from './created.js';
+import { ruleCodes, type RuleCodes } from './created.js';
 import { normaliseCode, type Coupon, type Referral } from '../../domain/coupon.js';
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { couponsByValues, reservationsFor } from '../../store/repos/coupons.js';
@@ -53,7 +53,7 @@ export interface Evaluation {
   effects: Effect[];
   consumption?: Consumption;
   /** coupons and referral codes the rules created, persisted by non-dry requests */
-  created?: { coupons: CreatedCoupon[]; referrals: CreatedReferral[]; ids: EngineIds };
+  created?: { coupons: CreatedCoupon[]; referrals: CreatedReferral[]; codes: RuleCodes };
   ruleFailureReasons: RuleFailureReason[];
   /** campaigns that produced at least one effect, as configured */
   triggeredCampaigns: Campaign[];
@@ -148,7 +148,7 @@ export function candidateCampaigns(snapshot: Snapshot, evaluableCampaignIds: rea
 }
 
 /** The engine's result as the services use it: wire effects, configured campaigns, what a commit needs. */
-export function toEvaluation(result: EngineResult, snapshot: Snapshot, consumption: Omit<Consumption, 'usage'>, ids: EngineIds): Evaluation {
+export function toEvaluation(result: EngineResult, snapshot: Snapshot, consumption: Omit<Consumption, 'usage'>, codes: RuleCodes): Evaluation {
   return {
     effects: result.effects.map(toWire),
     ruleFailureReasons: result.ruleFailureReasons.map(failureToWire),
@@ -156,7 +156,7 @@ export function toEvaluation(result: EngineResult, snapshot: Snapshot, consumpti
     createdCoupons: [],
     createdReferrals: [],
     consumption: { usage: result.usage, ...consumption },
-    created: { coupons: result.createdCoupons, referrals: result.createdReferrals, ids },
+    created: { coupons: result.createdCoupons, referrals: result.createdReferrals, codes },
   };
 }
 
@@ -167,7 +167,7 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
   // nothing could run and no code needs an answer: the engine would return nothing
   if (candidates.length === 0 && session.couponCodes.length === 0 && !session.referralCode) return emptyEvaluation();
   const codes = await loadCodes(sql, input, candidates, snapshot.defs);
-  const ids = engineIds(snapshot.byId, app.caseSensitivity);
+  const generated = ruleCodes(snapshot.byId, app.caseSensitivity);
   const engineInput: EngineInput = {
     session: {
       integrationId: session.integrationId, profileId: session.profileId || null, state: session.state,
@@ -190,12 +190,12 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
     customEffects: snapshot.customEffects,
     event: { type: input.event, created: input.now },
     now: input.now,
-    ids,
+    ids: generated.ids,
     options: {
       dry: input.dry,
       ...(input.evaluableCampaignIds ? { evaluableCampaignIds: input.evaluableCampaignIds } : {}),
       includeFailureReasons: input.failureReasons,
     },
   };
-  return toEvaluation(evaluate(engineInput), snapshot, { buckets: codes.buckets, coupons: codes.coupons, referral: codes.referral }, ids);
+  return toEvaluation(evaluate(engineInput), snapshot, { buckets: codes.buckets, coupons: codes.coupons, referral: codes.referral }, generated);
 }
