@@ -222,7 +222,25 @@ class Gen {
   source(result: string): string {
     this.flushSteps();
     const decl = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i + 1}`).join(', ')};\n` : '';
-    return `"use strict";\nreturn function rule(c, K) {\n${decl}${this.lines.join('\n')}\nreturn ${result};\n};`;
+    const slots = this.slotVars.size > 0 ? `const ${[...this.slotVars.values()].map((v) => `${v.name} = K[${v.k}]`).join(', ')};\n` : '';
+    return `"use strict";\nreturn function rule(c, K) {\n${slots}${decl}${this.lines.join('\n')}\nreturn ${result};\n};`;
+  }
+
+  /**
+   * Slot numbers go in K, not in the source: they depend on where a rule sits in its ruleset (bindings
+   * and lambda parameters are numbered across the ruleset), so rules of the same shape at different
+   * places would otherwise each get a function of their own (bench:rule-engine: 55 → 12 functions).
+   */
+  private readonly slotVars = new Map<number, { name: string; k: number }>();
+
+  private slot(n: number): string {
+    let v = this.slotVars.get(n);
+    if (v === undefined) {
+      this.K.push(n);
+      v = { name: `s${this.slotVars.size}`, k: this.K.length - 1 };
+      this.slotVars.set(n, v);
+    }
+    return v.name;
   }
 
   private k(v: unknown): string {
@@ -316,9 +334,10 @@ class Gen {
     if (b.kind === 'root') {
       this.emit(`${t} = c.roots[${JSON.stringify(b.name)}]; if (${t} === undefined) fail(${this.k(`Unable to find \`${b.name}\` (not bound in this evaluation)`)});`);
     } else if (b.binding) {
-      this.emit(`${t} = c.slots[${b.slot}]; if (${t} === UNSET || ${t} instanceof FailedBinding) ${t} = c.binding(${b.slot});`);
+      const s = this.slot(b.slot);
+      this.emit(`${t} = c.slots[${s}]; if (${t} === UNSET || ${t} instanceof FailedBinding) ${t} = c.binding(${s});`);
     } else {
-      this.emit(`${t} = c.slots[${b.slot}];`);
+      this.emit(`${t} = c.slots[${this.slot(b.slot)}];`);
     }
     const keys = ref.keys as string[];
     if (keys.length === 0) return t;
@@ -386,7 +405,7 @@ class Gen {
     const r = this.temp();
     const label = `L${++this.labels}`;
     const fb = this.lit(p.fallback);
-    this.emit(p.slot >= 0 ? `${t} = c.slots[${p.slot}];` : `${t} = c.roots[${JSON.stringify(p.rootName)}];`);
+    this.emit(p.slot >= 0 ? `${t} = c.slots[${this.slot(p.slot)}];` : `${t} = c.roots[${JSON.stringify(p.rootName)}];`);
     this.emit(`${r} = ${fb};`);
     this.emit(`${label}: {`);
     for (const key of p.keys) {
@@ -421,7 +440,7 @@ class Gen {
     this.covered++;
     this.step();
     const v = this.arg(call, o, 0);
-    this.emit(`c.slots[${lam.slot!}] = ${v};`);
+    this.emit(`c.slots[${this.slot(lam.slot!)}] = ${v};`);
     return this.expr(lam.body);
   }
 
@@ -458,7 +477,7 @@ class Gen {
     this.emit(`for (${i} = 0; ${i} < ${xs}.length; ${i}++) {`);
     this.step();
     // Not a flush point: storing the element cannot fail, so the element's step merges with the body's first.
-    this.lines.push(`${x} = ${xs}[${i}]; c.slots[${lam.slot!}] = ${x};`);
+    this.lines.push(`${x} = ${xs}[${i}]; c.slots[${this.slot(lam.slot!)}] = ${x};`);
     const b = this.expr(lam.body);
     const fn = JSON.stringify(name);
     switch (name) {
@@ -525,7 +544,7 @@ class Gen {
     this.emit(`for (${j} = 0; ${j} < ${P}.length; ${j}++) {`);
     this.emit(`${at} = ${P}[${j}];`);
     gap(`${at} - ${prev} - 1`);
-    this.emit(`${prev} = ${at}; ${x} = ${xs}[${at}]; c.slots[${lam.slot!}] = ${x};`);
+    this.emit(`${prev} = ${at}; ${x} = ${xs}[${at}]; c.slots[${this.slot(lam.slot!)}] = ${x};`);
     this.step();
     const b = this.expr(lam.body);
     const fn = JSON.stringify(name);

@@ -58,4 +58,24 @@ describe('generated functions are shared by rules of the same shape', () => {
       if (o.fired) assert.deepEqual(JSON.parse(JSON.stringify(o.effects[0]!.args)), [`${cats[i % 3]} ${i}`, total.times(i).div(1000).toString()]);
     });
   });
+
+  it('shares them between rules of one shape at different places in a ruleset (other slot numbers)', () => {
+    // each rule's lambda parameter and binding get slots numbered across the ruleset: rule k uses other
+    // slots than rule 0, yet the same source (slot numbers are in K)
+    const rule = (k: number, cat: string, min: number): RuleInput => ({
+      title: `r${k}`,
+      bindings: [{ name: 'Selected', expression: ['filter', P('Session', 'CartItems'), [['Item'], ['and', inCat(cat), ['>', P('Item', 'Price'), min]]]] }],
+      condition: ['and', ['not', ['isEmpty', P('Selected')]], ['exists', P('Session', 'CartItems'), [['Item'], inCat(cat)]]],
+      effects: [['setDiscount', `r${k}`, ['count', P('Selected')]]],
+    });
+    compileRuleset({ rules: [rule(0, 'Shoes', 1)] }, ENV); // the shape's functions exist from here on
+    const before = generatedFunctions();
+    const rules = [rule(0, 'Shoes', 1), rule(1, 'Books', 5), rule(2, 'Shoes', 10), rule(3, 'Toys', 0)];
+    const rs = compileRuleset({ rules }, ENV);
+    assert.equal(generatedFunctions() - before, 0, 'no function of its own for a rule further down the ruleset');
+    const pass = rs.bind(opts({ Session: S }));
+    const got = [0, 1, 2, 3].map((i) => { const o = pass.evaluate(i); return o.fired ? JSON.parse(JSON.stringify(o.effects[0]!.args)) as unknown : false; });
+    assert.deepEqual(got, [['r0', '2'], ['r1', '1'], false, false]); // two units of A (Shoes, 10), one of B (Books, 5.5)
+    assert.deepEqual(tierOutcomes(true, rules, { Session: S }, 1_000_000), tierOutcomes(false, rules, { Session: S }, 1_000_000));
+  });
 });
