@@ -138,6 +138,8 @@ export interface Run {
   facts: Facts;
   /** See plainRoots. */
   roots?: Roots;
+  /** The last pass's scope, handed to the next pass's ruleset to reuse (CompiledRuleset.rebind). */
+  scope?: PassScope;
 }
 
 /** With cascading discounts, later campaigns read net amounts: rebuild `Session` when discounts changed. */
@@ -355,11 +357,17 @@ class CampaignEval {
   }
 
   private bindPass(roots: Roots, coupon: EngineCoupon | null, referralOk: boolean): PassScope {
-    const f = this.run.facts;
+    const run = this.run;
+    const f = run.facts;
     f.campaignId = this.c.id;
     f.coupon = coupon;
     f.referralOk = referralOk;
-    return this.c.ruleset!.compiled.bind({ now: this.run.input.now, roots, facts: f, maxSteps: this.run.input.options?.maxSteps });
+    const opts = { now: run.input.now, roots, facts: f, maxSteps: run.input.options?.maxSteps };
+    const compiled = this.c.ruleset!.compiled;
+    // passes run one at a time: the previous one's scope is free for this one
+    const scope = run.scope !== undefined && compiled.rebind !== undefined ? compiled.rebind(run.scope, opts) : compiled.bind(opts);
+    run.scope = scope;
+    return scope;
   }
 
   run_(): void {

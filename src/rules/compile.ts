@@ -329,7 +329,7 @@ class Pass implements PassScope {
   /** The outcome of the rule `next` stopped at. */
   outcome: RuleOutcome | undefined = undefined;
 
-  constructor(readonly ctx: Ctx, private readonly rules: readonly Rule[], private readonly strike: readonly Rule[]) {}
+  constructor(readonly ctx: Ctx, public rules: readonly Rule[], public strike: readonly Rule[]) {}
 
   evaluate(ruleIndex: number): RuleOutcome {
     const r = this.rules[ruleIndex];
@@ -468,6 +468,20 @@ class Ruleset implements CompiledRuleset {
    */
   bind(opts: EvalOptions): PassScope {
     return new Pass(this.context(opts), this.rules, this.strikethroughRules);
+  }
+
+  /**
+   * The passes of one evaluation run one after the other, and a campaign's pass is done with when the
+   * next campaign's starts: the engine hands the previous scope back, and it is reset for this ruleset
+   * instead of allocating a scope, a context and its slots per campaign. Within one evaluation the
+   * reused objects are young (unlike a context kept per ruleset across evaluations, see above).
+   */
+  rebind(scope: PassScope, opts: EvalOptions): PassScope {
+    if (!(scope instanceof Pass) || !scope.ctx.reset(opts, this.slotCount, this.bindingCodes)) return this.bind(opts);
+    scope.rules = this.rules;
+    scope.strike = this.strikethroughRules;
+    scope.outcome = undefined;
+    return scope;
   }
 
   context(opts: EvalOptions): Ctx {

@@ -110,6 +110,11 @@ export interface CompiledRuleset {
   readonly strikethroughRules?: readonly CompiledRule[];
   /** Evaluate ruleset-level bindings for one pass; the returned scope is reused for each rule. */
   bind(opts: EvalOptions): PassScope;
+  /**
+   * `bind`, reusing `previous` (a scope of this compiler, for any ruleset, that nobody uses any more)
+   * where it can: for callers that evaluate many rulesets one after the other.
+   */
+  rebind?(previous: PassScope, opts: EvalOptions): PassScope;
 }
 
 export interface PassScope {

@@ -36,14 +36,36 @@ export class Ctx {
   /** Top-level `and` operand being evaluated by a fused condition (jit.ts `jitAnd`), for conditionIndex. */
   opIndex = 0;
 
-  /** One context per pass (compile.ts `Ruleset.bind`). */
-  constructor(opts: EvalOptions, slotCount: number, readonly bindingCodes: readonly (Code | undefined)[]) {
+  /** One context per pass (compile.ts `Ruleset.bind`), or one reused by the passes of an evaluation (`rebind`). */
+  constructor(opts: EvalOptions, slotCount: number, public bindingCodes: readonly (Code | undefined)[]) {
     this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
     this.now = opts.now;
     this.roots = opts.roots;
     this.facts = opts.facts ?? NO_FACTS;
     this.timezone = opts.timezone ?? 'UTC';
     this.slots = new Array<unknown>(slotCount).fill(UNSET);
+  }
+
+  /**
+   * The state of a new context for another pass, in this object: every field the constructor sets, and
+   * slots 0 … slotCount − 1 unset (a ruleset reads no slot beyond its own count). False when the slots
+   * are too few for that ruleset (the caller makes a new context).
+   */
+  reset(opts: EvalOptions, slotCount: number, bindingCodes: readonly (Code | undefined)[]): boolean {
+    const slots = this.slots;
+    if (slots.length < slotCount) return false;
+    for (let i = 0; i < slotCount; i++) slots[i] = UNSET;
+    this.steps = 0;
+    this.maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.now = opts.now;
+    this.roots = opts.roots;
+    this.facts = opts.facts ?? NO_FACTS;
+    this.timezone = opts.timezone ?? 'UTC';
+    this.bindingCodes = bindingCodes;
+    this.effects = null;
+    this.effectIndex = 0;
+    this.opIndex = 0;
+    return true;
   }
 
   /** Charge `n` steps; throws StepBudgetError when the pass budget is spent. */
