@@ -38,6 +38,8 @@ export interface EvaluationInput {
   now: Date;
   dry: boolean;
   evaluableCampaignIds?: number[];
+  /** only these campaigns run (a return's re-evaluation); the others are as if not configured */
+  onlyCampaignIds?: ReadonlySet<number>;
   failureReasons: boolean;
 }
 
@@ -163,7 +165,8 @@ export function toEvaluation(result: EngineResult, snapshot: Snapshot, consumpti
 export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: EvaluationInput): Promise<Evaluation> {
   const snapshot = await loadSnapshot(ctx, sql, input.app.id);
   const { session, profile, app } = input;
-  const candidates = candidateCampaigns(snapshot, input.evaluableCampaignIds);
+  const only = input.onlyCampaignIds;
+  const candidates = candidateCampaigns(snapshot, input.evaluableCampaignIds).filter((c) => only === undefined || only.has(c.id));
   // nothing could run and no code needs an answer: the engine would return nothing
   if (candidates.length === 0 && session.couponCodes.length === 0 && !session.referralCode) return emptyEvaluation();
   const codes = await loadCodes(sql, input, candidates, snapshot.defs);
@@ -182,7 +185,7 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
     application: engineApplication(app, snapshot.defs),
     store: engineStore(snapshot, session.storeIntegrationId),
     additionalCostDefs: snapshot.additionalCosts,
-    campaigns: snapshot.campaigns,
+    campaigns: only === undefined ? snapshot.campaigns : snapshot.campaigns.filter((c) => only.has(c.id)),
     evaluationGroups: snapshot.groups,
     coupons: codes.coupons.map((c) => engineCoupon(c, codes.reserved, snapshot.defs)),
     referral: codes.engineReferral,

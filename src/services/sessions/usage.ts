@@ -71,8 +71,11 @@ export interface CloseInput {
   now: string;
 }
 
-/** The close: redeem accepted codes and book every limit counter, returning the record to release later. */
-export async function commitClose(sql: Sql, x: CloseInput): Promise<Consumed> {
+/**
+ * The close: redeem accepted codes and book every limit counter (of the actions `counted` selects),
+ * returning the record to release later.
+ */
+export async function commitClose(sql: Sql, x: CloseInput, counted: (action: string) => boolean = (a) => !APPLIED_WHEN_EMITTED.has(a)): Promise<Consumed> {
   const consumed: Consumed = { coupons: [], counters: [] };
   const discounts = new Map(x.usage.couponDiscounts.map((d) => [d.couponId, d.amount]));
   for (const r of x.usage.couponRedemptions) {
@@ -91,7 +94,7 @@ export async function commitClose(sql: Sql, x: CloseInput): Promise<Consumed> {
       advocate: x.referral.advocateProfileIntegrationId, friend: x.profileId, code: ref.code, created: x.now });
     consumed.referral = { id: ref.referralId };
   }
-  const amounts = aggregate(x.usage, x.buckets, (a) => !APPLIED_WHEN_EMITTED.has(a));
+  const amounts = aggregate(x.usage, x.buckets, counted);
   await addToCounters(sql, amounts);
   consumed.counters = [...amounts.values()].map((a) => ({ key: a.key, amount: a.amount.toString() }));
   return consumed;
@@ -155,5 +158,46 @@ export async function releaseReturned(sql: Sql, consumed: Consumed, rollbacks: r
     ...consumed,
     coupons: coupons.map((c) => ({ id: c.id, discount: c.discount.toString() })),
     counters: counters.map((c) => ({ key: c.key, amount: c.amount.toString() })),
+  };
+}
+
+/** Actions a return's re-evaluation releases and books again: those of the effects it rolls back (discounts, redemptions). */
+export const REEVALUATED_ACTIONS: ReadonlySet<string> = new Set(['setDiscount', 'setDiscountEffect', 'redeemCoupon', 'redeemReferral']);
+
+/**
+ * A return's re-evaluation (sessions.md §4.2 rule 6): gives back what the session holds for `campaignIds`
+ * — their counters of REEVALUATED_ACTIONS, the redemptions and discount counters of `couponIds`, the
+ * referral when `referral` — and returns the record of what it still holds.
+ */
+export async function releaseCampaigns(sql: Sql, at: { applicationId: number; sessionId: number; sessionIntegrationId: string }, consumed: Consumed,
+  campaignIds: ReadonlySet<number>, couponIds: ReadonlySet<number>, referral: boolean): Promise<Consumed> {
+  const mine = (c: { key: CounterKey }) => campaignIds.has(c.key.campaignId) && REEVALUATED_ACTIONS.has(c.key.action);
+  const released: Consumed = {
+    coupons: (consumed.coupons ?? []).filter((c) => couponIds.has(c.id)),
+    counters: (consumed.counters ?? []).filter(mine),
+    ...(referral && consumed.referral ? { referral: consumed.referral } : {}),
+  };
+  await releaseAll(sql, at.applicationId, at.sessionId, at.sessionIntegrationId, released);
+  return {
+    coupons: (consumed.coupons ?? []).filter((c) => !couponIds.has(c.id)),
+    counters: (consumed.counters ?? []).filter((c) => !mine(c)),
+    ...(!referral && consumed.referral ? { referral: consumed.referral } : {}),
+  };
+}
+
+/** Two records of what a session holds, as one (amounts of the same counter or coupon added up). */
+export function mergeConsumed(a: Consumed, b: Consumed): Consumed {
+  const counters = new Map<string, { key: CounterKey; amount: Decimal }>();
+  for (const c of [...(a.counters ?? []), ...(b.counters ?? [])]) {
+    const id = counterId(c.key);
+    counters.set(id, { key: c.key, amount: (counters.get(id)?.amount ?? ZERO).plus(dec(c.amount)) });
+  }
+  const coupons = new Map<number, Decimal>();
+  for (const c of [...(a.coupons ?? []), ...(b.coupons ?? [])]) coupons.set(c.id, (coupons.get(c.id) ?? ZERO).plus(dec(c.discount)));
+  const referral = b.referral ?? a.referral;
+  return {
+    coupons: [...coupons].map(([id, d]) => ({ id, discount: d.toString() })),
+    counters: [...counters.values()].map((c) => ({ key: c.key, amount: c.amount.toString() })),
+    ...(referral ? { referral } : {}),
   };
 }
