@@ -262,5 +262,104 @@ for (const kind of STORES) {
         assert.deepEqual(asked, [['coupon', c], ['referral', c]]);
       } finally { await s.close(); }
     });
+
+    test('a return with runRuleEngine re-evaluates campaigns with reevaluateOnReturn on the remaining units; counters follow', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        const reeval = await campaign(s, a.id, [
+          { title: 'ten', condition: ['and', ['>', ['.', 'Session', 'Total'], 100]], effects: [['setDiscount', 'ten', ['*', ['.', 'Session', 'Total'], ['/', 10, 100]]]] },
+          { title: 'shoe', condition: ['and', true], effects: [['map', ['filter', ['.', 'Session', 'CartItems'], [['Item'], ['catch', false, ['=', ['.', 'Item', 'Category'], 'Shoes']]]],
+            [['Item'], ['setDiscountPerItem', 'shoe', 1, ['.', 'Item']]]]] },
+        ], { reevaluateOnReturn: true, limits: [{ action: 'setDiscount', limit: 1000, entities: [] }] });
+        const fixed = await campaign(s, a.id, [{ title: 'flat', condition: ['and', true], effects: [['setDiscount', 'flat', 5]] }],
+          { limits: [{ action: 'setDiscount', limit: 1000, entities: [] }] });
+        const counter = async (cid: number) => Number((await s.db.transaction((sql) => sql.get<{ counter: string }>(
+          "SELECT counter FROM limit_counters WHERE campaign_id = ? AND action = 'setDiscount'", [cid])))?.counter);
+        const list = (effects: Json[]) => effects.map((e) => [e.effectType, e.campaignId, e.props.name, e.props.value, e.props.subPosition ?? e.props.cartItemSubPosition]);
+        const cart = [{ sku: 'SH', quantity: 3, price: 50, category: 'Shoes' }, { sku: 'TEE', quantity: 1, price: 30 }];
+        const closed = await s.integ(a.key, 'PUT', '/v2/customer_sessions/r1', { customerSession: { cartItems: cart, state: 'closed' } });
+        assert.deepEqual(list(closed.json().effects), [
+          ['setDiscount', reeval, 'ten', 18, undefined], ['setDiscountPerItem', reeval, 'shoe#0', 1, 0], ['setDiscountPerItem', reeval, 'shoe#0', 1, 1],
+          ['setDiscountPerItem', reeval, 'shoe#0', 1, 2], ['setDiscount', fixed, 'flat', 5, undefined],
+        ]);
+        assert.equal(await counter(reeval), 21);
+
+        // one shoe back: its own discount is rolled back as always; the campaign that asks for it is evaluated
+        // again on 2 × 50 + 30 = 130 — its committed effects rolled back, the new ones on the units that remain
+        // (sub-positions 1 and 2: a line's lowest units are the returned ones); the other campaign is untouched
+        const ret = { return: { returnedCartItems: [{ position: 0, quantity: 1 }] } };
+        const first = await s.integ(a.key, 'POST', '/v2/customer_sessions/r1/returns?runRuleEngine=true', ret);
+        assert.equal(first.statusCode, 200, first.body);
+        assert.deepEqual(list(first.json().effects), [
+          ['rollbackDiscount', reeval, 'shoe#0', 1, 0],
+          ['rollbackDiscount', reeval, 'ten', 18, undefined], ['rollbackDiscount', reeval, 'shoe#0', 1, 1], ['rollbackDiscount', reeval, 'shoe#0', 1, 2],
+          ['setDiscount', reeval, 'ten', 13, undefined], ['setDiscountPerItem', reeval, 'shoe#0', 1, 1], ['setDiscountPerItem', reeval, 'shoe#0', 1, 2],
+        ]);
+        const stored = (await s.integ(a.key, 'GET', '/v2/customer_sessions/r1')).json().effects;
+        assert.deepEqual(list(stored), [
+          ['setDiscount', fixed, 'flat', 5, undefined],
+          ['setDiscount', reeval, 'ten', 13, undefined], ['setDiscountPerItem', reeval, 'shoe#0', 1, 1], ['setDiscountPerItem', reeval, 'shoe#0', 1, 2],
+        ]);
+        assert.deepEqual([await counter(reeval), await counter(fixed)], [15, 5]);
+
+        // a dry run answers what the next return would do and changes nothing
+        const dry = await s.integ(a.key, 'POST', '/v2/customer_sessions/r1/returns?runRuleEngine=true&dry=true', ret);
+        assert.equal(dry.statusCode, 200, dry.body);
+        const expected = [
+          ['rollbackDiscount', reeval, 'shoe#0', 1, 1],
+          ['rollbackDiscount', reeval, 'ten', 13, undefined], ['rollbackDiscount', reeval, 'shoe#0', 1, 2],
+          ['setDiscountPerItem', reeval, 'shoe#0', 1, 2],
+        ];
+        assert.deepEqual(list(dry.json().effects), expected);
+        assert.deepEqual((await s.integ(a.key, 'GET', '/v2/customer_sessions/r1')).json().effects, stored);
+        assert.equal(await counter(reeval), 15);
+
+        // the second shoe: 50 + 30 = 80, the 10 % rule no longer fires
+        const second = await s.integ(a.key, 'POST', '/v2/customer_sessions/r1/returns?runRuleEngine=true', ret);
+        assert.deepEqual(list(second.json().effects), expected);
+        assert.equal(await counter(reeval), 1);
+        // a campaign that no longer runs is not re-evaluated: it keeps what it granted but the returned units' own effects
+        const off = await s.mgmt('PUT', `/v1/applications/${a.id}/campaigns/${reeval}`, { name: 'C', tags: [], features: [], limits: [{ action: 'setDiscount', limit: 1000, entities: [] }], state: 'disabled', reevaluateOnReturn: true });
+        assert.equal(off.statusCode, 200, off.body);
+        const third = await s.integ(a.key, 'POST', '/v2/customer_sessions/r1/returns?runRuleEngine=true', { return: { returnedCartItems: [{ position: 1 }] } });
+        assert.equal(third.statusCode, 200, third.body);
+        assert.deepEqual(third.json().effects, []);
+        assert.deepEqual(list((await s.integ(a.key, 'GET', '/v2/customer_sessions/r1')).json().effects), [
+          ['setDiscount', fixed, 'flat', 5, undefined], ['setDiscountPerItem', reeval, 'shoe#0', 1, 2],
+        ]);
+        assert.equal(await counter(reeval), 1);
+      } finally { await s.close(); }
+    });
+
+    test('a return with runRuleEngine re-evaluates a coupon: kept while the rule holds, released when it no longer does', async (t) => {
+      if (!(await start(t))) return;
+      try {
+        const a = await s.newApplication();
+        const cid = await campaign(s, a.id, [{ title: 'BIG', condition: ['and', ['couponValid'], ['>', ['.', 'Session', 'Total'], 100]], effects: [['setDiscount', 'big', 10]] }],
+          { reevaluateOnReturn: true });
+        const id = await coupon(s, a.id, cid, 'BIG');
+        const usage = async () => (await s.db.transaction((sql) => getCouponById(sql, a.id, id)))!.usageCounter;
+        const closed = await s.integ(a.key, 'PUT', '/v2/customer_sessions/c1', { customerSession: { profileId: 'p1', couponCodes: ['BIG'], cartItems: [{ sku: 'X', quantity: 4, price: 60 }], state: 'closed' } });
+        assert.deepEqual(kinds(closed.json().effects), [['acceptCoupon', 'BIG'], ['setDiscount', 10]]);
+        assert.equal(await usage(), 1);
+        // 180 left: the coupon is released and redeemed again in the same transaction (its only use is this session's)
+        const first = await s.integ(a.key, 'POST', '/v2/customer_sessions/c1/returns?runRuleEngine=true', { return: { returnedCartItems: [{ position: 0, quantity: 1 }] } });
+        assert.deepEqual(kinds(first.json().effects), [['rollbackCoupon', 'BIG'], ['rollbackDiscount', 10], ['acceptCoupon', 'BIG'], ['setDiscount', 10]]);
+        assert.equal(await usage(), 1);
+        // 60 left: the rule no longer holds, the coupon is given back
+        const ret = { return: { returnedCartItems: [{ position: 0, quantity: 2 }] } };
+        const second = await s.integ(a.key, 'POST', '/v2/customer_sessions/c1/returns?runRuleEngine=true', ret);
+        assert.deepEqual(kinds(second.json().effects), [['rollbackCoupon', 'BIG'], ['rollbackDiscount', 10], ['rejectCoupon', 'CouponRejectedByCondition']]);
+        assert.equal(await usage(), 0);
+        // the session keeps the rejection as its latest word on the code, once however often it is re-evaluated
+        assert.deepEqual(kinds((await s.integ(a.key, 'GET', '/v2/customer_sessions/c1')).json().effects), [['rejectCoupon', 'CouponRejectedByCondition']]);
+        const third = await s.integ(a.key, 'POST', '/v2/customer_sessions/c1/returns?runRuleEngine=true', { return: { returnedCartItems: [{ position: 0, quantity: 1 }] } });
+        assert.deepEqual(kinds(third.json().effects), [['rejectCoupon', 'CouponRejectedByCondition']]);
+        assert.deepEqual(kinds((await s.integ(a.key, 'GET', '/v2/customer_sessions/c1')).json().effects), [['rejectCoupon', 'CouponRejectedByCondition']]);
+        const again = await s.integ(a.key, 'PUT', '/v2/customer_sessions/c2', { customerSession: { profileId: 'p2', couponCodes: ['BIG'], cartItems: [{ sku: 'X', quantity: 2, price: 60 }] } });
+        assert.deepEqual(kinds(again.json().effects), [['acceptCoupon', 'BIG'], ['setDiscount', 10]]);
+      } finally { await s.close(); }
+    });
   });
 }

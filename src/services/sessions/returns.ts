@@ -1,4 +1,7 @@
-/** returnCartItems (sessions.md §4.2): return units of a closed session, roll back their effects. */
+/**
+ * returnCartItems (sessions.md §4.2): return units of a closed session, roll back their effects and,
+ * with runRuleEngine, re-evaluate the campaigns that ask for it (reevaluate.ts).
+ */
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { invalidField, invalidParameter, notFound } from '../../domain/errors.js';
 import { ZERO } from '../../domain/money.js';
@@ -13,6 +16,7 @@ import { exclusive } from '../exclusive.js';
 import { emptyEvaluation } from './evaluate.js';
 import type { SessionResult } from './result.js';
 import { rollbackForReturn } from './rollback.js';
+import { reevaluateOnReturn } from './reevaluate.js';
 import { releaseReturned, type Consumed } from './usage.js';
 import { sessionLockKey } from './update.js';
 
@@ -51,13 +55,25 @@ export async function returnCartItems(ctx: ServiceContext, req: ReturnRequest, s
       const hit = await findIdempotent(sql, req.applicationId, ENDPOINT, req.idempotencyKey, notBefore);
       if (hit) return hit;
     }
-    const result = await run(sql, req, now.toISOString());
+    const result = await run(ctx, sql, req, now);
     const body = shape(result);
     if (req.idempotencyKey !== undefined && !req.dry) await saveIdempotent(sql, req.applicationId, ENDPOINT, req.idempotencyKey, 200, body, now.toISOString());
     return { status: 200, body };
   };
-  if (req.dry) return ctx.db.transaction(work);
-  return exclusive(ctx, sessionLockKey(req.applicationId, req.integrationId), work);
+  if (!req.dry) return exclusive(ctx, sessionLockKey(req.applicationId, req.integrationId), work);
+  // a dry run's transaction is always rolled back: a re-evaluation (runRuleEngine) releases and books
+  // counters and redemptions in it, to answer exactly what the return would do
+  try {
+    await ctx.db.transaction(async (sql) => { throw new DryRun(await work(sql)); });
+  } catch (e) {
+    if (e instanceof DryRun) return e.result;
+    throw e;
+  }
+  throw new Error('unreachable: a dry return always ends in DryRun');
+}
+
+class DryRun {
+  constructor(readonly result: Replayable) {}
 }
 
 /** Resolves each entry to a line and a unit count (OQ-21), checking against what remains. */
@@ -90,7 +106,8 @@ function resolveUnits(cart: readonly CartItem[], items: ReturnRequest['items']):
   });
 }
 
-async function run(sql: Sql, req: ReturnRequest, now: string): Promise<SessionResult> {
+async function run(ctx: ServiceContext, sql: Sql, req: ReturnRequest, clock: Date): Promise<SessionResult> {
+  const now = clock.toISOString();
   const stored = await getSession(sql, req.applicationId, req.integrationId);
   if (!stored) throw notFound('Customer session');
   assertReturnable(stored.session.state);
@@ -113,10 +130,25 @@ async function run(sql: Sql, req: ReturnRequest, now: string): Promise<SessionRe
   const session: CustomerSession = { ...stored.session, cartItems, state: 'partially_returned', updated: req.dry ? stored.session.updated : now };
   const profile = session.profileId ? (await getProfile(sql, ACCOUNT_ID, session.profileId)) ?? null : null;
 
+  // a dry run writes here too: its transaction is rolled back (returnCartItems)
+  let consumed = await releaseReturned(sql, await getConsumed<Consumed>(sql, session.id), rb.rollbacks);
+  let effects = rb.rollbacks;
+  let remaining = rb.remaining;
+  let evaluation = emptyEvaluation();
+  if (req.runRuleEngine) {
+    const re = await reevaluateOnReturn(ctx, sql, { session, profile, before: stored.effects, after: rb.remaining, consumed, now: clock });
+    if (re) {
+      effects = [...rb.rollbacks, ...re.rollbacks, ...re.effects];
+      remaining = re.remaining;
+      consumed = re.consumed;
+      evaluation = re.evaluation;
+    }
+  }
+
   let event: SessionEvent = {
     id: 0, applicationId: req.applicationId, type: 'talon_session_partially_returned', profileId: session.profileId, sessionId: session.integrationId,
     ...(session.storeIntegrationId !== undefined ? { storeIntegrationId: session.storeIntegrationId } : {}),
-    attributes: {}, effects: rb.rollbacks, created: now,
+    attributes: {}, effects, created: now,
   };
   let ret: Return = {
     id: 0, created: now, applicationId: req.applicationId, accountId: ACCOUNT_ID, returnedCartItems: returned, eventId: 0,
@@ -125,14 +157,14 @@ async function run(sql: Sql, req: ReturnRequest, now: string): Promise<SessionRe
   };
   const previousReturns = req.responseContent.includes('previousReturns') ? await listReturns(sql, session.id) : undefined;
   if (!req.dry) {
-    await updateSession(sql, session, rb.remaining);
-    await setConsumed(sql, session.id, await releaseReturned(sql, await getConsumed<Consumed>(sql, session.id), rb.rollbacks));
+    await updateSession(sql, session, remaining);
+    await setConsumed(sql, session.id, consumed);
     event = await insertEvent(sql, event);
     const { id: _unused, ...newReturn } = ret;
     ret = await insertReturn(sql, { ...newReturn, eventId: event.id });
     if (profile) await addToProfileCounters(sql, profile.id, 0, ZERO.minus(returnedValue));
   }
-  const result: SessionResult = { session, effects: rb.rollbacks, evaluation: emptyEvaluation(), profile: null, event, return: ret };
+  const result: SessionResult = { session, effects, evaluation, profile: null, event, return: ret };
   if (previousReturns) result.previousReturns = previousReturns;
   if (profile && req.responseContent.includes('customerProfile')) result.profile = (await getProfile(sql, ACCOUNT_ID, profile.integrationId)) ?? profile;
   return result;
