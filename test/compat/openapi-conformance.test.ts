@@ -270,7 +270,7 @@ for (const kind of STORES) {
           ],
         },
         { title: 'wallet', condition: ['and', ['couponValid']], effects: [['reserveCoupon']] },
-      ], { evaluationGroupId: g.json().id, limits: [{ action: 'setDiscount', limit: 60, entities: [] }] });
+      ], { evaluationGroupId: g.json().id, limits: [{ action: 'setDiscount', limit: 60, entities: [] }], reevaluateOnReturn: true });
       const made = await s.mgmt('POST', `/v1/applications/${a.id}/campaigns/${campaignId}/coupons?silent=no`, { numberOfCoupons: 1, usageLimit: 5, attributes: {} });
       assert.equal(made.statusCode, 200, made.body);
       const cartItems = [
@@ -285,9 +285,15 @@ for (const kind of STORES) {
       const ret = await s.integ(a.key, 'POST', '/v2/customer_sessions/p1/returns', { return: { returnedCartItems: [{ position: 0, quantity: 1 }] }, responseContent: RETURN_CONTENT });
       c.response(ret, 200, 'IntegrationStateV2', 'returnCartItems (per-item rollbacks)');
       c.response(await s.integ(a.key, 'GET', '/v2/customer_sessions/p1'), 200, 'IntegrationCustomerSessionResponse', 'getCustomerSession (partially returned)');
+      // with runRuleEngine the campaign (reevaluateOnReturn) is evaluated again on what remains: its discounts
+      // and its coupon's acceptance rolled back, then granted anew
+      const again = await s.integ(a.key, 'POST', '/v2/customer_sessions/p1/returns?runRuleEngine=true', { return: { returnedCartItems: [{ position: 1 }] }, responseContent: RETURN_CONTENT });
+      const reevaluated = c.response(again, 200, 'IntegrationStateV2', 'returnCartItems (runRuleEngine, re-evaluated)');
+      assert.deepEqual(['rollbackCoupon', 'acceptCoupon', 'setDiscount'].filter((t) => !reevaluated.effects.some((e: Json) => e.effectType === t)), [], JSON.stringify(reevaluated.effects));
+      c.response(await s.integ(a.key, 'GET', '/v2/customer_sessions/p1'), 200, 'IntegrationCustomerSessionResponse', 'getCustomerSession (re-evaluated)');
       await put('p2', { customerSession: { ...session, profileId: 'fay', couponCodes: [], state: 'closed' } }, 'updateCustomerSessionV2 (p2 closed)');
       c.response(await s.integ(a.key, 'PUT', '/v2/customer_sessions/p2/reopen'), 200, 'ReopenSessionResponse', 'reopenCustomerSession (per-item rollbacks)');
-      c.done(['setDiscount', 'setDiscountPerItem', 'setDiscountPerAdditionalCostPerItem', 'setDiscountPerAdditionalCost', 'reserveCoupon', 'acceptCoupon', 'rollbackDiscount']);
+      c.done(['setDiscount', 'setDiscountPerItem', 'setDiscountPerAdditionalCostPerItem', 'setDiscountPerAdditionalCost', 'reserveCoupon', 'acceptCoupon', 'rollbackDiscount', 'rollbackCoupon']);
     }, now));
 
     test('effects for the integration to act on: loyalty, audiences, giveaways, webhooks', (t) => withTestServer(kind, t, async (s) => {
