@@ -132,7 +132,7 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
   if (transition.kind === 'cancelOpen') {
     evaluation = emptyEvaluation();
     effects = [];
-    storedEffects = [];
+    storedEffects = effects; // the same (empty) list: the session row points at its event
   } else if (transition.kind === 'revoke') {
     evaluation = emptyEvaluation();
     const rb = rollbackForRevoke(stored!.effects);
