@@ -41,13 +41,13 @@ export interface Reevaluation {
 }
 
 const ROLLBACKS = new Set(['rollbackDiscount', 'rollbackCoupon', 'rollbackReferral', 'rollbackAddedLoyaltyPoints', 'rollbackDeductedLoyaltyPoints', 'rollbackIncreasedAchievementProgress']);
-/**
- * What a re-evaluation replaces: the effects whose commitment it can undo. The others (notifications,
- * free items, created codes, attribute updates, custom effects…) were applied at close, are never rolled
- * back (sessions.md §3.4), and are not applied a second time.
- */
 const REJECTIONS = new Set(['rejectCoupon', 'rejectReferral']);
-const REPLACED = new Set(['setDiscount', 'setDiscountPerItem', 'setDiscountPerAdditionalCost', 'setDiscountPerAdditionalCostPerItem', 'acceptCoupon', 'acceptReferral', 'rejectCoupon', 'rejectReferral']);
+/**
+ * What a re-evaluation replaces: the effects whose commitment it can undo, and the rejections of codes.
+ * The others (notifications, free items, created codes, attribute updates, custom effects…) were applied
+ * at close, are never rolled back (sessions.md §3.4), and are not applied a second time.
+ */
+const REPLACED = new Set(['setDiscount', 'setDiscountPerItem', 'setDiscountPerAdditionalCost', 'setDiscountPerAdditionalCostPerItem', 'acceptCoupon', 'acceptReferral', ...REJECTIONS]);
 
 /**
  * The session as the re-evaluation sees it: as it was closed, with the units that remain. A line's
