@@ -2,7 +2,7 @@
 export { evaluate, defaultIds } from './evaluate.js';
 export { buildRoots, flatten, toValue } from './roots.js';
 export { normalizeCode } from './coupons.js';
-export { rollbackAll, rollbackReturned, rollbackDiscountProps, netEffects, type ReturnedUnits } from './rollback.js';
+export { rollbackAll, rollbackReturned, rollbackDiscountProps, netEffects, isRollback, DISCOUNT_EFFECTS, type ReturnedUnits } from './rollback.js';
 export { toWire, fromWire, failureToWire, jsonValue, type WireEffect, type Json } from './wire.js';
 export { selectCampaigns, inSchedule, isEnabled } from './select.js';
 export type * from './types.js';

@@ -4,12 +4,18 @@
  */
 import type { Effect, Props } from './types.js';
 
-const DISCOUNTS = new Set(['setDiscount', 'setDiscountPerItem', 'setDiscountPerAdditionalCost', 'setDiscountPerAdditionalCostPerItem']);
+/** The effects that take money off the session (effects.md §4): what `rollbackDiscount` undoes. */
+export const DISCOUNT_EFFECTS: ReadonlySet<string> = new Set(['setDiscount', 'setDiscountPerItem', 'setDiscountPerAdditionalCost', 'setDiscountPerAdditionalCostPerItem']);
 const ROLLBACK_OF: Record<string, string> = {
   rollbackDiscount: 'discount', rollbackCoupon: 'acceptCoupon', rollbackReferral: 'acceptReferral',
   rollbackAddedLoyaltyPoints: 'addLoyaltyPoints', rollbackDeductedLoyaltyPoints: 'deductLoyaltyPoints',
   rollbackIncreasedAchievementProgress: 'increaseAchievementProgress',
 };
+
+/** Whether an effect type is a rollback (of a discount, a code acceptance, loyalty points or achievement progress). */
+export function isRollback(effectType: string): boolean {
+  return effectType in ROLLBACK_OF;
+}
 
 function envelope(e: Effect, effectType: Effect['effectType'], props: Props): Effect {
   const r: Effect = { campaignId: e.campaignId, rulesetId: e.rulesetId, ruleIndex: e.ruleIndex, ruleName: e.ruleName, effectType, props };
@@ -40,7 +46,7 @@ export function rollbackDiscountProps(e: Effect): Props {
 export function rollbackAll(committed: readonly Effect[]): Effect[] {
   const out: Effect[] = [];
   for (const e of netEffects(committed)) {
-    if (DISCOUNTS.has(e.effectType)) out.push(envelope(e, 'rollbackDiscount', rollbackDiscountProps(e)));
+    if (DISCOUNT_EFFECTS.has(e.effectType)) out.push(envelope(e, 'rollbackDiscount', rollbackDiscountProps(e)));
     else if (e.effectType === 'acceptCoupon') out.push(envelope(e, 'rollbackCoupon', { value: e.props.value }));
     else if (e.effectType === 'acceptReferral') out.push(envelope(e, 'rollbackReferral', { value: e.props.value }));
   }
@@ -73,7 +79,7 @@ function undoes(r: Effect, e: Effect): boolean {
   const p = e.props, q = r.props;
   switch (target) {
     case 'discount': {
-      if (!DISCOUNTS.has(e.effectType)) return false;
+      if (!DISCOUNT_EFFECTS.has(e.effectType)) return false;
       const x = rollbackDiscountProps(e);
       return same(x.name, q.name) && same(x.cartItemPosition, q.cartItemPosition) && same(x.cartItemSubPosition, q.cartItemSubPosition)
         && same(x.additionalCostId, q.additionalCostId);
@@ -92,8 +98,8 @@ function undoes(r: Effect, e: Effect): boolean {
 export function netEffects(effects: readonly Effect[]): Effect[] {
   const removed = new Set<number>();
   effects.forEach((r, ri) => {
-    if (!(r.effectType in ROLLBACK_OF)) return;
-    const ei = effects.findIndex((e, i) => i !== ri && !removed.has(i) && !(e.effectType in ROLLBACK_OF) && undoes(r, e));
+    if (!isRollback(r.effectType)) return;
+    const ei = effects.findIndex((e, i) => i !== ri && !removed.has(i) && !isRollback(e.effectType) && undoes(r, e));
     if (ei >= 0) { removed.add(ei); removed.add(ri); }
   });
   return effects.filter((_, i) => !removed.has(i));

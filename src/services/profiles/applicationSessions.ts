@@ -7,6 +7,7 @@ import { ACCOUNT_ID } from '../../domain/application.js';
 import type { Effect } from '../../domain/effect.js';
 import { notFound } from '../../domain/errors.js';
 import { dec, ZERO, type Decimal } from '../../domain/money.js';
+import { DISCOUNT_EFFECTS } from '../../engine/index.js';
 import type { CustomerSession } from '../../domain/session.js';
 import type { Sql } from '../../store/db.js';
 import { getApplication } from '../../store/repos/applications.js';
@@ -23,10 +24,7 @@ export interface SessionView {
   totalDiscounts: Decimal;
 }
 
-/** The effects that take money off the session (effects.md §4); rollbacks are not stored with the session. */
-const DISCOUNT_EFFECTS = new Set(['setDiscount', 'setDiscountPerItem', 'setDiscountPerAdditionalCost', 'setDiscountPerAdditionalCostPerItem']);
-
-/** Discounts by effect name (values of a repeated name add up) and their exact total. */
+/** Discounts by effect name (values of a repeated name add up) and their exact total; rollbacks are not stored with the session. */
 export function discountsOf(effects: readonly Effect[]): { discounts: Map<string, Decimal>; totalDiscounts: Decimal } {
   const discounts = new Map<string, Decimal>();
   let totalDiscounts = ZERO;

@@ -8,12 +8,13 @@
 import type { Effect } from '../../domain/effect.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import { computeTotals, type CustomerSession } from '../../domain/session.js';
-import { fromWire, inSchedule, isEnabled, netEffects, rollbackAll, toWire, type WireEffect } from '../../engine/index.js';
+import { DISCOUNT_EFFECTS, inSchedule, isEnabled, isRollback } from '../../engine/index.js';
 import type { Sql } from '../../store/db.js';
 import { loadApplication } from '../applications/load.js';
 import { loadSnapshot } from '../campaigns/snapshot.js';
 import type { ServiceContext } from '../context.js';
 import { evaluateSession, type Evaluation } from './evaluate.js';
+import { rollbackForCampaigns } from './rollback.js';
 import { commitClose, mergeConsumed, REEVALUATED_ACTIONS, releaseCampaigns, type Consumed } from './usage.js';
 
 export interface ReevaluationInput {
@@ -40,14 +41,14 @@ export interface Reevaluation {
   evaluation: Evaluation;
 }
 
-const ROLLBACKS = new Set(['rollbackDiscount', 'rollbackCoupon', 'rollbackReferral', 'rollbackAddedLoyaltyPoints', 'rollbackDeductedLoyaltyPoints', 'rollbackIncreasedAchievementProgress']);
 const REJECTIONS = new Set(['rejectCoupon', 'rejectReferral']);
 /**
- * What a re-evaluation replaces: the effects whose commitment it can undo, and the rejections of codes.
- * The others (notifications, free items, created codes, attribute updates, custom effects…) were applied
- * at close, are never rolled back (sessions.md §3.4), and are not applied a second time.
+ * What a re-evaluation replaces: the effects whose commitment it can undo (discounts, code acceptances),
+ * and the rejections of codes. The others (notifications, free items, created codes, attribute updates,
+ * custom effects…) were applied at close, are never rolled back (sessions.md §3.4), and are not applied a
+ * second time.
  */
-const REPLACED = new Set(['setDiscount', 'setDiscountPerItem', 'setDiscountPerAdditionalCost', 'setDiscountPerAdditionalCostPerItem', 'acceptCoupon', 'acceptReferral', ...REJECTIONS]);
+const replaced = (effectType: string) => DISCOUNT_EFFECTS.has(effectType) || effectType === 'acceptCoupon' || effectType === 'acceptReferral' || REJECTIONS.has(effectType);
 
 /**
  * The session as the re-evaluation sees it: as it was closed, with the units that remain. A line's
@@ -71,7 +72,7 @@ function toStoredUnits(e: Effect, s: CustomerSession): Effect {
 export async function reevaluateOnReturn(ctx: ServiceContext, sql: Sql, x: ReevaluationInput): Promise<Reevaluation | null> {
   const s = x.session;
   const snapshot = await loadSnapshot(ctx, sql, s.applicationId);
-  const produced = new Set(x.before.filter((e) => !ROLLBACKS.has(e.effectType)).map((e) => e.campaignId));
+  const produced = new Set(x.before.filter((e) => !isRollback(e.effectType)).map((e) => e.campaignId));
   // a campaign that no longer runs (disabled, archived, ended) keeps what it granted: there is nothing to
   // evaluate it with, and rolling its effects back without a replacement would take them from the customer
   const running = new Set(snapshot.campaigns.filter((c) => isEnabled(c) && inSchedule(c, x.now)).map((c) => c.id));
@@ -79,7 +80,7 @@ export async function reevaluateOnReturn(ctx: ServiceContext, sql: Sql, x: Reeva
   if (ids.size === 0) return null;
 
   const held = x.after.filter((e) => ids.has(e.campaignId));
-  const rollbacks = rollbackAll(held.map((e) => fromWire(e as WireEffect))).map(toWire);
+  const rb = rollbackForCampaigns(x.after, ids);
   const couponIds = new Set(held.flatMap((e) => (e.effectType === 'acceptCoupon' && e.triggeredByCoupon !== undefined ? [e.triggeredByCoupon] : [])));
   const kept = await releaseCampaigns(sql, { applicationId: s.applicationId, sessionId: s.id, sessionIntegrationId: s.integrationId }, x.consumed,
     ids, couponIds, held.some((e) => e.effectType === 'acceptReferral'));
@@ -90,7 +91,7 @@ export async function reevaluateOnReturn(ctx: ServiceContext, sql: Sql, x: Reeva
     app, session: remainingCart(s), profile: x.profile, event: 'talon_session_partially_returned', now: x.now, dry: false, closing: true,
     onlyCampaignIds: ids, failureReasons: false,
   });
-  const effects = evaluation.effects.filter((e) => ids.has(e.campaignId) && REPLACED.has(e.effectType)).map((e) => toStoredUnits(e, s));
+  const effects = evaluation.effects.filter((e) => ids.has(e.campaignId) && replaced(e.effectType)).map((e) => toStoredUnits(e, s));
   let consumed = kept;
   if (evaluation.consumption) {
     const c = evaluation.consumption;
@@ -101,11 +102,9 @@ export async function reevaluateOnReturn(ctx: ServiceContext, sql: Sql, x: Reeva
     }, (a) => REEVALUATED_ACTIONS.has(a)));
   }
   // the campaigns' earlier rejections of codes are replaced too (the new evaluation says its own)
-  const net = netEffects([...x.after, ...rollbacks].map((e) => fromWire(e as WireEffect))).map(toWire)
-    .filter((e) => !(ids.has(e.campaignId) && REJECTIONS.has(e.effectType)));
-  const remaining = [...net, ...effects];
+  const remaining = [...rb.remaining.filter((e) => !(ids.has(e.campaignId) && REJECTIONS.has(e.effectType))), ...effects];
   return {
-    rollbacks, effects, remaining, consumed,
+    rollbacks: rb.rollbacks, effects, remaining, consumed,
     evaluation: { ...evaluation, effects, created: undefined, createdCoupons: [], createdReferrals: [], consumption: undefined },
   };
 }

@@ -24,3 +24,8 @@ export function rollbackForRevoke(committed: readonly Effect[]): Rollback {
 export function rollbackForReturn(committed: readonly Effect[], returned: readonly ReturnedUnits[]): Rollback {
   return split(committed, rollbackReturned(committed.map((e) => fromWire(e as WireEffect)), returned));
 }
+
+/** A return's re-evaluation: undo what the given campaigns committed (reevaluate.ts). */
+export function rollbackForCampaigns(committed: readonly Effect[], campaignIds: ReadonlySet<number>): Rollback {
+  return split(committed, rollbackAll(committed.filter((e) => campaignIds.has(e.campaignId)).map((e) => fromWire(e as WireEffect))));
+}
