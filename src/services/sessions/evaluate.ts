@@ -166,7 +166,8 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
   const snapshot = await loadSnapshot(ctx, sql, input.app.id);
   const { session, profile, app } = input;
   const only = input.onlyCampaignIds;
-  const candidates = candidateCampaigns(snapshot, input.evaluableCampaignIds).filter((c) => only === undefined || only.has(c.id));
+  const all = candidateCampaigns(snapshot, input.evaluableCampaignIds);
+  const candidates = only === undefined ? all : all.filter((c) => only.has(c.id));
   // nothing could run and no code needs an answer: the engine would return nothing
   if (candidates.length === 0 && session.couponCodes.length === 0 && !session.referralCode) return emptyEvaluation();
   const codes = await loadCodes(sql, input, candidates, snapshot.defs);
