@@ -21,6 +21,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** How many coupons an Application has (created by rules, imported or generated), read from the store. */
+export async function couponCount(s: TestServer, applicationId: number): Promise<number> {
+  return Number((await s.db.transaction((sql) => sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM coupons WHERE application_id = ?', [applicationId])))!.n);
+}
+
 export async function startTestServer(db: Database, now?: () => Date): Promise<TestServer> {
   const ctx = createContext(db, { managementKey: MANAGEMENT_KEY, adminEmail: ADMIN.email, adminPassword: ADMIN.password }, now);
   const app = await buildServer(ctx, { logger: false });

@@ -9,7 +9,7 @@ import { getCouponById, insertCoupons } from '../../src/store/repos/coupons.js';
 import { insertReferral } from '../../src/store/repos/referrals.js';
 import { persistCreated, type Creations } from '../../src/services/sessions/created.js';
 import { openTestDatabase, STORES } from '../helpers/stores.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { couponCount, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Json = Record<string, any>;
 
@@ -194,8 +194,7 @@ for (const kind of STORES) {
         assert.match(created[0].value, /^THX-[ABC]{4}$/);
         assert.equal(created[0].recipientIntegrationId, 'p1');
         assert.deepEqual(r.json().effects.map((e: Json) => [e.effectType, e.props.value, e.props.profileId]), [['couponCreated', created[0].value, 'p1']]);
-        const n = await s.db.transaction((sql) => sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM coupons WHERE application_id = ?', [a.id]));
-        assert.equal(Number(n!.n), 1);
+        assert.equal(await couponCount(s, a.id), 1);
       } finally { await s.close(); }
     });
 
@@ -220,8 +219,7 @@ for (const kind of STORES) {
         assert.match(full.json().message, /Could not generate an unused coupon code for campaign \d+ in 20 draws/);
         // nothing of the failed request is kept
         assert.equal((await s.integ(a.key, 'GET', '/v2/customer_sessions/d2')).statusCode, 404);
-        const n = await s.db.transaction((sql) => sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM coupons WHERE application_id = ?', [a.id]));
-        assert.equal(Number(n!.n), 2);
+        assert.equal(await couponCount(s, a.id), 2);
       } finally { await s.close(); }
     });
 

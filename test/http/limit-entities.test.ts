@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { insertCoupons } from '../../src/store/repos/coupons.js';
 import { openTestDatabase, STORES } from '../helpers/stores.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { couponCount, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Json = Record<string, any>;
 const cart = [{ sku: 'x', quantity: 1, price: 40 }];
@@ -103,8 +103,7 @@ for (const kind of STORES) {
         assert.deepEqual(dry.json().createdCoupons, []);
         await s.integ(a.key, 'PUT', '/v2/customer_sessions/cc1', { customerSession: { state: 'cancelled' } });
         assert.deepEqual((await open('cc4')).createdCoupons, [], 'creation budgets are not released by a cancel');
-        const n = await s.db.transaction((sql) => sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM coupons WHERE application_id = ?', [a.id]));
-        assert.equal(Number(n!.n), 2);
+        assert.equal(await couponCount(s, a.id), 2);
       } finally { await s.close(); }
     });
 
