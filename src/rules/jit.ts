@@ -222,7 +222,7 @@ class Gen {
   source(result: string): string {
     this.flushSteps();
     const decl = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i + 1}`).join(', ')};\n` : '';
-    const slots = this.slotVars.size > 0 ? `const ${[...this.slotVars.values()].map((v) => `${v.name} = K[${v.k}]`).join(', ')};\n` : '';
+    const slots = this.slotVars.size > 0 ? `const ${[...this.slotVars.values()].map((v) => `${v.name} = ${v.ref}`).join(', ')};\n` : '';
     return `"use strict";\nreturn function rule(c, K) {\n${slots}${decl}${this.lines.join('\n')}\nreturn ${result};\n};`;
   }
 
@@ -231,13 +231,12 @@ class Gen {
    * and lambda parameters are numbered across the ruleset), so rules of the same shape at different
    * places would otherwise each get a function of their own (bench:rule-engine: 55 → 12 functions).
    */
-  private readonly slotVars = new Map<number, { name: string; k: number }>();
+  private readonly slotVars = new Map<number, { name: string; ref: string }>();
 
   private slot(n: number): string {
     let v = this.slotVars.get(n);
     if (v === undefined) {
-      this.K.push(n);
-      v = { name: `s${this.slotVars.size}`, k: this.K.length - 1 };
+      v = { name: `s${this.slotVars.size}`, ref: this.k(n) };
       this.slotVars.set(n, v);
     }
     return v.name;
