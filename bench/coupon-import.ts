@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   });
   cleanups.push(stopChild(child, 'openpromo'));
   // the server's log (import progress every 100 000 rows) goes to our stderr; stdout keeps the RESULT
-  child.stdout!.on('data', (b: Buffer) => {
+  child.stdout.on('data', (b: Buffer) => {
     for (const line of b.toString().split('\n')) if (/coupon import/.test(line)) log(`server: ${line}`);
   });
   const base = `http://127.0.0.1:${port}`;

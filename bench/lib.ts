@@ -25,7 +25,7 @@ export async function prepareDatabase(): Promise<{ url: string; label: string }>
     const admin = new pg.Client({ connectionString: given });
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
-    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
     await admin.end();
     cleanups.push(async () => {
       const c = new pg.Client({ connectionString: given });

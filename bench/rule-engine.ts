@@ -145,7 +145,7 @@ async function reference(f: Facts): Promise<RefEffect[]> {
   const out: RefEffect[] = [];
   for (const e of events) {
     const { c, r } = e.params as { c: number; r: number };
-    const s = specs[c - 1]![r]!;
+    const s = specs[c - 1][r];
     switch (s.t) {
       case 'total': out.push({ type: 'setDiscount', c, r, value: f.total * s.pct / 100 }); break;
       case 'segment': case 'categorySum': case 'skuAndTotal': out.push({ type: 'setDiscount', c, r, value: s.amount }); break;
@@ -167,11 +167,11 @@ async function crossCheck(n: number): Promise<{ fired: number; effects: number }
   let fired = 0;
   let effects = 0;
   for (let i = 0; i < n; i++) {
-    const res = evaluate(engineInput(carts[i]!, i, true));
+    const res = evaluate(engineInput(carts[i], i, true));
     const failed = new Set(res.ruleFailureReasons.map((x) => `${x.campaignID}:${x.ruleIndex}`));
     const ours: string[] = [];
     for (const c of campaigns) for (let r = 0; r < RULES; r++) if (!failed.has(`${c.id}:${r}`)) ours.push(`${c.id}:${r}`);
-    const ref = await engine.run(facts[i]!);
+    const ref = await engine.run(facts[i]);
     const theirs = ref.events.map((e) => { const p = e.params as { c: number; r: number }; return `${p.c}:${p.r}`; }).sort();
     if (ours.sort().join() !== theirs.join()) throw new Error(`cart ${i}: fired rules differ\n ours   ${ours.join(' ')}\n theirs ${theirs.join(' ')}`);
     fired += ours.length;
@@ -182,17 +182,17 @@ async function crossCheck(n: number): Promise<{ fired: number; effects: number }
 
 function runA(from: number, to: number): number {
   let n = 0;
-  for (let i = from; i < to; i++) n += evaluate(inputs[i]!).effects.length;
+  for (let i = from; i < to; i++) n += evaluate(inputs[i]).effects.length;
   return n;
 }
 
 async function runB(from: number, to: number): Promise<number> {
   let n = 0;
-  for (let i = from; i < to; i++) n += (await reference(facts[i]!)).length;
+  for (let i = from; i < to; i++) n += (await reference(facts[i])).length;
   return n;
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 async function main(): Promise<void> {
   if (process.env.BENCH_PROFILE === 'openpromo') {  // profiling aid: only the OpenPromo side (node --cpu-prof)
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     a.push((to - from) / (ta / 1e9));
     b.push((to - from) / (tb / 1e9));
     r.push(tb / ta);
-    console.log(`round ${k + 1}: carts ${from}..${to - 1}  openpromo ${a[k]!.toFixed(0)} evals/s  json-rules-engine ${b[k]!.toFixed(0)} evals/s  ratio ${r[k]!.toFixed(2)}`);
+    console.log(`round ${k + 1}: carts ${from}..${to - 1}  openpromo ${a[k].toFixed(0)} evals/s  json-rules-engine ${b[k].toFixed(0)} evals/s  ratio ${r[k].toFixed(2)}`);
   }
   const ma = median(a);
   const mb = median(b);

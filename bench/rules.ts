@@ -22,7 +22,7 @@ export function rng(seed: number): () => number {
 export class Draw {
   constructor(readonly rand: () => number) {}
   int(lo: number, hi: number): number { return lo + Math.floor(this.rand() * (hi - lo + 1)); }
-  pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.rand() * xs.length)]!; }
+  pick<T>(xs: readonly T[]): T { return xs[Math.floor(this.rand() * xs.length)]; }
   /** Thresholds with a third decimal never equal a sum of 2-decimal prices: float and decimal agree. */
   threshold(lo: number, hi: number): number { return this.int(lo, hi) + 0.005; }
 }
@@ -33,7 +33,7 @@ export const SEGMENTS = ['gold', 'silver', 'bronze', 'new'];
 
 export interface Product { sku: string; category: string; cents: number }
 export const catalog = (d: Draw): Product[] => Array.from({ length: 200 }, (_, i) => ({
-  sku: `SKU-${String(i).padStart(3, '0')}`, category: CATEGORIES[i % CATEGORIES.length]!, cents: d.int(100, 15000),
+  sku: `SKU-${String(i).padStart(3, '0')}`, category: CATEGORIES[i % CATEGORIES.length], cents: d.int(100, 15000),
 }));
 
 export type Spec =

@@ -107,7 +107,7 @@ const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux architecture Node suppor
 function openpromoCpuMicros(): number | null {
   if (openpromoPid === undefined) return null;
   try {
-    const fields = readFileSync(`/proc/${openpromoPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(`/proc/${openpromoPid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * (1e6 / CLOCK_TICKS);
   } catch {
     return null;
@@ -133,7 +133,7 @@ async function startEcho(): Promise<string> {
   cleanups.push(stopChild(child, 'echo server'));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const m = /listening (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
@@ -209,7 +209,7 @@ async function createCampaigns(base: string, applicationId: number, n: number): 
     if (created.status === 404 && c === 0) return false;
     if (created.status !== 201 && created.status !== 200) throw new Error(`createCampaign: ${created.status} ${JSON.stringify(created.json)}`);
     const campaignId = Number(created.json.id);
-    const ruleset = await management(base, 'POST', `/v1/applications/${applicationId}/campaigns/${campaignId}/rulesets`, { rules: MATCH_ALL ? matchAllRules(c) : mix.specs[c]!.map((spec, r) => talang(spec, `c${c + 1} r${r}`)), bindings: [] });
+    const ruleset = await management(base, 'POST', `/v1/applications/${applicationId}/campaigns/${campaignId}/rulesets`, { rules: MATCH_ALL ? matchAllRules(c) : mix.specs[c].map((spec, r) => talang(spec, `c${c + 1} r${r}`)), bindings: [] });
     if (ruleset.status !== 201 && ruleset.status !== 200) throw new Error(`createRuleset: ${ruleset.status} ${JSON.stringify(ruleset.json)}`);
     const rulesetId = Number(ruleset.json.id);
     const current = await management(base, 'GET', `/v1/applications/${applicationId}/campaigns/${campaignId}`);
@@ -250,7 +250,7 @@ function cartJson(c: Cart): string {
  */
 function bodyFor(n: number): string {
   if (carts.length === 0) return `{"customerSession":{"profileId":"bench-customer-${n}","cartItems":${CART_JSON}},"responseContent":["customerSession"]}`;
-  const cart = carts[n % carts.length]!;
+  const cart = carts[n % carts.length];
   const profile = n % 10 === 0 ? '' : `"profileId":"bench-customer-${n}",`;
   return `{"customerSession":{${profile}${cart}},"responseContent":["customerSession"]}`;
 }
@@ -370,7 +370,7 @@ async function main(): Promise<void> {
   };
   // the median of the per-round ratios: each round runs echo then OpenPromo back to back, so a slow
   // spell of the shared machine weighs on both sides of a pair rather than on one side's median
-  result.ratio = Math.round(median(op.map((r, i) => r.requests.average / ec[i]!.requests.average)) * 1000) / 1000;
+  result.ratio = Math.round(median(op.map((r, i) => r.requests.average / ec[i].requests.average)) * 1000) / 1000;
   const cpus = rows.filter((x) => x.server === 'openpromo' && x.cpu !== null).map((x) => x.cpu!);
   const failed = op.reduce((s, r) => s + r.non2xx + r.errors + r.timeouts, 0);
   const total = op.reduce((s, r) => s + r.requests.total, 0);

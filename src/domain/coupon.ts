@@ -95,7 +95,7 @@ export function freshCode(pattern: string, validCharacters: readonly string[], a
     }
     if (!avoid.has(code)) free.push(code);
   }
-  return free.length > 0 ? free[random(free.length)]! : null;
+  return free.length > 0 ? free[random(free.length)] : null;
 }
 
 /** How many distinct codes a pattern can produce (to fail early when a request cannot be met). */

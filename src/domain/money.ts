@@ -60,7 +60,7 @@ export function compare(x: Decimal, y: Decimal): number {
   if (xs !== b.s) return xs;
   if (a.e !== b.e) return (a.e > b.e) !== (xs < 0) ? 1 : -1;
   const n = xd.length < yd.length ? xd.length : yd.length;
-  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i]! > yd[i]!) !== (xs < 0) ? 1 : -1;
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return (xd[i] > yd[i]) !== (xs < 0) ? 1 : -1;
   return xd.length === yd.length ? 0 : (xd.length > yd.length) !== (xs < 0) ? 1 : -1;
 }
 
@@ -94,9 +94,9 @@ function trailingZeros(w: number): number {
  * null when it has more significant digits than decimal.js keeps (it must round: the caller falls back).
  */
 function make(s: number, top: number, d: number[]): Decimal | null {
-  const lead = wordDigits(d[0]!);
+  const lead = wordDigits(d[0]);
   const digits = lead + LOG_BASE * (d.length - 1);
-  if (digits > PRECISION && digits - trailingZeros(d[d.length - 1]!) > PRECISION) return null;
+  if (digits > PRECISION && digits - trailingZeros(d[d.length - 1]) > PRECISION) return null;
   return new (Made as unknown as new (s: number, e: number, d: number[]) => Decimal)(s, top * LOG_BASE + lead - 1, d);
 }
 
@@ -126,7 +126,7 @@ export function isDec(v: unknown): v is Decimal {
 /** Word of `d` (first word at exponent `top`) at exponent `p`; 0 outside. */
 function wordAt(d: number[], top: number, p: number): number {
   const i = top - p;
-  return i >= 0 && i < d.length ? d[i]! : 0;
+  return i >= 0 && i < d.length ? d[i] : 0;
 }
 
 /**
@@ -167,7 +167,7 @@ const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
 /** m of x = m · 1e7^q for the words `d` of a one- or two-word x (below 1e14: an exact double). */
 function scaled(d: number[]): number {
-  return d.length === 1 ? d[0]! : d[0]! * BASE + d[1]!;
+  return d.length === 1 ? d[0] : d[0] * BASE + d[1];
 }
 
 /** The Decimal of sign s for m · 1e7^q, m a positive integer ≤ 2^53 − 1 (at most three words, never rounded). */
@@ -214,7 +214,7 @@ function addScaled(xd: number[], kx: number, sx: number, yd: number[], ky: numbe
 function compareAbs(xd: number[], kx: number, yd: number[], ky: number): number {
   if (kx !== ky) return kx > ky ? 1 : -1;
   const n = xd.length < yd.length ? xd.length : yd.length;
-  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return xd[i]! > yd[i]! ? 1 : -1;
+  for (let i = 0; i < n; i++) if (xd[i] !== yd[i]) return xd[i] > yd[i] ? 1 : -1;
   return xd.length === yd.length ? 0 : xd.length > yd.length ? 1 : -1;
 }
 
@@ -279,9 +279,9 @@ export function mul(x: Decimal, y: Decimal): Decimal {
   for (let i = 0; i < n; i++) r[i] = 0;
   for (let i = xl - 1; i >= 0; i--) {
     let carry = 0;
-    const xi = xd[i]!;
+    const xi = xd[i];
     for (let j = yl - 1; j >= 0; j--) {
-      const t = r[i + j + 1]! + xi * yd[j]! + carry; // < 2^53: words < 1e7
+      const t = r[i + j + 1] + xi * yd[j] + carry; // < 2^53: words < 1e7
       carry = Math.floor(t / BASE);
       r[i + j + 1] = (t - carry * BASE) | 0;
     }
@@ -341,18 +341,18 @@ function numberOf(x: Decimal): number | null {
   const d = r.d;
   if (d === null || d.length > 3 || !d[0]) return null; // infinities, NaN, zeros (signed), long values
   let m = 0;
-  for (let i = 0; i < d.length; i++) m = m * BASE + d[i]!;
+  for (let i = 0; i < d.length; i++) m = m * BASE + d[i];
   // m counts units of 1e7^(top − length + 1), where top is the first word's word exponent
   const scale = (Math.floor(r.e / LOG_BASE) - d.length + 1) * LOG_BASE;
   if (m > 999_999_999_999_999) return null; // more than 15 digits (m may be inexact): decimal.js decides
   let v: number;
   if (scale >= 0) {
     if (scale > 22) return null;
-    v = m * POW10[scale]!;
+    v = m * POW10[scale];
     if (v > Number.MAX_SAFE_INTEGER) return null;
   } else {
     if (scale < -22) return null;
-    v = m / POW10[-scale]!;
+    v = m / POW10[-scale];
   }
   return r.s < 0 ? -v : v;
 }

@@ -327,12 +327,12 @@ class CampaignEval {
   private runPass(rules: readonly CompiledRule[], couponRules: boolean, pass: Pass): void {
     const scope = pass.scope;
     if (scope.next === undefined) {
-      for (let i = 0; i < rules.length; i++) this.evaluateRule(rules[i]!, pass, this.outcome(rules[i]!, pass));
+      for (let i = 0; i < rules.length; i++) this.evaluateRule(rules[i], pass, this.outcome(rules[i], pass));
       return;
     }
     const all = this.c.ruleset!.compiled.rules;
     const quiet = !this.run.includeFailures && pass.code === null && pass.referral === null;
-    for (let i = scope.next(0, couponRules, quiet); i >= 0; i = scope.next(i + 1, couponRules, quiet)) this.evaluateRule(all[i]!, pass, scope.outcome!);
+    for (let i = scope.next(0, couponRules, quiet); i >= 0; i = scope.next(i + 1, couponRules, quiet)) this.evaluateRule(all[i], pass, scope.outcome!);
   }
 
   private evaluateRule(rule: CompiledRule, pass: Pass, out: RuleOutcome): void {
@@ -341,7 +341,7 @@ class CampaignEval {
       if (!res) return;
       this.acceptCodes(rule, pass);
       this.commit(rule, pass, res.effects);
-      for (let i = 0; i < res.dropped.length; i++) this.failure(rule, pass, res.dropped[i]!);
+      for (let i = 0; i < res.dropped.length; i++) this.failure(rule, pass, res.dropped[i]);
       this.acc.fired = true;
       return;
     }

@@ -26,6 +26,6 @@ export const ZERO_D = new Decimal(0);
 export function smallInt(x: Decimal): number {
   const a = x as unknown as Repr;
   const d = a.d;
-  if (d !== null && d.length === 1 && a.e >= 0 && a.e < 7 && a.s === 1) return d[0]!;
+  if (d !== null && d.length === 1 && a.e >= 0 && a.e < 7 && a.s === 1) return d[0];
   return x.toNumber();
 }

@@ -23,7 +23,7 @@ export function newMap(): ValueMap {
  * `__proto__` to an ordinary object would set its prototype.
  */
 function fixedMap(): ValueMap {
-  return {} as ValueMap;
+  return {};
 }
 
 function sealProto(m: ValueMap): ValueMap {
@@ -43,7 +43,7 @@ export function toValue(v: unknown): Value {
   if (v instanceof Date) return v;
   if (Array.isArray(v)) return v.map(toValue);
   const out = newMap();
-  for (const k of Object.keys(v as object)) {
+  for (const k of Object.keys(v)) {
     const x = (v as Record<string, unknown>)[k];
     if (x !== undefined) out[k] = toValue(x);
   }
@@ -97,7 +97,7 @@ const EMPTY_MAP: ValueMap = Object.freeze(newMap());
 /** Decimals are immutable: positions and quantities of cart items come from a small shared table. */
 const SMALL_INTS: readonly Decimal[] = Array.from({ length: 64 }, (_, i) => new Decimal(i));
 function smallDecimal(n: number): Decimal {
-  return Number.isInteger(n) && n >= 0 && n < SMALL_INTS.length ? SMALL_INTS[n]! : new Decimal(n);
+  return Number.isInteger(n) && n >= 0 && n < SMALL_INTS.length ? SMALL_INTS[n] : new Decimal(n);
 }
 
 export function itemMap(u: FlatItem, price: Decimal = u.price, costs?: Map<string, Decimal>): ValueMap {

@@ -14,7 +14,7 @@ import { kindOf } from './values.js';
 export class RulesetValidationError extends Error {
   override name = 'RulesetValidationError';
   constructor(readonly errors: RuleCheckError[]) {
-    super(errors.length === 1 ? `invalid ruleset: ${errors[0]!.path}: ${errors[0]!.message}`
+    super(errors.length === 1 ? `invalid ruleset: ${errors[0].path}: ${errors[0].message}`
       : `invalid ruleset: ${errors.length} errors, first at ${errors[0]?.path}: ${errors[0]?.message}`);
   }
 }
@@ -120,7 +120,7 @@ class Checker {
     if (def.effect && this.effectMode === null) this.error(e.path, `effect function ${def.name} is only allowed in effects or failureEffects`);
     else if (def.effect && this.effectMode === 'failure' && !def.failureEffect) this.error(e.path, `${def.name} is not allowed in failureEffects (only notifications and custom effects are)`);
     if (def.name === '.') return this.path(e, scope);
-    if (def.name === 'isSet' && (e.args.length !== 1 || e.args[0]!.t !== 'call' || (e.args[0] as Call).def?.name !== '.')) {
+    if (def.name === 'isSet' && (e.args.length !== 1 || e.args[0].t !== 'call' || (e.args[0]).def?.name !== '.')) {
       this.error(e.path, 'isSet expects a path, e.g. ["isSet", [".", "Profile", "Attributes", "Segment"]]');
     }
     if (this.refs !== null && (COUPON_FUNCTIONS.includes(def.name) || REFERRAL_FUNCTIONS.includes(def.name))) this.refs.add(def.name);
@@ -140,19 +140,19 @@ class Checker {
     });
     e.args.forEach((a, i) => { if (a.t === 'lambda') shapes[i] = this.lambda(a, arityOk, i, shapes, scope); });
 
-    const cands = arityOk.filter((o) => e.args.every((a, i) => compatible(shapes[i]!, paramAt(o, i), a)));
+    const cands = arityOk.filter((o) => e.args.every((a, i) => compatible(shapes[i], paramAt(o, i), a)));
     if (cands.length === 0) {
-      const only = arityOk.length === 1 ? arityOk[0]! : undefined;
-      const bad = only && e.args.findIndex((a, i) => !compatible(shapes[i]!, paramAt(only, i), a));
+      const only = arityOk.length === 1 ? arityOk[0] : undefined;
+      const bad = only && e.args.findIndex((a, i) => !compatible(shapes[i], paramAt(only, i), a));
       if (only !== undefined && bad !== undefined && bad >= 0) {
-        const q = only.params[bad] ?? only.params[only.params.length - 1]!;
-        this.error(e.args[bad]!.path, `${def.name}: argument ${bad + 1} (${q.name}) must be ${kindText(q.kind)}, got ${shapes[bad]!.kind}`);
+        const q = only.params[bad] ?? only.params[only.params.length - 1];
+        this.error(e.args[bad].path, `${def.name}: argument ${bad + 1} (${q.name}) must be ${kindText(q.kind)}, got ${shapes[bad].kind}`);
       } else {
         this.error(e.path, `${def.name} does not accept (${shapes.map((s) => s.kind).join(', ')}); expected ${sigs.join(' or ')}`);
       }
       return ANY;
     }
-    const exactOne = cands.find((o) => e.args.every((_, i) => exact(shapes[i]!, paramAt(o, i))));
+    const exactOne = cands.find((o) => e.args.every((_, i) => exact(shapes[i], paramAt(o, i))));
     if (exactOne !== undefined || cands.length === 1) e.overload = exactOne ?? cands[0];
     else e.candidates = cands;
 
@@ -163,7 +163,7 @@ class Checker {
       result = { kind: 'map', fields };
     } else {
       const results = (e.overload ? [e.overload] : cands).map((o) => (typeof o.result === 'string' ? shapeOf(o.result) : o.result(shapes)));
-      result = results.every((r) => r.kind === results[0]!.kind) ? results[0]! : ANY;
+      result = results.every((r) => r.kind === results[0].kind) ? results[0] : ANY;
     }
     if (def.check !== undefined) {
       const site: CallSite = { name: def.name, path: e.path, shapes, literals: e.args.map((a) => (a.t === 'lit' ? a.v : undefined)) };

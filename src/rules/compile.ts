@@ -28,10 +28,10 @@ function compileExpr(e: Expr): Code {
     case 'lit': { const v = e.v; return () => v; }
     case 'seq': {
       const codes = e.items.map(compileExpr);
-      if (codes.length === 1) return codes[0]!;
+      if (codes.length === 1) return codes[0];
       return (c) => {
         let v: Value = null;
-        for (let i = 0; i < codes.length; i++) v = codes[i]!(c);
+        for (let i = 0; i < codes.length; i++) v = codes[i](c);
         return v;
       };
     }
@@ -47,14 +47,14 @@ function compileLambda(a: Extract<Arg, { t: 'lambda' }>): LambdaCode {
 
 /** Compile argument i for a parameter of kind `kind`, converting/checking only when needed. */
 function compileArg(call: Call, o: Overload | null, i: number): ArgCode {
-  const a = call.args[i]!;
+  const a = call.args[i];
   if (a.t === 'lambda') return compileLambda(a);
   const e = a.t === 'pair' ? a.value : a;
   const code = compileExpr(e);
   if (o === null) return code;
   const kind = paramAt(o, i);
   if (exact(e.shape!, kind)) return code;
-  const q = o.params[i] ?? o.params[o.params.length - 1]!;
+  const q = o.params[i] ?? o.params[o.params.length - 1];
   const what = `${call.def!.name}: argument ${i + 1} (${q.name})`;
   const converted: Code = (c) => coerce(code(c), kind, what);
   return converted;
@@ -94,7 +94,7 @@ function compileCall(call: Call): Code {
     default: return (c) => {
       c.step();
       const vals = new Array<Value>(k.length);
-      for (let i = 0; i < k.length; i++) vals[i] = k[i]!(c);
+      for (let i = 0; i < k.length; i++) vals[i] = k[i](c);
       return f(vals, c);
     };
   }
@@ -129,9 +129,9 @@ function compileDispatch(call: Call): Code {
     const out = new Array<Value>(vals.length);
     for (let i = 0; i < vals.length; i++) {
       const k: ParamKind = paramAt(o, i);
-      if (hasKind(vals[i]!, k)) out[i] = vals[i]!;
+      if (hasKind(vals[i], k)) out[i] = vals[i]!;
       else if (k === 'time' && typeof vals[i] === 'string') {
-        try { out[i] = coerce(vals[i]!, k, name); } catch { return null; }
+        try { out[i] = coerce(vals[i], k, name); } catch { return null; }
       } else return null;
     }
     return out;
@@ -162,13 +162,13 @@ function catchCompareParts(call: Call): CatchCompare | undefined {
   const [x, y] = ex.args;
   const pathFirst = x?.t === 'call' && x.def?.name === '.' && y?.t === 'lit';
   const path = (pathFirst ? x : y) as Call;
-  const lit = (pathFirst ? y : x) as Arg;
+  const lit = (pathFirst ? y : x);
   if (path?.t !== 'call' || path.def?.name !== '.' || lit?.t !== 'lit' || typeof lit.v === 'object') return undefined;
   const ref = path.pathRef;
   if (!ref || (ref.base.kind === 'slot' && ref.base.binding) || !ref.keys.every((k) => typeof k === 'string')) return undefined;
   const base = ref.base;
   return {
-    keys: ref.keys as string[], rootName: base.kind === 'root' ? base.name : '', slot: base.kind === 'slot' ? base.slot : -1,
+    keys: ref.keys, rootName: base.kind === 'root' ? base.name : '', slot: base.kind === 'slot' ? base.slot : -1,
     fallback: fb.v, literal: lit.v as Value, negate: name === '!=', pathFirst,
   };
 }
@@ -181,9 +181,9 @@ function compileCatchCompare(call: Call): Code | undefined {
     c.step(3); // catch, the comparison, the path
     let v: Value | undefined = slot >= 0 ? c.slots[slot] as Value : (c.roots as Record<string, ValueMap | undefined>)[rootName];
     for (let i = 0; i < keys.length; i++) {
-      if (v === undefined || !isMap(v as Value)) return fallback;
-      const k = keys[i]!;
-      v = hasOwn.call(v, k) ? (v as ValueMap)[k] : undefined;
+      if (v === undefined || !isMap(v)) return fallback;
+      const k = keys[i];
+      v = hasOwn.call(v, k) ? (v)[k] : undefined;
     }
     if (v === undefined || Array.isArray(v) || isMap(v)) return fallback;
     const eq = pathFirst ? valuesEqual(normalizeNumber(v), literal) : valuesEqual(literal, normalizeNumber(v));
@@ -244,7 +244,7 @@ function compilePath(call: Call): Code {
   const base = compileBase(call);
   const text = ref.text;
   if (ref.keys.every((k) => typeof k === 'string')) {
-    const keys = ref.keys as string[];
+    const keys = ref.keys;
     switch (keys.length) {
       case 0: return (c) => { c.step(); return base(c); };
       case 1: { const [k0] = keys as [string]; return (c) => { c.step(); return normalizeNumber(readKey(base(c), k0, text)); }; }
@@ -252,7 +252,7 @@ function compilePath(call: Call): Code {
       default: return (c) => {
         c.step();
         let v = base(c);
-        for (let i = 0; i < keys.length; i++) v = readKey(v, keys[i]!, text);
+        for (let i = 0; i < keys.length; i++) v = readKey(v, keys[i], text);
         return normalizeNumber(v);
       };
     }
@@ -346,7 +346,7 @@ class Pass implements PassScope {
   next(from: number, couponRules: boolean, quiet: boolean): number {
     const rules = this.rules;
     for (let i = from; i < rules.length; i++) {
-      const r = rules[i]!;
+      const r = rules[i];
       if (r.referencesCoupon !== couponRules) continue;
       if (quiet && r.andAll !== null && r.failureEffects.length === 0) {
         // the common case — a rule that does not fire and that nobody asks about — costs its condition only
@@ -375,7 +375,7 @@ class Pass implements PassScope {
   private begin(r: Rule): Ctx {
     const c = this.ctx;
     const bs = r.bindingSlots;
-    for (let i = 0; i < bs.length; i++) c.slots[bs[i]!] = UNSET;
+    for (let i = 0; i < bs.length; i++) c.slots[bs[i]] = UNSET;
     c.effects = null;
     return c;
   }
@@ -390,7 +390,7 @@ class Pass implements PassScope {
         const k = r.andAll(c, r.andK);
         if (k >= 0) return this.falseOutcome(r, k);
       } else if (ops !== null) {
-        for (; at < ops.length; at++) if (ops[at]!(c) === false) return this.falseOutcome(r, at);
+        for (; at < ops.length; at++) if (ops[at](c) === false) return this.falseOutcome(r, at);
       } else if (!r.condition(c)) {
         return this.falseOutcome(r, r.isOr ? undefined : 0);
       }
@@ -410,7 +410,7 @@ class Pass implements PassScope {
     try {
       for (; k < r.effects.length; k++) {
         c.effectIndex = k;
-        r.effects[k]!(c);
+        r.effects[k](c);
       }
     } catch (e) {
       c.effects = null;
@@ -441,7 +441,7 @@ class Pass implements PassScope {
     try {
       for (let k = 0; k < r.failureEffects.length; k++) {
         c.effectIndex = k;
-        r.failureEffects[k]!(c);
+        r.failureEffects[k](c);
       }
       return out;
     } catch {

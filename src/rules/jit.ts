@@ -160,7 +160,7 @@ function buildIndex(xs: readonly Value[], keys: readonly string[]): ListIndex {
   const missing: number[] = [];
   for (let i = 0; i < xs.length; i++) {
     let v: Value | undefined = xs[i];
-    for (let k = 0; k < keys.length && v !== undefined; k++) v = isMap(v as Value) ? own(v as ValueMap, keys[k]!) : undefined;
+    for (let k = 0; k < keys.length && v !== undefined; k++) v = isMap(v) ? own(v, keys[k]) : undefined;
     if (v === undefined) { missing.push(i); continue; }
     const t = atomText(v);
     if (t === undefined) continue;
@@ -302,13 +302,13 @@ class Gen {
 
   /** Argument i of a statically resolved call, converted to the parameter kind where needed. */
   arg(call: Call, o: Overload, i: number): string {
-    const a = call.args[i]!;
+    const a = call.args[i];
     if (a.t === 'lambda') throw new Error('jit: lambda in value position');
     const e = a.t === 'pair' ? a.value : a;
     const v = this.expr(e);
     const kind = paramAt(o, i);
     if (exact(e.shape!, kind)) return v;
-    const q = o.params[i] ?? o.params[o.params.length - 1]!;
+    const q = o.params[i] ?? o.params[o.params.length - 1];
     const t = this.temp();
     this.emit(`${t} = coerce(${v}, ${JSON.stringify(kind)}, ${this.k(`${call.def!.name}: argument ${i + 1} (${q.name})`)});`);
     return t;
@@ -338,7 +338,7 @@ class Gen {
     } else {
       this.emit(`${t} = c.slots[${this.slot(b.slot)}];`);
     }
-    const keys = ref.keys as string[];
+    const keys = ref.keys;
     if (keys.length === 0) return t;
     const msg = this.k(`Unable to find \`${ref.text}\``);
     // The read is inlined (its own inline cache per site); only non-null-prototype values take rk's general route.
@@ -364,7 +364,7 @@ class Gen {
           return parts === undefined ? this.fallback(call) : this.catchCompare(parts);
         }
         default:
-          if (ITERATORS.has(name) && call.args.length === 2 && call.args[1]!.t === 'lambda') return this.iterate(call, o, name);
+          if (ITERATORS.has(name) && call.args.length === 2 && call.args[1].t === 'lambda') return this.iterate(call, o, name);
           return this.fallback(call);
       }
     }
@@ -528,7 +528,7 @@ class Gen {
     if (!ref || ref.base.kind !== 'slot' || ref.base.binding || ref.base.slot !== lam.slot || !ref.keys.every((k) => typeof k === 'string')) return undefined;
     // no conversion of either operand (a conversion could fail where the index sees no match)
     if (!exact(a.shape!, paramAt(e.overload, 0)) || !exact(b.shape!, paramAt(e.overload, 1))) return undefined;
-    return { keys: ref.keys as string[], literal: lit.v, strict: true, steps: 2 }; // `=`, path
+    return { keys: ref.keys, literal: lit.v, strict: true, steps: 2 }; // `=`, path
   }
 
   private indexed(xs: string, lam: Lambda, name: string, r: string, ix: Indexed): void {
@@ -615,7 +615,7 @@ export function jitExpr(e: Expr, hooks: JitHooks): Code | null {
 
 /** Generated code for argument i of `call` (a top-level `and` operand), with its kind conversion. */
 export function jitArg(call: Call, o: Overload, i: number, hooks: JitHooks): Code | null {
-  if (!enabled || (call.args[i] as Arg).t === 'lambda') return null;
+  if (!enabled || (call.args[i]).t === 'lambda') return null;
   const g = new Gen(hooks);
   const r = g.arg(call, o, i);
   return g.covered === 0 ? null : build(g, r);

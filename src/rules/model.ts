@@ -150,7 +150,7 @@ export const WRITABLE_ROOTS: Readonly<Record<string, string>> = { Profile: 'Cust
 export const BUILTIN_ATTRIBUTES: readonly AttributeDef[] = [
   ['Name', 'string'], ['Email', 'string'], ['BirthDate', 'time'], ['Gender', 'string'], ['PhoneNumber', 'string'],
   ['City', 'string'], ['Country', 'string'], ['PostCode', 'string'], ['Address1', 'string'], ['SignupDate', 'time'],
-].map(([name, type]) => ({ entity: 'CustomerProfile', name: name!, type: type as AttributeDef['type'] }));
+].map(([name, type]) => ({ entity: 'CustomerProfile', name: name, type: type as AttributeDef['type'] }));
 
 export function attributeShape(type: AttributeDef['type']): Shape {
   switch (type) {

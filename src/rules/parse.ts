@@ -111,7 +111,7 @@ export class Parser {
     const args: Arg[] = [];
     let broken = false;
     raw.forEach((x, i) => {
-      const a = slots.has(i) ? this.lambda(x, sources[i]!, depth + 1) : this.nonLambda(x, sources[i]!, depth + 1);
+      const a = slots.has(i) ? this.lambda(x, sources[i], depth + 1) : this.nonLambda(x, sources[i], depth + 1);
       if (a) args.push(a);
       else broken = true;
     });

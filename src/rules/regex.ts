@@ -32,7 +32,7 @@ const SPACE = [9, 10, 12, 13, 32, 32];
 
 function negate(r: number[]): number[] {
   const sorted: [number, number][] = [];
-  for (let i = 0; i < r.length; i += 2) sorted.push([r[i]!, r[i + 1]!]);
+  for (let i = 0; i < r.length; i += 2) sorted.push([r[i], r[i + 1]]);
   sorted.sort((a, b) => a[0] - b[0]);
   const out: number[] = [];
   let next = 0;
@@ -58,9 +58,9 @@ class Parser {
   parse(): Node {
     const flags = /^\(\?([ism]+)\)/.exec(this.s);
     if (flags !== null) {
-      this.icase = flags[1]!.includes('i');
-      this.dotAll = flags[1]!.includes('s');
-      this.multiline = flags[1]!.includes('m');
+      this.icase = flags[1].includes('i');
+      this.dotAll = flags[1].includes('s');
+      this.multiline = flags[1].includes('m');
       this.i = flags[0].length;
     }
     const n = this.alt();
@@ -71,7 +71,7 @@ class Parser {
   alt(): Node {
     const xs = [this.cat()];
     while (this.eat('|')) xs.push(this.cat());
-    return xs.length === 1 ? xs[0]! : { t: 'alt', xs };
+    return xs.length === 1 ? xs[0] : { t: 'alt', xs };
   }
 
   cat(): Node {
@@ -101,7 +101,7 @@ class Parser {
   }
 
   atom(): Node {
-    const ch = this.s[this.i++]!;
+    const ch = this.s[this.i++];
     switch (ch) {
       case '(': return this.group();
       case '.': return this.dotAll ? { t: 'class', ranges: [0, 0xffff], neg: false } : { t: 'any' };
@@ -152,7 +152,7 @@ class Parser {
         const m = /^(?:\{([0-9a-fA-F]{1,4})\}|([0-9a-fA-F]{2}))/.exec(this.s.slice(this.i));
         if (m === null) this.err('invalid \\x escape');
         this.i += m[0].length;
-        return this.lit(parseInt(m[1] ?? m[2]!, 16));
+        return this.lit(parseInt(m[1] ?? m[2], 16));
       }
     }
     if (!inClass) {
@@ -161,9 +161,9 @@ class Parser {
       if (ch === 'b') return { t: 'wb', neg: false };
       if (ch === 'B') return { t: 'wb', neg: true };
     }
-    if (/[0-9]/.test(ch!)) this.err('backreferences are not supported (RE2 syntax)');
-    if (/[A-Za-z]/.test(ch!)) this.err(`unknown escape \\${ch}`);
-    return this.lit(ch!.charCodeAt(0));
+    if (/[0-9]/.test(ch)) this.err('backreferences are not supported (RE2 syntax)');
+    if (/[A-Za-z]/.test(ch)) this.err(`unknown escape \\${ch}`);
+    return this.lit(ch.charCodeAt(0));
   }
 
   klass(): Node {
@@ -206,12 +206,12 @@ function emit(n: Node, prog: Instr[]): void {
         if (k < n.xs.length - 1) {
           const split: Instr = { op: Op.Split, x: prog.length + 1, y: 0 };
           prog.push(split);
-          emit(n.xs[k]!, prog);
+          emit(n.xs[k], prog);
           const j: Instr = { op: Op.Jmp, x: 0, y: 0 };
           prog.push(j);
           jumps.push(j);
           split.y = prog.length;
-        } else emit(n.xs[k]!, prog);
+        } else emit(n.xs[k], prog);
       }
       for (const j of jumps) j.x = prog.length;
       return;
@@ -248,7 +248,7 @@ function emit(n: Node, prog: Instr[]): void {
 const isWord = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
 function inRanges(r: number[], c: number): boolean {
-  for (let k = 0; k < r.length; k += 2) if (c >= r[k]! && c <= r[k + 1]!) return true;
+  for (let k = 0; k < r.length; k += 2) if (c >= r[k] && c <= r[k + 1]) return true;
   return false;
 }
 
@@ -299,10 +299,10 @@ export class SafeRegex {
       let sp = 0;
       stack[sp++] = pc0;
       while (sp > 0) {
-        const pc = stack[--sp]!;
+        const pc = stack[--sp];
         if (mark[pc] === gen) continue;
         mark[pc] = gen;
-        const ins = prog[pc]!;
+        const ins = prog[pc];
         switch (ins.op) {
           case Op.Jmp: stack[sp++] = ins.x; break;
           case Op.Split: stack[sp++] = ins.y; stack[sp++] = ins.x; break;
@@ -328,8 +328,8 @@ export class SafeRegex {
       const c = s.charCodeAt(pos);
       ncount = 0;
       for (let k = 0; k < ccount; k++) {
-        const pc = clist[k]!;
-        const ins = prog[pc]!;
+        const pc = clist[k];
+        const ins = prog[pc];
         const ok = ins.op === Op.Any ? c !== 10 : this.classMatch(ins, c);
         if (ok) {
           const r2 = add(nlist, ncount, pc + 1, pos + 1, pos + 1);

@@ -45,7 +45,7 @@ export function minArity(o: Overload): number {
 
 /** Kind of argument i under overload o (the last parameter repeats when `rest`). */
 export function paramAt(o: Overload, i: number): ParamKind {
-  return (o.params[i] ?? o.params[o.params.length - 1]!).kind;
+  return (o.params[i] ?? o.params[o.params.length - 1]).kind;
 }
 
 /** Human-readable signature, e.g. `setDiscount(name: string, value: number[, scope: string[, partial: boolean]])`. */

@@ -27,7 +27,7 @@ async function serve(extraEnv: Record<string, string> = {}): Promise<{ child: Ch
   srv.close();
   const child = spawn(process.execPath, [MAIN, 'serve'], { env: { ...env, ...extraEnv, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
   const base = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; ; i++) {

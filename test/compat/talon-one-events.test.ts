@@ -19,7 +19,7 @@ import { openTestDatabase, STORES } from '../helpers/stores.js';
 
 const require = createRequire(import.meta.url);
 // CommonJS, generated code: typed loosely on purpose, the point is what it does at run time
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Any = any;
 const TalonOne: Any = require('talon_one');
 

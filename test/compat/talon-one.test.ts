@@ -28,13 +28,13 @@ import { openTestDatabase, STORES } from '../helpers/stores.js';
 
 const require = createRequire(import.meta.url);
 // CommonJS, generated code: typed loosely on purpose, the point is what it does at run time
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const TalonOne: any = require('talon_one');
 
 /** The rejection value of every SDK call that got an HTTP error status. */
 interface SdkError { status?: number; statusText?: string; body?: Record<string, unknown>; response?: { text: string }; error?: Error }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Any = any;
 
 function clientFor(port: number, auth: { apiKey?: string; bearer?: string }): Any {

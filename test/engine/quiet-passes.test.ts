@@ -36,7 +36,7 @@ function campaigns(): EngineCampaign[] {
     ruleset: { id: 1000 + i, compiled: compileRuleset({ rules: rs.map((s, r) => talang(s, `c${i + 1} r${r}`)) }, ENV) },
   }));
   SPECIAL.forEach((rule, k) => out.splice(k * 6, 0, {
-    id: 100 + k, name: rule.title!, state: 'enabled', tags: [], attributes: {}, features: [], linkedStoreIds: [],
+    id: 100 + k, name: rule.title, state: 'enabled', tags: [], attributes: {}, features: [], linkedStoreIds: [],
     ruleset: { id: 2000 + k, compiled: compileRuleset({ rules: [rule] }, ENV) },
   }));
   return out;

@@ -42,7 +42,7 @@ test('rejectReferral reasons', () => {
 });
 
 test('buildRoots: Talang names, flattened items, Decimal totals, null-prototype attributes', () => {
-  const s = session([item('SH', 50, 2, { category: 'Shoes', attributes: { color: 'red', __proto__: 'x' } as Record<string, unknown> }), item('GC', 25)], {
+  const s = session([item('SH', 50, 2, { category: 'Shoes', attributes: { color: 'red', __proto__: 'x' } }), item('GC', 25)], {
     attributes: JSON.parse('{"ShippingCity":"Berlin","__proto__":{"polluted":true}}'),
     additionalCosts: { shipping: { price: new Decimal(4.99) } }, couponCodes: ['A'], identifiers: ['ip'],
   });

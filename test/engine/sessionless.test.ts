@@ -78,12 +78,12 @@ test('a condition reading Session fails with a reason, never an error effect', (
   const r = evaluate(eventInput('newsletter_signup', rs));
   assert.deepEqual(r.effects, []);
   assert.equal(r.ruleFailureReasons.length, 1);
-  const f = r.ruleFailureReasons[0]!;
+  const f = r.ruleFailureReasons[0];
   assert.equal(f.conditionIndex, 1);
   assert.match(f.details ?? '', /^error: .*Session/);
   // guarded by catch, the same read is simply false
   const guarded = evaluate(eventInput('newsletter_signup', [rule('g', ['and', ['catch', false, ['>', ['.', 'Session', 'Total'], 0]]], [['showNotification', 'info', 'x', 'y']])]));
-  assert.deepEqual([guarded.effects, guarded.ruleFailureReasons[0]!.details], [[], 'condition evaluated to false']);
+  assert.deepEqual([guarded.effects, guarded.ruleFailureReasons[0].details], [[], 'condition evaluated to false']);
 });
 
 test('Profile attributes are readable and writable (set), custom effects render, discounts have nothing to discount', () => {
@@ -105,19 +105,19 @@ test('createCoupon goes to the profile and consumes the campaign budget; an exha
   const rs = [rule('Reward', signup, [['createCoupon']])];
   const r = evaluate(eventInput('newsletter_signup', rs));
   assert.deepEqual(wire(r).map((e) => [e.effectType, e.props.profileId]), [['couponCreated', 'cust-1']]);
-  assert.equal(r.createdCoupons[0]!.recipientIntegrationId, 'cust-1');
+  assert.equal(r.createdCoupons[0].recipientIntegrationId, 'cust-1');
   assert.deepEqual(r.usage.budgets.map((b) => [b.campaignId, b.action, b.amount.toString()]), [[1, 'createCoupon', '1']]);
   const budgets: BudgetRemaining[] = [{ campaignId: 1, action: 'createCoupon', entities: [], remaining: new Decimal(0) }];
   const none = evaluate(eventInput('newsletter_signup', rs, { budgets }));
   assert.deepEqual(none.effects, []);
   assert.deepEqual(none.createdCoupons, []);
-  assert.equal(none.ruleFailureReasons[0]!.details, 'budget exhausted: createCoupon');
+  assert.equal(none.ruleFailureReasons[0].details, 'budget exhausted: createCoupon');
 });
 
 test('store-linked campaigns run only for the linked store', () => {
   const store = { id: 7, integrationId: 'berlin', name: 'Berlin', attributes: {} };
   const base = eventInput('newsletter_signup', [rule('n', signup, [['showNotification', 'info', 'x', 'y']])]);
-  base.campaigns[0]!.linkedStoreIds = [7];
+  base.campaigns[0].linkedStoreIds = [7];
   assert.deepEqual(evaluate(base).effects, []);
   const linked = evaluate({ ...base, store, session: empty('cust-1', { storeIntegrationId: 'berlin' }) });
   assert.deepEqual(linked.triggeredCampaignIds, [1]);

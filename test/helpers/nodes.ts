@@ -27,8 +27,8 @@ export async function startNode(databaseUrl: string): Promise<Node> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000; // schema compilation makes start-up slow on a busy machine
   for (;;) {

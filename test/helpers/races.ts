@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 export interface Call { (method: string, url: string, body?: unknown, node?: number): Promise<{ status: number; json: Json }> }
 
 export interface RaceSetup {

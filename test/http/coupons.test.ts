@@ -404,8 +404,8 @@ for (const kind of STORES) {
         const lines = r.body.trimEnd().split('\n');
         assert.equal(lines[0], 'accountid,applicationid,attributes,batchid,campaignid,counter,created,deleted,deleted_changelogid,discount_counter,discount_limitval,expirydate,id,importid,is_reservation_mandatory,limits,limitval,recipientintegrationid,referralid,reservation,reservation_counter,reservation_limitval,startdate,value');
         assert.equal(lines.length, 3);
-        const header = lines[0]!.split(',');
-        const first = parseCsvLine(lines[1]!);
+        const header = lines[0].split(',');
+        const first = parseCsvLine(lines[1]);
         const cell = (k: string) => first[header.indexOf(k)];
         assert.equal(cell('value'), 'EXP-1');
         assert.equal(cell('attributes'), '{"category":"a,b"}');
@@ -418,7 +418,7 @@ for (const kind of STORES) {
         assert.equal(cell('deleted'), 'false');
 
         const excel = await s.mgmt('GET', `/v1/applications/${a.id}/export_coupons?campaignId=${c}&dateFormat=excel&value=exp1`);
-        assert.equal(parseCsvLine(excel.body.trimEnd().split('\n')[1]!)[header.indexOf('expirydate')], '2031-01-02 03:04:05');
+        assert.equal(parseCsvLine(excel.body.trimEnd().split('\n')[1])[header.indexOf('expirydate')], '2031-01-02 03:04:05');
         const values = await s.mgmt('GET', `/v1/applications/${a.id}/export_coupons?valuesOnly=true`);
         assert.equal(values.body, 'value\nEXP-1\nEXP-2\nOTHER-1\n');
         const disabled = await s.mgmt('GET', `/v1/applications/${a.id}/export_coupons?valuesOnly=true&campaignState=disabled`);

@@ -128,8 +128,8 @@ for (const kind of STORES) {
       const ten = await discountCampaign(s, appId, 10, group.id);
       const before = await effectsOf(s, key, 's1');
       assert.deepEqual(before.map((e) => [e.campaignId, e.props.value]), [[loose, 3], [five, 5]]);
-      assert.equal('evaluationGroupID' in before[0]!, false);
-      assert.equal('evaluationGroupMode' in before[0]!, false);
+      assert.equal('evaluationGroupID' in before[0], false);
+      assert.equal('evaluationGroupMode' in before[0], false);
       const put = await s.mgmt('PUT', `/v1/applications/${appId}/campaign_evaluation_groups/${group.id}`, { name: 'best wins', evaluationMode: 'highestDiscount' });
       assert.equal(put.statusCode, 200, put.body);
       const after = await effectsOf(s, key, 's2');

@@ -43,7 +43,7 @@ function parseCsv(text: string): string[][] {
     let cur = '';
     let quoted = false;
     for (let i = 0; i < line.length; i++) {
-      const ch = line[i]!;
+      const ch = line[i];
       if (quoted) {
         if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') quoted = false; else cur += ch;
       } else if (ch === '"') quoted = true;
@@ -352,8 +352,8 @@ for (const kind of STORES) {
         assert.deepEqual(rows[1], [one.code, 'adv,1', '2030-06-01T00:00:00.000Z', '2031-06-01T00:00:00.000Z', '3', '{"note":"say \\"hi\\""}',
           String(one.id), '2030-06-01T12:00:00.000Z', String(c), '', '0', '', '']);
         assert.ok(res.body.includes('"adv,1"'));
-        assert.deepEqual(rows[2]!.slice(0, 6), [two.code, 'adv2', '', '', '1', '{}']);
-        assert.equal(rows[2]![9], 'f2');
+        assert.deepEqual(rows[2].slice(0, 6), [two.code, 'adv2', '', '', '1', '{}']);
+        assert.equal(rows[2][9], 'f2');
 
         const only2 = parseCsv((await s.mgmt('GET', `/v1/applications/${a.id}/export_referrals?campaignId=${c2}`)).body);
         assert.deepEqual(only2.slice(1).map((r) => r[0]), [two.code]);
@@ -407,10 +407,10 @@ for (const kind of STORES) {
         assert.deepEqual(stored.map((x) => [x.code, x.advocateProfileIntegrationId, x.usageLimit, x.importId]), [
           ['REFERRAL_CODE1', 'integid_4', 1, imp.id], ['REFERRAL_CODE2', 'integid1', 1, imp.id], ['REF3', 'integid1', 0, imp.id],
         ]);
-        assert.deepEqual(stored[0]!.attributes, { my_attribute: '10_off' });
-        assert.equal(stored[0]!.startDate, '2020-11-10T23:00:00.000Z');
-        assert.equal(stored[0]!.expiryDate, '2031-11-11T22:00:00.000Z');
-        assert.equal(stored[1]!.startDate, undefined);
+        assert.deepEqual(stored[0].attributes, { my_attribute: '10_off' });
+        assert.equal(stored[0].startDate, '2020-11-10T23:00:00.000Z');
+        assert.equal(stored[0].expiryDate, '2031-11-11T22:00:00.000Z');
+        assert.equal(stored[1].startDate, undefined);
         assert.equal(new Set(stored.map((x) => x.batchId)).size, 1);
 
         // every bad line is reported with its file line (1 = header); nothing of the file is stored

@@ -43,7 +43,7 @@ for (const kind of STORES) {
         const b = await s.newApplication();
         const c = await campaign(s, a.id);
         const [shared] = await coupons(s, a.id, c, { couponPattern: 'WALLET-%###', isReservationMandatory: true });
-        const code = shared!.value as string;
+        const code = shared.value as string;
         const url = (v: string) => `/v1/coupon_reservations/${encodeURIComponent(v)}`;
 
         const r = await s.integ(a.key, 'POST', url(code.toLowerCase()), { integrationIDs: ['alice', 'bob', 'alice'] });
@@ -52,7 +52,7 @@ for (const kind of STORES) {
         assert.equal(r.json().reservationCounter, 2);
         assert.equal(r.json().isReservationMandatory, true);
         // again: idempotent per profile; the reservation limit is ignored by this endpoint
-        await s.mgmt('PUT', `/v1/applications/${a.id}/campaigns/${c}/coupons/${shared!.id}`, { reservationLimit: 1, usageLimit: 1 });
+        await s.mgmt('PUT', `/v1/applications/${a.id}/campaigns/${c}/coupons/${shared.id}`, { reservationLimit: 1, usageLimit: 1 });
         const again = await s.integ(a.key, 'POST', url(code), { integrationIDs: ['bob', 'carol'] });
         assert.equal(again.json().reservationCounter, 3);
 
@@ -69,10 +69,10 @@ for (const kind of STORES) {
 
         // personal coupons: only the recipient
         const [personal] = await coupons(s, a.id, c, { recipientIntegrationId: 'alice' });
-        const other = await s.integ(a.key, 'POST', url(personal!.value), { integrationIDs: ['alice', 'bob'] });
+        const other = await s.integ(a.key, 'POST', url(personal.value), { integrationIDs: ['alice', 'bob'] });
         assert.equal(other.statusCode, 400);
         assert.equal(other.json().errors[0].source.pointer, '/integrationIDs/1');
-        assert.equal((await s.integ(a.key, 'POST', url(personal!.value), { integrationIDs: ['alice'] })).statusCode, 201);
+        assert.equal((await s.integ(a.key, 'POST', url(personal.value), { integrationIDs: ['alice'] })).statusCode, 201);
 
         // another Application's key, unknown codes, validation
         assert.equal((await s.integ(b.key, 'POST', url(code), { integrationIDs: ['x'] })).statusCode, 404);
@@ -85,7 +85,7 @@ for (const kind of STORES) {
         assert.equal((await s.mgmt('POST', url(code), { integrationIDs: ['x'] })).statusCode, 401, 'an Integration route');
 
         // a deleted coupon takes its reservations with it
-        assert.equal((await s.mgmt('DELETE', `/v1/applications/${a.id}/campaigns/${c}/coupons/${shared!.id}`)).statusCode, 204);
+        assert.equal((await s.mgmt('DELETE', `/v1/applications/${a.id}/campaigns/${c}/coupons/${shared.id}`)).statusCode, 204);
         assert.equal((await s.integ(a.key, 'GET', `/v1/coupon_reservations/customerprofiles/${encodeURIComponent(code)}`)).statusCode, 404);
       } finally { await s.close(); }
     });
@@ -100,8 +100,8 @@ for (const kind of STORES) {
         const scheduled = await campaign(s, a.id, { startTime: '2031-01-01T00:00:00Z' });
         const mk = async (campaignId: number, body: Json, reserve = true) => {
           const [c] = await coupons(s, a.id, campaignId, body);
-          if (reserve) assert.equal((await s.integ(a.key, 'POST', `/v1/coupon_reservations/${encodeURIComponent(c!.value)}`, { integrationIDs: ['alice'] })).statusCode, 201);
-          return c!;
+          if (reserve) assert.equal((await s.integ(a.key, 'POST', `/v1/coupon_reservations/${encodeURIComponent(c.value)}`, { integrationIDs: ['alice'] })).statusCode, 201);
+          return c;
         };
         const active = await mk(running, { couponPattern: 'ACT-####' });
         const pending = await mk(running, { couponPattern: 'PEN-####', startDate: '2030-07-01T00:00:00Z' });

@@ -50,7 +50,7 @@ function slowable(inner: Database) {
 
 const uid = (() => { let n = 0; return (p: string) => `${p}-${++n}`; })();
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 
 function assertError(res: LightMyRequestResponse, status: number, source?: { pointer?: string; parameter?: string }, title?: string): Json {
   assert.equal(res.statusCode, status, res.body);

@@ -152,11 +152,11 @@ for (const kind of STORES) {
       };
       const effects = await session('s-north', 'north');
       assert.equal(effects.length, 1);
-      assert.equal(effects[0]!.campaignId, campaignId);
-      assert.equal(effects[0]!.rulesetId, rs.json().id);
-      assert.equal(effects[0]!.effectType, 'setDiscount');
-      assert.equal(effects[0]!.props.name, 'store deal');
-      assert.equal(effects[0]!.props.value, 5);
+      assert.equal(effects[0].campaignId, campaignId);
+      assert.equal(effects[0].rulesetId, rs.json().id);
+      assert.equal(effects[0].effectType, 'setDiscount');
+      assert.equal(effects[0].props.name, 'store deal');
+      assert.equal(effects[0].props.value, 5);
       assert.deepEqual(await session('s-south', 'south'), []);
       assert.deepEqual(await session('s-none'), []);
       assert.deepEqual(await session('s-unknown', 'nowhere'), [], 'an unknown store counts as no store (loyalty-experiments.md Q11)');

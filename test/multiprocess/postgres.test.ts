@@ -15,7 +15,7 @@ import { dropTestSchemas, freshPostgresUrl } from '../helpers/stores.js';
 
 import { startNode, stopNode, MANAGEMENT_KEY, type Node } from '../helpers/nodes.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 
 describe('two OpenPromo processes on one PostgreSQL', () => {
   const nodes: Node[] = [];

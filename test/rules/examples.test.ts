@@ -32,7 +32,7 @@ describe('rules.md §5 worked examples', () => {
     const roots = { Session: session({ CouponCodes: ['SAVE5'] }, [{ sku: 'MUG-01', price: 40 }]), Coupon: map({ Value: 'SAVE5', Id: 901 }) };
     assert.deepEqual(evaluate(rs, roots, { couponValid: () => true }).map(summary), [[['setDiscount', ['5 off with SAVE5', 5], 0]]]);
     assert.deepEqual(evaluate(rs, roots, { couponValid: () => false }).map(summary), ['not fired: 0: condition evaluated to false']);
-    assert.equal(compileRuleset(rs, ENV).rules[0]!.referencesCoupon, true);
+    assert.equal(compileRuleset(rs, ENV).rules[0].referencesCoupon, true);
   });
 
   it('3: per-item discount on a category (filter binding + map)', () => {
@@ -192,13 +192,13 @@ describe('effect functions record EffectCalls', () => {
   ];
   it('covers every effect function of the registry, in order, with converted arguments', () => {
     const [o] = evaluate({ rules: [{ title: 'all', condition: ['and', true], effects }] }, { Session: session({}, [{ sku: 'A', price: 10 }]) });
-    assert.ok(o!.fired);
-    if (!o!.fired) return;
-    assert.deepEqual(o!.effects.map((e) => e.fn), effects.map((e) => e[0]));
-    assert.deepEqual(o!.effects.map((e) => e.index), effects.map((_, i) => i));
+    assert.ok(o.fired);
+    if (!o.fired) return;
+    assert.deepEqual(o.effects.map((e) => e.fn), effects.map((e) => e[0]));
+    assert.deepEqual(o.effects.map((e) => e.index), effects.map((_, i) => i));
     const names = new Set(effects.map((e) => e[0]));
     assert.deepEqual(ALL_FUNCTIONS.filter((d) => d.effect && !names.has(d.name)).map((d) => d.name), []);
-    const pts = o!.effects[6]!;
+    const pts = o.effects[6];
     assert.ok(pts.args[5] instanceof Date, 'time parameters convert RFC 3339 strings');
   });
   it('arity and kinds of effect calls are checked at save time', () => {

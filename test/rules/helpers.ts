@@ -41,7 +41,7 @@ export function cart(lines: Record<string, unknown>[]): ValueMap[] {
     const qty = (line.quantity as number | undefined) ?? 1;
     for (let sub = 0; sub < qty; sub++) {
       const fields: Record<string, unknown> = { Quantity: 1, Position: position, SubPosition: sub };
-      for (const [k, v] of Object.entries(line)) if (k !== 'quantity') fields[k[0]!.toUpperCase() + k.slice(1)] = v;
+      for (const [k, v] of Object.entries(line)) if (k !== 'quantity') fields[k[0].toUpperCase() + k.slice(1)] = v;
       out.push(map(fields));
     }
   });

@@ -65,8 +65,8 @@ describe('indexed cart item tests', () => {
     let fired = 0;
     for (let round = 0; round < 60; round++) {
       const session = sessionOf(Array.from({ length: Math.floor(r() * 7) }, (_, i) => randomItem(r, i)));
-      const path = PATHS[round % PATHS.length]!;
-      const lit = LITERALS[Math.floor(r() * LITERALS.length)]!;
+      const path = PATHS[round % PATHS.length];
+      const lit = LITERALS[Math.floor(r() * LITERALS.length)];
       const input = rules(path, lit);
       const want = outcomes(false, input, session, 1_000_000);
       assert.deepEqual(outcomes(true, input, session, 1_000_000), want, `round ${round}: ${path.join('.')} = ${JSON.stringify(lit)}`);

@@ -46,7 +46,7 @@ describe('generated functions are shared by rules of the same shape', () => {
     });
     const before = generatedFunctions();
     const cats = ['Shoes', 'Books', 'Toys'];
-    const rulesets = Array.from({ length: 40 }, (_, i) => compileRuleset({ rules: [rule(i, cats[i % 3]!)] }, ENV));
+    const rulesets = Array.from({ length: 40 }, (_, i) => compileRuleset({ rules: [rule(i, cats[i % 3])] }, ENV));
     // one function for the condition, one for the effect (a third if this shape was never compiled before)
     assert.ok(generatedFunctions() - before <= 2, `${generatedFunctions() - before} functions for 40 rules of one shape`);
     // interleaved passes: every rule reads its own threshold, category and discount rate
@@ -55,7 +55,7 @@ describe('generated functions are shared by rules of the same shape', () => {
     fired.forEach((o, i) => {
       const expected = total.greaterThan(i) && cats[i % 3] !== 'Toys';
       assert.equal(o.fired, expected, `rule ${i}`);
-      if (o.fired) assert.deepEqual(JSON.parse(JSON.stringify(o.effects[0]!.args)), [`${cats[i % 3]} ${i}`, total.times(i).div(1000).toString()]);
+      if (o.fired) assert.deepEqual(JSON.parse(JSON.stringify(o.effects[0].args)), [`${cats[i % 3]} ${i}`, total.times(i).div(1000).toString()]);
     });
   });
 
@@ -74,7 +74,7 @@ describe('generated functions are shared by rules of the same shape', () => {
     const rs = compileRuleset({ rules }, ENV);
     assert.equal(generatedFunctions() - before, 0, 'no function of its own for a rule further down the ruleset');
     const pass = rs.bind(opts({ Session: S }));
-    const got = [0, 1, 2, 3].map((i) => { const o = pass.evaluate(i); return o.fired ? JSON.parse(JSON.stringify(o.effects[0]!.args)) as unknown : false; });
+    const got = [0, 1, 2, 3].map((i) => { const o = pass.evaluate(i); return o.fired ? JSON.parse(JSON.stringify(o.effects[0].args)) as unknown : false; });
     assert.deepEqual(got, [['r0', '2'], ['r1', '1'], false, false]); // two units of A (Shoes, 10), one of B (Books, 5.5)
     assert.deepEqual(tierOutcomes(true, rules, { Session: S }, 1_000_000), tierOutcomes(false, rules, { Session: S }, 1_000_000));
   });

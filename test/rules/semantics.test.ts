@@ -141,9 +141,9 @@ describe('resource bounds', () => {
   it('rejects expressions nested deeper than 64', () => {
     let e: unknown = true;
     for (let i = 0; i < 70; i++) e = ['not', e];
-    rejects(rule(['and', e as never]), 'rules[0].condition' + '[1]'.repeat(64), /expression nested deeper than 64 levels/);
+    rejects(rule(['and', e]), 'rules[0].condition' + '[1]'.repeat(64), /expression nested deeper than 64 levels/);
     let errors: unknown[] = [];
-    try { compileRuleset(rule(['and', e as never]), ENV); } catch (x) { errors = (x as { errors: unknown[] }).errors; }
+    try { compileRuleset(rule(['and', e]), ENV); } catch (x) { errors = (x as { errors: unknown[] }).errors; }
     assert.equal(errors.length, 1, 'no cascading errors');
   });
   it('rejects rulesets with more than 20 000 nodes', () => {

@@ -319,7 +319,7 @@ for (const kind of STORES) {
         assert.deepEqual(Object.keys(a), Object.keys(attributes));
         assert.ok(Object.prototype.hasOwnProperty.call(a, '__proto__'), '__proto__ stays an own key');
         assert.equal(Object.getPrototypeOf(a), Object.prototype, 'the prototype is not replaced');
-        assert.deepEqual(a.__proto__, { polluted: true }); // eslint-disable-line no-proto
+        assert.deepEqual(a.__proto__, { polluted: true });  
         assert.equal(a['город'], 'Київ');
         assert.equal(a.emoji, '🎉\u0000end');
       }

@@ -17,7 +17,7 @@ function onTurns(fns: (() => void)[]): void {
   const next = (i: number) => {
     if (i >= fns.length) return;
     if (i + 1 < fns.length) setImmediate(() => next(i + 1));
-    fns[i]!();
+    fns[i]();
   };
   next(0);
 }
@@ -68,7 +68,7 @@ test('in a gathered batch a failing unit rolls back alone', async (t) => {
     () => { units.push(db.transaction((sql) => sql.run("INSERT INTO t (v) VALUES ('c')"))); resolve(); },
   ]));
   await units[0];
-  await assert.rejects(units[1]!, (e) => e === boom);
+  await assert.rejects(units[1], (e) => e === boom);
   await units[2];
   assert.equal(db.batches() - before, 1);
   const rows = await db.transaction((sql) => sql.all<{ v: string }>('SELECT v FROM t ORDER BY id'));

@@ -18,7 +18,7 @@ function order(a: Value, b: Value): number {
 function relation(name: string, test: (o: number) => boolean, description: string): FnDef {
   const impl = (a: Value[]): boolean => {
     const first = a[0]!;
-    for (let i = 1; i < a.length; i++) if (!test(order(first, a[i]!))) return false;
+    for (let i = 1; i < a.length; i++) if (!test(order(first, a[i]))) return false;
     return true;
   };
   const over = (kind: 'number' | 'time'): Overload =>
@@ -29,7 +29,7 @@ function relation(name: string, test: (o: number) => boolean, description: strin
 function strictlyBetween(a: Value[]): boolean {
   const lo = a[a.length - 2]!;
   const hi = a[a.length - 1]!;
-  for (let i = 0; i < a.length - 2; i++) if (!(order(a[i]!, lo) > 0 && order(a[i]!, hi) < 0)) return false;
+  for (let i = 0; i < a.length - 2; i++) if (!(order(a[i], lo) > 0 && order(a[i], hi) < 0)) return false;
   return true;
 }
 
@@ -40,7 +40,7 @@ export const comparison: FnDef[] = [
     overloads: [{
       params: [p('value', 'atom'), p('other', 'atom')], rest: true, result: 'boolean',
       eager: (a) => {
-        for (let i = 1; i < a.length; i++) if (!valuesEqual(a[0]!, a[i]!)) return false;
+        for (let i = 1; i < a.length; i++) if (!valuesEqual(a[0], a[i])) return false;
         return true;
       },
     }],
@@ -50,7 +50,7 @@ export const comparison: FnDef[] = [
     overloads: [{
       params: [p('value', 'atom'), p('other', 'atom')], rest: true, result: 'boolean',
       eager: (a) => {
-        for (let i = 1; i < a.length; i++) if (valuesEqual(a[0]!, a[i]!)) return false;
+        for (let i = 1; i < a.length; i++) if (valuesEqual(a[0], a[i])) return false;
         return true;
       },
     }],
@@ -74,7 +74,7 @@ export const comparison: FnDef[] = [
       eager: (a, c) => {
         const xs = a[1] as Value[];
         c.step(xs.length);
-        for (const x of xs) if (valuesEqual(a[0]!, x)) return true;
+        for (const x of xs) if (valuesEqual(a[0], x)) return true;
         return false;
       },
     }],

@@ -65,18 +65,18 @@ function writableSlot(site: CallSite, api: CheckApi): void {
   const path = site.literals[0];
   if (typeof path !== 'string') return;
   const m = /^(\w+)\.Attributes\.(.+)$/.exec(path);
-  const entity = m === null ? undefined : WRITABLE_ROOTS[m[1]!];
+  const entity = m === null ? undefined : WRITABLE_ROOTS[m[1]];
   if (m === null || entity === undefined) {
     api.error(api.argPath(0), `updateAttribute: "${path}" is not writable (writable: Profile.Attributes.<name>, Session.Attributes.<name>)`);
     return;
   }
-  const attr = findAttribute(api.env, entity, m[2]!);
+  const attr = findAttribute(api.env, entity, m[2]);
   if (attr === undefined) {
     api.error(api.argPath(0), `updateAttribute: attribute "${m[2]}" is not defined for ${entity}`);
     return;
   }
   const want = attributeShape(attr.type).kind;
-  const got = site.shapes[1]!.kind;
+  const got = site.shapes[1].kind;
   if (want !== 'any' && got !== 'any' && got !== want && !(want === 'time' && got === 'string')) {
     api.error(api.argPath(1), `updateAttribute: ${path} is a ${attr.type} attribute, got a ${got} value`);
   }

@@ -36,7 +36,7 @@ function sortByKey(fn: string, keyKind: 'number' | 'string', args: readonly unkn
     const keys = new Array<Value>(xs.length);
     for (let i = 0; i < xs.length; i++) {
       c.step();
-      const k = key(c, xs[i]!);
+      const k = key(c, xs[i]);
       if (keyKind === 'number' ? !isDecimal(k) : typeof k !== 'string') fail(`${fn}: the key lambda must return a ${keyKind}, got ${describe(k)}`);
       keys[i] = k;
     }
@@ -53,7 +53,7 @@ function sortByKey(fn: string, keyKind: 'number' | 'string', args: readonly unkn
 const iterate = (name: string, description: string, result: FnDef['overloads'][0]['result'],
   build: (list: Code, f: LambdaCode) => Code): FnDef => ({
   name, family: 'lists', description,
-  overloads: [{ params: [p('list', 'list'), p('lambda', 'lambda')], lambdaParam: (s) => elemOf(s[0]!), result, build: (a) => build(a[0] as Code, a[1] as LambdaCode) }],
+  overloads: [{ params: [p('list', 'list'), p('lambda', 'lambda')], lambdaParam: (s) => elemOf(s[0]), result, build: (a) => build(a[0] as Code, a[1]) }],
 });
 
 export const lists: FnDef[] = [
@@ -61,34 +61,34 @@ export const lists: FnDef[] = [
     name: 'list', family: 'lists', description: 'Builds a list of its arguments.',
     overloads: [{
       params: [p('item', 'any')], min: 0, rest: true,
-      result: (s) => listOf(s.length > 0 && s.every((x) => x.kind === s[0]!.kind) ? s[0]! : ANY),
+      result: (s) => listOf(s.length > 0 && s.every((x) => x.kind === s[0].kind) ? s[0] : ANY),
       eager: (a) => a.slice(),
     }],
   },
   {
     name: 'count', family: 'lists', description: 'Number of elements of a list (or keys of a map).',
-    overloads: [{ params: [p('collection', 'collection')], result: 'number', eager: (a) => new Decimal(sizeOf(a[0]!)) }],
+    overloads: [{ params: [p('collection', 'collection')], result: 'number', eager: (a) => new Decimal(sizeOf(a[0])) }],
   },
   {
     name: 'isEmpty', family: 'lists', description: 'True iff the list (or map) has no elements.',
-    overloads: [{ params: [p('collection', 'collection')], result: 'boolean', eager: (a) => sizeOf(a[0]!) === 0 }],
+    overloads: [{ params: [p('collection', 'collection')], result: 'boolean', eager: (a) => sizeOf(a[0]) === 0 }],
   },
   {
     name: 'head', family: 'lists', description: 'First element; null for an empty list.',
-    overloads: [{ params: [p('list', 'list')], result: (s) => elemOf(s[0]!), eager: (a) => (a[0] as Value[])[0] ?? null }],
+    overloads: [{ params: [p('list', 'list')], result: (s) => elemOf(s[0]), eager: (a) => (a[0] as Value[])[0] ?? null }],
   },
   {
     name: 'tail', family: 'lists', description: 'All but the first element.',
-    overloads: [{ params: [p('list', 'list')], result: (s) => s[0]!, eager: (a) => (a[0] as Value[]).slice(1) }],
+    overloads: [{ params: [p('list', 'list')], result: (s) => s[0], eager: (a) => (a[0] as Value[]).slice(1) }],
   },
   {
     name: 'drop', family: 'lists', description: 'All but the last element.',
-    overloads: [{ params: [p('list', 'list')], result: (s) => s[0]!, eager: (a) => (a[0] as Value[]).slice(0, -1) }],
+    overloads: [{ params: [p('list', 'list')], result: (s) => s[0], eager: (a) => (a[0] as Value[]).slice(0, -1) }],
   },
   {
     name: 'item', family: 'lists', description: 'Zero-based element; out of range is an error.',
     overloads: [{
-      params: [p('list', 'list'), p('index', 'number')], result: (s) => elemOf(s[0]!),
+      params: [p('list', 'list'), p('index', 'number')], result: (s) => elemOf(s[0]),
       eager: (a) => {
         const xs = a[0] as Value[];
         const i = a[1] as D;
@@ -100,23 +100,23 @@ export const lists: FnDef[] = [
   {
     name: 'push', aliases: ['append'], family: 'lists', description: 'New list with the values appended.',
     overloads: [{
-      params: [p('list', 'list'), p('value', 'any')], rest: true, result: (s) => s[0]!,
+      params: [p('list', 'list'), p('value', 'any')], rest: true, result: (s) => s[0],
       eager: (a) => bounded((a[0] as Value[]).concat(a.slice(1)), 'push'),
     }],
   },
   {
     name: 'reverse', family: 'lists', description: 'Reversed copy.',
-    overloads: [{ params: [p('list', 'list')], result: (s) => s[0]!, eager: (a) => (a[0] as Value[]).slice().reverse() }],
+    overloads: [{ params: [p('list', 'list')], result: (s) => s[0], eager: (a) => (a[0] as Value[]).slice().reverse() }],
   },
   {
     name: 'sort', family: 'lists', description: 'Sorted copy: numerically when all elements are numbers, otherwise by text. desc=true sorts descending.',
     overloads: [{
-      params: [p('list', 'list'), p('desc', 'boolean')], min: 1, result: (s) => s[0]!,
+      params: [p('list', 'list'), p('desc', 'boolean')], min: 1, result: (s) => s[0],
       eager: (a, c) => {
         const xs = (a[0] as Value[]).slice();
         const dir = a[1] === true ? -1 : 1;
         chargeSort(c, xs.length);
-        if (xs.every(isDecimal)) return xs.sort((x, y) => dir * (x as D).cmp(y as D));
+        if (xs.every(isDecimal)) return xs.sort((x, y) => dir * (x).cmp(y));
         const texts = new Map<Value, string>(xs.map((x) => [x, textOf(x)]));
         return xs.sort((x, y) => { const s = texts.get(x)!; const t = texts.get(y)!; return dir * (s < t ? -1 : s > t ? 1 : 0); });
       },
@@ -124,27 +124,27 @@ export const lists: FnDef[] = [
   },
   {
     name: 'sortByNumber', family: 'lists', description: 'Stable sort by the number the lambda returns; desc=true sorts descending (default ascending).',
-    overloads: [{ params: [p('list', 'list'), p('key', 'lambda'), p('desc', 'boolean')], min: 2, lambdaParam: (s) => elemOf(s[0]!), result: (s) => s[0]!, build: (a) => sortByKey('sortByNumber', 'number', a) }],
+    overloads: [{ params: [p('list', 'list'), p('key', 'lambda'), p('desc', 'boolean')], min: 2, lambdaParam: (s) => elemOf(s[0]), result: (s) => s[0], build: (a) => sortByKey('sortByNumber', 'number', a) }],
   },
   {
     name: 'sortByString', family: 'lists', description: 'Stable sort by the string the lambda returns; desc=true sorts descending (default ascending).',
-    overloads: [{ params: [p('list', 'list'), p('key', 'lambda'), p('desc', 'boolean')], min: 2, lambdaParam: (s) => elemOf(s[0]!), result: (s) => s[0]!, build: (a) => sortByKey('sortByString', 'string', a) }],
+    overloads: [{ params: [p('list', 'list'), p('key', 'lambda'), p('desc', 'boolean')], min: 2, lambdaParam: (s) => elemOf(s[0]), result: (s) => s[0], build: (a) => sortByKey('sortByString', 'string', a) }],
   },
-  iterate('filter', 'Elements for which the predicate is true, order kept.', (s) => s[0]!, (list, f) => (c) => {
+  iterate('filter', 'Elements for which the predicate is true, order kept.', (s) => s[0], (list, f) => (c) => {
     const xs = list(c) as Value[];
     const out: Value[] = [];
     for (let i = 0; i < xs.length; i++) {
       c.step();
-      if (predicate('filter', f(c, xs[i]!))) out.push(xs[i]!);
+      if (predicate('filter', f(c, xs[i]))) out.push(xs[i]);
     }
     return out;
   }),
-  iterate('map', 'New list of the lambda applied to every element (also applies per-item effects).', (s) => listOf(s[1]!), (list, f) => (c) => {
+  iterate('map', 'New list of the lambda applied to every element (also applies per-item effects).', (s) => listOf(s[1]), (list, f) => (c) => {
     const xs = list(c) as Value[];
     const out = new Array<Value>(xs.length);
     for (let i = 0; i < xs.length; i++) {
       c.step();
-      out[i] = f(c, xs[i]!);
+      out[i] = f(c, xs[i]);
     }
     return out;
   }),
@@ -152,7 +152,7 @@ export const lists: FnDef[] = [
     const xs = list(c) as Value[];
     for (let i = 0; i < xs.length; i++) {
       c.step();
-      if (predicate('exists', f(c, xs[i]!))) return true;
+      if (predicate('exists', f(c, xs[i]))) return true;
     }
     return false;
   }),
@@ -160,7 +160,7 @@ export const lists: FnDef[] = [
     const xs = list(c) as Value[];
     for (let i = 0; i < xs.length; i++) {
       c.step();
-      if (!predicate('every', f(c, xs[i]!))) return false;
+      if (!predicate('every', f(c, xs[i]))) return false;
     }
     return true;
   }),
@@ -169,7 +169,7 @@ export const lists: FnDef[] = [
     let acc: D = ZERO;
     for (let i = 0; i < xs.length; i++) {
       c.step();
-      const v = f(c, xs[i]!);
+      const v = f(c, xs[i]);
       if (!isDecimal(v)) fail(`sum: the lambda must return a number, got ${describe(v)}`);
       acc = add(acc, v);
     }
@@ -178,7 +178,7 @@ export const lists: FnDef[] = [
   {
     name: 'take', family: 'lists', description: 'The first n elements (all of them if n ≥ length).',
     overloads: [{
-      params: [p('list', 'list'), p('n', 'number')], result: (s) => s[0]!,
+      params: [p('list', 'list'), p('n', 'number')], result: (s) => s[0],
       eager: (a) => {
         const n = (a[1] as D).floor();
         return (a[0] as Value[]).slice(0, n.lt(0) ? 0 : Math.min(n.toNumber(), MAX_LIST));
@@ -210,7 +210,7 @@ export const lists: FnDef[] = [
         const vals = args as Code[];
         return (c) => {
           const m = newMap();
-          for (let i = 0; i < vals.length; i++) m[keys[i]!] = vals[i]!(c);
+          for (let i = 0; i < vals.length; i++) m[keys[i]] = vals[i](c);
           return m;
         };
       },

@@ -33,7 +33,7 @@ export const logic: FnDef[] = [
       build: (args) => {
         const xs = args as Code[];
         return (c) => {
-          for (let i = 0; i < xs.length; i++) if (xs[i]!(c) === false) return false;
+          for (let i = 0; i < xs.length; i++) if (xs[i](c) === false) return false;
           return true;
         };
       },
@@ -47,7 +47,7 @@ export const logic: FnDef[] = [
       build: (args) => {
         const xs = args as Code[];
         return (c) => {
-          for (let i = 0; i < xs.length; i++) if (xs[i]!(c) === true) return true;
+          for (let i = 0; i < xs.length; i++) if (xs[i](c) === true) return true;
           return false;
         };
       },
@@ -62,7 +62,7 @@ export const logic: FnDef[] = [
     description: 'Evaluates expr; if it raises an evaluation error, discards the effects it recorded and evaluates fallback instead.',
     overloads: [{
       params: [p('fallback', 'any'), p('expr', 'any')],
-      result: (s) => joinShapes(s[0]!, s[1]!),
+      result: (s) => joinShapes(s[0], s[1]),
       build: (args) => {
         const [fallback, expr] = args as [Code, Code];
         return (c) => {
@@ -77,10 +77,10 @@ export const logic: FnDef[] = [
     description: 'Safe read: like catch, but also falls back when the result kind differs from the fallback kind.',
     overloads: [{
       params: [p('fallback', 'any'), p('expr', 'any')],
-      result: (s) => (s[0]!.kind === 'any' ? s[1]! : s[0]!.kind === s[1]!.kind ? s[1]! : s[0]!),
+      result: (s) => (s[0].kind === 'any' ? s[1] : s[0].kind === s[1].kind ? s[1] : s[0]),
       build: (args, site) => {
         const [fallback, expr] = args as [Code, Code];
-        const staticKind = site.shapes[0]!.kind;
+        const staticKind = site.shapes[0].kind;
         return (c) => {
           const v = attempt(c, expr);
           if (v === undefined) return fallback(c);
@@ -97,17 +97,17 @@ export const logic: FnDef[] = [
   },
   {
     name: 'identity', family: 'logic', description: 'Returns its argument.',
-    overloads: [{ params: [p('value', 'any')], result: (s) => s[0]!, eager: (a) => a[0]! }],
+    overloads: [{ params: [p('value', 'any')], result: (s) => s[0], eager: (a) => a[0]! }],
   },
   {
     name: 'do', family: 'logic',
     description: 'Let-binding: binds value to the lambda parameter and evaluates the body. Also do(value, "name", body).',
     overloads: [{
       params: [p('value', 'any'), p('body', 'lambda')],
-      lambdaParam: (s) => s[0]!, result: (s) => s[1]!,
+      lambdaParam: (s) => s[0], result: (s) => s[1],
       build: (args) => {
         const value = args[0] as Code;
-        const body = args[1] as LambdaCode;
+        const body = args[1];
         return (c) => body(c, value(c));
       },
     }],
@@ -116,7 +116,7 @@ export const logic: FnDef[] = [
     name: 'if', family: 'logic', description: 'Evaluates only the chosen branch.',
     overloads: [{
       params: [p('condition', 'boolean'), p('then', 'any'), p('else', 'any')],
-      result: (s) => joinShapes(s[1]!, s[2]!),
+      result: (s) => joinShapes(s[1], s[2]),
       build: (args) => {
         const [cond, then, other] = args as [Code, Code, Code];
         return (c) => (cond(c) === true ? then(c) : other(c));

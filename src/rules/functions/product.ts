@@ -13,7 +13,7 @@ type D = Decimal;
 function fact<K extends keyof ProductFacts>(c: Ctx, name: K, fn: string): NonNullable<ProductFacts[K]> {
   const f = c.facts[name];
   if (f === undefined) fail(`${fn}: not available in this evaluation (no ${String(name)} facts)`);
-  return f as NonNullable<ProductFacts[K]>;
+  return f;
 }
 
 const noArgs = (name: string, description: string, read: (c: Ctx) => boolean): FnDef =>

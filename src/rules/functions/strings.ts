@@ -98,7 +98,7 @@ export const strings: FnDef[] = [
   },
   {
     name: 'toString', family: 'strings', description: 'Canonical text of an atom (times as RFC 3339).',
-    overloads: [{ params: [p('value', 'atom')], result: 'string', eager: (a) => textOf(a[0]!) }],
+    overloads: [{ params: [p('value', 'atom')], result: 'string', eager: (a) => textOf(a[0]) }],
   },
   {
     name: 'firstName', family: 'strings', description: 'All but the last space-separated word (a single word is returned whole).',
@@ -106,7 +106,7 @@ export const strings: FnDef[] = [
   },
   {
     name: 'lastName', family: 'strings', description: 'The last space-separated word.',
-    overloads: [{ params: [p('name', 'string')], result: 'string', eager: (a) => { const w = words(a[0] as string); return w.length > 0 ? w[w.length - 1]! : ''; } }],
+    overloads: [{ params: [p('name', 'string')], result: 'string', eager: (a) => { const w = words(a[0] as string); return w.length > 0 ? w[w.length - 1] : ''; } }],
   },
   { name: 'lower', family: 'strings', description: 'Lower case.', overloads: [{ params: [p('text', 'string')], result: 'string', eager: (a) => (a[0] as string).toLowerCase() }] },
   { name: 'upper', family: 'strings', description: 'Upper case.', overloads: [{ params: [p('text', 'string')], result: 'string', eager: (a) => (a[0] as string).toUpperCase() }] },

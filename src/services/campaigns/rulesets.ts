@@ -11,7 +11,7 @@ import { compileEnv, rulePathToPointer } from './env.js';
 const USER_ID = 1;
 
 export function toRulesetInput(def: RulesetDef): RulesetInput {
-  return { rules: def.rules, bindings: def.bindings, ...(def.strikethroughRules ? { strikethroughRules: def.strikethroughRules } : {}) } as RulesetInput;
+  return { rules: def.rules, bindings: def.bindings, ...(def.strikethroughRules ? { strikethroughRules: def.strikethroughRules } : {}) };
 }
 
 export function createRuleset(ctx: ServiceContext, applicationId: number, campaignId: number, def: RulesetDef & { activate?: boolean }): Promise<Ruleset> {

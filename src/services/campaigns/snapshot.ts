@@ -52,7 +52,7 @@ export async function loadSnapshot(ctx: ServiceContext, sql: Sql, applicationId:
   const campaigns = await listCampaigns(sql, applicationId);
   let cache = compiled.get(ctx);
   if (!cache) compiled.set(ctx, (cache = new Map()));
-  const missing = campaigns.map((c) => c.activeRulesetId).filter((id): id is number => id !== undefined && !cache!.has(id));
+  const missing = campaigns.map((c) => c.activeRulesetId).filter((id): id is number => id !== undefined && !cache.has(id));
   if (missing.length > 0) {
     const env = await compileEnv(ctx, sql, applicationId);
     for (const r of await getRulesetsById(sql, applicationId, missing)) cache.set(r.id, compileRuleset(toRulesetInput(r), env));
@@ -63,7 +63,7 @@ export async function loadSnapshot(ctx: ServiceContext, sql: Sql, applicationId:
       id: c.id, name: c.name, state: c.state, startTime: date(c.startTime), endTime: date(c.endTime), tags: c.tags,
       attributes: withTimes(defs, 'Campaign', c.attributes ?? {}), features: c.features, linkedStoreIds: c.linkedStoreIds ?? [],
       evaluationGroupId: c.evaluationGroupId ?? null,
-      ruleset: c.activeRulesetId !== undefined && cache!.has(c.activeRulesetId) ? { id: c.activeRulesetId, compiled: cache!.get(c.activeRulesetId)! } : null,
+      ruleset: c.activeRulesetId !== undefined && cache.has(c.activeRulesetId) ? { id: c.activeRulesetId, compiled: cache.get(c.activeRulesetId)! } : null,
     })),
     byId: new Map(campaigns.map((c) => [c.id, c])),
     groups: (await listEvaluationGroups(sql, applicationId)).map(engineGroup),

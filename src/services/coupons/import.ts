@@ -110,7 +110,7 @@ async function insertRecords(sql: Sql, csv: Readable, app: Application, defs: De
     const inserted = await insertCouponsReturningValues(sql, b);
     if (!opts.skipDuplicates && inserted.size < b.length) {
       const k = b.findIndex((c) => !inserted.has(c.value));
-      throw new RowError(at[k]!, 'Duplicate', `Coupon code ${JSON.stringify(b[k]!.value)} already exists in this Application`);
+      throw new RowError(at[k], 'Duplicate', `Coupon code ${JSON.stringify(b[k].value)} already exists in this Application`);
     }
     amount += inserted.size;
   };
@@ -155,7 +155,7 @@ function toRecord(header: readonly string[], fields: readonly string[], line: nu
   let raw: string | undefined;
   const c: NewCouponRecord = { ...base, value: '', usageLimit: 1, attributes: {}, limits: [], isReservationMandatory: false, implicitlyReserved: false };
   for (let i = 0; i < header.length; i++) {
-    const v = fields[i]!.trim();
+    const v = fields[i].trim();
     switch (header[i]) {
       case 'value': raw = v; break;
       case 'expirydate': if (v) c.expiryDate = date(v, line, 'expirydate'); break;

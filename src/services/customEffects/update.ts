@@ -30,7 +30,7 @@ export function updateCustomEffect(ctx: ServiceContext, id: number, input: Custo
     }
     const dropped = using.filter((u) => !settings.applicationIds.includes(u.applicationId));
     if (dropped.length > 0) {
-      throw invalidField('/applicationIds', 'In use', `Campaign ${dropped[0]!.campaignId} of Application ${dropped[0]!.applicationId} calls this custom effect; keep that Application in applicationIds`);
+      throw invalidField('/applicationIds', 'In use', `Campaign ${dropped[0].campaignId} of Application ${dropped[0].applicationId} calls this custom effect; keep that Application in applicationIds`);
     }
     const { isPerItem: _i, ...kept } = current;
     const saved = { ...kept, ...settings, modified: ctx.now().toISOString(), modifiedBy: USER_ID } as CustomEffect;

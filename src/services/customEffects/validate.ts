@@ -23,7 +23,7 @@ const PARAM_NAME = /^\w+$/;
 const PLACEHOLDER = /\$\{(\w+)\}/g;
 
 function placeholders(x: unknown, out: Set<string>): void {
-  if (typeof x === 'string') for (const m of x.matchAll(PLACEHOLDER)) out.add(m[1]!);
+  if (typeof x === 'string') for (const m of x.matchAll(PLACEHOLDER)) out.add(m[1]);
   else if (Array.isArray(x)) x.forEach((v) => placeholders(v, out));
   else if (x && typeof x === 'object') Object.values(x).forEach((v) => placeholders(v, out));
 }

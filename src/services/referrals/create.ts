@@ -39,7 +39,7 @@ export function createReferral(ctx: ServiceContext, applicationId: number, input
       friendProfileIntegrationId: input.friendProfileIntegrationId,
       attributes: input.attributes ?? {},
     }]);
-    return referral!;
+    return referral;
   });
 }
 

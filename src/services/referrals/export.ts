@@ -38,7 +38,7 @@ export async function exportReferrals(ctx: ServiceContext, applicationId: number
       const rows = await ctx.db.transaction((sql) => scanReferrals(sql, q, after, page));
       if (rows.length > 0) yield rows;
       if (rows.length < page) return;
-      after = rows[rows.length - 1]!.id;
+      after = rows[rows.length - 1].id;
     }
   })();
 }

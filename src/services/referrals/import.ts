@@ -59,7 +59,7 @@ export async function importReferrals(ctx: ServiceContext, applicationId: number
       if (errors.length) break;
       continue;
     }
-    if (rec.cells.length === 1 && rec.cells[0]!.trim() === '') continue; // blank line
+    if (rec.cells.length === 1 && rec.cells[0].trim() === '') continue; // blank line
     if (rec.cells.length !== width) {
       fail(rec.line, 'Invalid line', `The line has ${rec.cells.length} cells but the header has ${width} columns`);
       continue;
@@ -105,7 +105,7 @@ export async function importReferrals(ctx: ServiceContext, applicationId: number
   }
   if (!index) errors.push({ title: 'Empty file', details: 'The file is empty: expected a header line', source: { line: 'N/A' } });
   else if (errors.length === 0 && rows.length === 0) errors.push({ title: 'Empty file', details: 'The file contains no referrals', source: { line: 'N/A' } });
-  if (errors.length) throw badRequest(`The file has ${errors.length >= MAX_ERRORS ? 'at least ' : ''}${errors.length} invalid line(s): ${errors[0]!.details}`, errors);
+  if (errors.length) throw badRequest(`The file has ${errors.length >= MAX_ERRORS ? 'at least ' : ''}${errors.length} invalid line(s): ${errors[0].details}`, errors);
 
   // 2. store in one transaction; a code that exists in the Application fails its line and rolls everything back
   const created = ctx.now().toISOString();
@@ -114,7 +114,7 @@ export async function importReferrals(ctx: ServiceContext, applicationId: number
     const inserted = await insertReferralsReturning(sql, rows.map(({ line: _line, ...r }) => ({ ...r, applicationId, campaignId, created, batchId })));
     const codes = new Set(inserted.map((r) => r.code));
     for (const r of rows) if (!codes.has(r.code)) fail(r.line, 'Duplicate code', `Code ${JSON.stringify(r.code)} already exists in this Application`);
-    if (errors.length) throw badRequest(`${errors.length} code(s) already exist: ${errors[0]!.details}`, errors);
+    if (errors.length) throw badRequest(`${errors.length} code(s) already exist: ${errors[0].details}`, errors);
     // the import's id is its smallest referral id: unique, and no imports table is needed
     const id = inserted.reduce((min, r) => Math.min(min, r.id), Number.POSITIVE_INFINITY);
     await stampImport(sql, applicationId, batchId, id);

@@ -58,7 +58,7 @@ export async function listReferrals(ctx: ServiceContext, applicationId: number, 
         const chunk = await scanReferrals(sql, q, after, SCAN_CHUNK, descending);
         for (const r of chunk) if (foldCode(r.code).includes(needle)) matched.push(r);
         if (chunk.length < SCAN_CHUNK || matched.length >= want) break;
-        after = chunk[chunk.length - 1]!.id;
+        after = chunk[chunk.length - 1].id;
       }
       rows = matched.slice(f.skip, want);
     }

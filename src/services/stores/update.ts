@@ -24,6 +24,6 @@ export function updateStore(ctx: ServiceContext, applicationId: number, id: numb
     }, ctx.now().toISOString());
     if (!saved) throw notFound('Store');
     await bumpConfigVersion(sql, appScope(applicationId));
-    return (await linkedViews(sql, applicationId, [saved]))[0]!;
+    return (await linkedViews(sql, applicationId, [saved]))[0];
   });
 }

@@ -6,7 +6,7 @@ import { migrations } from '../migrations.js';
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 20) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as 'text');
+    return pg.types.getTypeParser(oid, format);
   },
 };
 
@@ -87,7 +87,7 @@ export class PostgresDatabase implements Database {
         if (tx.begun) return (await client.query(lock)).rows[0].ok === true;
         tx.begun = true;
         const results = await client.query(`BEGIN; ${lock}`) as unknown as pg.QueryResult[];
-        return results[1]!.rows[0].ok === true;
+        return results[1].rows[0].ok === true;
       },
     };
   }

@@ -97,7 +97,7 @@ export class SqliteDatabase implements Database {
    */
   transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, resolve, reject } as Unit);
+      this.pending.push({ fn, resolve, reject });
       if (!this.draining) {
         this.draining = true;
         // start on a later turn of the event loop, so that every request read meanwhile joins the batch

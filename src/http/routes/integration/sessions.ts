@@ -28,7 +28,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServiceContext) {
       const result = await updateCustomerSession(ctx, {
         applicationId: req.applicationId,
         integrationId: req.params.customerSessionId,
-        patch: req.body.customerSession as SessionPatch,
+        patch: req.body.customerSession,
         responseContent,
         dry: req.query.dry === true,
         ...(req.query.now !== undefined ? { now: new Date(req.query.now) } : {}),

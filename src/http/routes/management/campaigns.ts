@@ -52,7 +52,7 @@ export async function campaignRoutes(app: FastifyInstance, ctx: ServiceContext) 
 
   app.put<{ Params: Static<typeof CampaignParams>; Body: UpdateCampaign }>('/v1/applications/:applicationId/campaigns/:campaignId', {
     schema: { operationId: 'updateCampaign', tags, security, params: CampaignParams, body: Type.Ref('UpdateCampaign'), response: { 200: Type.Ref('Campaign'), ...errors } },
-  }, async (req) => shape(await updateCampaign(ctx, req.params.applicationId, req.params.campaignId, req.body as Partial<CampaignSettings>)));
+  }, async (req) => shape(await updateCampaign(ctx, req.params.applicationId, req.params.campaignId, req.body)));
 
   app.delete<{ Params: Static<typeof CampaignParams> }>('/v1/applications/:applicationId/campaigns/:campaignId', {
     schema: { operationId: 'deleteCampaign', tags, security, params: CampaignParams, response: { 204: Type.Null(), ...errors } },
@@ -63,7 +63,7 @@ export async function campaignRoutes(app: FastifyInstance, ctx: ServiceContext) 
 
   app.post<{ Params: Static<typeof CampaignParams>; Body: NewRuleset }>('/v1/applications/:applicationId/campaigns/:campaignId/rulesets', {
     schema: { operationId: 'createRuleset', tags, security, params: CampaignParams, body: Type.Ref('NewRuleset'), response: { 201: Type.Ref('Ruleset'), ...errors } },
-  }, async (req, reply) => reply.code(201).send(await createRuleset(ctx, req.params.applicationId, req.params.campaignId, req.body as RulesetDef & { activate?: boolean })));
+  }, async (req, reply) => reply.code(201).send(await createRuleset(ctx, req.params.applicationId, req.params.campaignId, req.body)));
 
   app.get<{ Params: Static<typeof CampaignParams>; Querystring: Static<typeof PageQ> }>('/v1/applications/:applicationId/campaigns/:campaignId/rulesets', {
     schema: { operationId: 'getRulesets', tags, security, params: CampaignParams, querystring: PageQ, response: { 200: Type.Ref('RulesetPage'), ...errors } },

@@ -55,8 +55,8 @@ const AttributeQuery = Type.Object({}, { additionalProperties: true, description
 
 type Filters = Static<typeof ListQuery> & { campaignState?: string };
 function filterInput(q: Filters): CouponFilterInput {
-  const { pageSize: _p, skip: _s, sort: _o, ...f } = q as Filters & { pageSize?: number; skip?: number; sort?: string };
-  return f as CouponFilterInput;
+  const { pageSize: _p, skip: _s, sort: _o, ...f } = q;
+  return f;
 }
 const page = (q: { pageSize?: number; skip?: number; sort?: string }) => ({ pageSize: q.pageSize ?? 1000, skip: q.skip ?? 0, ...(q.sort ? { sort: q.sort } : {}) });
 
@@ -140,7 +140,7 @@ export async function couponRoutes(app: FastifyInstance, ctx: ServiceContext) {
   }, async (req, reply) => {
     const { campaignId, valuesOnly, dateFormat, sort: _sort, ...f } = req.query;
     const options = { ...(campaignId !== undefined ? { campaignId } : {}), valuesOnly: valuesOnly === true, ...(dateFormat ? { dateFormat } : {}) };
-    const q = await prepareExport(ctx, req.params.applicationId, f as CouponFilterInput, options);
+    const q = await prepareExport(ctx, req.params.applicationId, f, options);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="coupons.csv"')
       .send(Readable.from(exportCouponsCsv(ctx, q, options)));
   });

@@ -19,7 +19,7 @@ const AppParams = Type.Object({ applicationId: Int64({ minimum: 1 }) });
 const GroupParams = Type.Object({ applicationId: Int64({ minimum: 1 }), groupId: Int64({ minimum: 1 }) });
 const PageQ = Type.Object(PageQuery);
 
-const input = (b: NewCampaignEvaluationGroup | UpdateCampaignEvaluationGroup): EvaluationGroupInput => ({
+const input = (b: NewCampaignEvaluationGroup  ): EvaluationGroupInput => ({
   name: b.name, evaluationMode: b.evaluationMode,
   ...(b.parentId !== undefined ? { parentId: b.parentId } : {}),
   ...(b.description !== undefined ? { description: b.description } : {}),
