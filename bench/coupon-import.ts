@@ -46,7 +46,7 @@ function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 async function main(): Promise<void> {
   const db = await prepareDatabase();
   const dir = mkdtempSync(join(os.tmpdir(), 'openpromo-coupons-csv-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
   const csvPath = join(dir, 'coupons.csv');
   await writeCsv(csvPath, ROWS);
   log(`csv: ${ROWS} rows, ${(statSync(csvPath).size / 1e6).toFixed(1)} MB; store: ${db.label}`);

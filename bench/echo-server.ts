@@ -6,7 +6,7 @@
 import Fastify from 'fastify';
 
 const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
-app.put('/v2/customer_sessions/:customerSessionId', async (req) => req.body);
+app.put('/v2/customer_sessions/:customerSessionId', (req) => Promise.resolve(req.body));
 
 const shutdown = () => void app.close().then(() => process.exit(0));
 process.on('SIGTERM', shutdown);

@@ -39,7 +39,7 @@ export async function prepareDatabase(): Promise<{ url: string; label: string }>
   }
   if (given) return { url: given, label: given };
   const dir = mkdtempSync(join(os.tmpdir(), 'openpromo-bench-'));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
   return { url: `sqlite:${join(dir, 'bench.db')}`, label: `SQLite file ${join(dir, 'bench.db')}` };
 }
 

@@ -68,7 +68,7 @@ test('create-application and create-api-key print JSON; serve accepts the key; S
     const [code] = await once(child, 'exit');
     const r = await inflight.catch((e: Error) => e);
     // never a dropped connection: answered (200), or refused cleanly if it arrived after closing began (503)
-    assert.ok(!(r instanceof Error), `in-flight request failed: ${String(r)}`);
+    assert.ok(!(r instanceof Error), `in-flight request failed: ${r instanceof Error ? r.message : ''}`);
     assert.ok([200, 503].includes(r.status), `status ${r.status}`);
     assert.equal(code, 0);
   } finally {

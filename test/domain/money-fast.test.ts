@@ -98,6 +98,7 @@ test('the results are ordinary Decimals: further decimal.js operations on them a
 test('fromNumber is new Decimal(number): cents, integers, other doubles, signed zeros, limits', () => {
   const r = rng(11);
   const values = [0, -0, 0.01, -0.01, 0.05, 0.1, 0.2, 0.3, 0.1 + 0.2, 19.99, 59.9, 4.5, 66.66, 1, 7, 9999999, 10_000_000, 10_000_000.01,
+    // eslint-disable-next-line no-loss-of-precision -- these literals stand for the doubles nearest them, which the test feeds on purpose
     99_999_999_999_999.99, 9_999_999_999_999.99, 1e13, 1e13 - 0.01, 123456789.12, 0.001, 1 / 3, 1e-7, 1e21, 2 ** 53, Number.MAX_VALUE,
     Number.MIN_VALUE, Infinity, -Infinity, NaN, 152.33, 39.98];
   for (let i = 0; i < 30_000; i++) {

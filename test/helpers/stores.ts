@@ -54,7 +54,7 @@ export async function dropTestSchemas(): Promise<void> {
 }
 
 export const STORES: StoreKind[] = [
-  { name: 'sqlite', url: async () => 'sqlite::memory:', cleanup: async () => undefined },
+  { name: 'sqlite', url: () => Promise.resolve('sqlite::memory:'), cleanup: () => Promise.resolve() },
   { name: 'postgres', url: freshPostgresUrl, cleanup: dropTestSchemas },
 ];
 

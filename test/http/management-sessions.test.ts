@@ -72,7 +72,7 @@ for (const kind of STORES) {
     const list = async (s: TestServer, appId: number, query = '') => {
       const r = await s.mgmt('GET', `/v1/applications/${appId}/sessions${query}`);
       assert.equal(r.statusCode, 200, r.body);
-      return r.json() as { hasMore: boolean; data: { integrationId: string }[] };
+      return r.json<{ hasMore: boolean; data: { integrationId: string }[] }>();
     };
     const names = (page: { data: { integrationId: string }[] }) => page.data.map((x) => x.integrationId);
 

@@ -239,7 +239,7 @@ for (const kind of STORES) {
         const make = async (body: Json) => {
           const r = await s.integ(a.key, 'POST', '/v1/referrals', { campaignId: c, ...body });
           assert.equal(r.statusCode, 201, r.body);
-          return r.json() as Json;
+          return r.json<Json>();
         };
         const r1 = await make({ advocateProfileIntegrationId: 'ann' });
         now = new Date('2030-06-02T12:00:00Z');

@@ -55,7 +55,7 @@ type Json = Record<string, any>;
 function assertError(res: LightMyRequestResponse, status: number, source?: { pointer?: string; parameter?: string }, title?: string): Json {
   assert.equal(res.statusCode, status, res.body);
   assert.match(String(res.headers['content-type']), /^application\/json/);
-  const body = res.json() as Json;
+  const body = res.json<Json>();
   assert.equal(typeof body.message, 'string', res.body);
   if (source) {
     assert.ok(Array.isArray(body.errors) && body.errors.length > 0, `errors expected: ${res.body}`);
@@ -109,11 +109,12 @@ for (const kind of STORES) {
     });
 
     /** A test that needs the server (skipped when PostgreSQL is unavailable locally). */
-    const it = (name: string, fn: (s: TestServer) => Promise<void>) =>
+    const it = (name: string, fn: (s: TestServer) => Promise<void>): void => {
       test(name, async (t) => {
         if (!s) return t.skip('PostgreSQL not available');
         await fn(s);
       });
+    };
 
     const url = (id: string, suffix = '', query = '') => `/v2/customer_sessions/${encodeURIComponent(id)}${suffix}${query ? `?${query}` : ''}`;
     const put = (id: string, customerSession: unknown, opts: { key?: string; query?: string; responseContent?: unknown[] } = {}) =>
@@ -210,7 +211,7 @@ for (const kind of STORES) {
         assert.equal(cs.additionalCostTotal, 7.8); // 4.99 + 0.01 + (0.7 + 0.1) × 3 + 0.2 × 2
         assert.equal(cs.total, 67.97);
         cs = (await ok(uid('tot'), { cartItems: [{ sku: 'x', price: 0.000001, quantity: 3 }, { sku: 'y', price: 1e15, quantity: 7 }] })).customerSession;
-        assert.equal(cs.cartItemTotal, 7000000000000000.000003 /* nearest double */);
+        assert.equal(cs.cartItemTotal, 7e15 /* the double nearest 7000000000000000.000003 */);
         const st = await stored(cs.integrationId);
         assert.equal(st!.session.cartItemTotal.toString(), '7000000000000000.000003');
       });

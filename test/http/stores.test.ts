@@ -11,7 +11,7 @@ const withServer = (kind: StoreKind, t: TestContext, fn: (s: TestServer) => Prom
 async function newStore(s: TestServer, appId: number, integrationId: string, extra: Record<string, unknown> = {}) {
   const r = await s.mgmt('POST', `/v1/applications/${appId}/stores`, { name: `Store ${integrationId}`, description: 'd', integrationId, ...extra });
   assert.equal(r.statusCode, 201, r.body);
-  return r.json() as { id: number; integrationId: string };
+  return r.json<{ id: number; integrationId: string }>();
 }
 
 for (const kind of STORES) {

@@ -46,7 +46,7 @@ describe('two OpenPromo processes on one PostgreSQL', () => {
     await dropTestSchemas();
   });
 
-  const it = (name: string, fn: (t: TestContext) => Promise<void>) =>
+  const it = (name: string, fn: (t: TestContext) => Promise<void>): void => {
     test(name, async (t) => {
       if (!db) return t.skip('PostgreSQL not available');
       try {
@@ -56,6 +56,7 @@ describe('two OpenPromo processes on one PostgreSQL', () => {
         throw err;
       }
     });
+  };
 
   /** request `i` goes to node i % 2 */
   async function call(i: number, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {

@@ -54,11 +54,12 @@ for (const kind of STORES) {
       await kind.cleanup();
     });
 
-    const it = (name: string, fn: (db: Database) => Promise<void>) =>
+    const it = (name: string, fn: (db: Database) => Promise<void>): void => {
       test(name, async (t) => {
         if (!db) return t.skip('PostgreSQL not available');
         await fn(db);
       });
+    };
     const tx = <T>(fn: (sql: Sql) => Promise<T>) => db!.transaction(fn);
 
     it('migrations are idempotent and versioned', async (d) => {
@@ -358,7 +359,7 @@ for (const kind of STORES) {
         assert.equal(await getProfile(sql, ACCOUNT_ID, 'ghost-profile-2'), undefined);
         assert.equal(await configVersion(sql, 'ghost-scope'), 0);
       });
-      assert.equal(await d.transaction(async () => 42), 42);
+      assert.equal(await d.transaction(() => Promise.resolve(42)), 42);
     });
 
     it('transactions are isolated: a running transaction is invisible to others until it commits', async (d) => {
