@@ -235,7 +235,7 @@ export class Ledger {
         if (u === undefined) { plain.set(key, u = { campaignId: owner, action, amount: ZERO }); out.push(u); }
       } else {
         const key = `${owner.campaignId}|${action}|${owner.couponId ?? ''}|${owner.referralId ?? ''}`;
-        u = (owned ??= new Map()).get(key);
+        u = (owned ??= new Map<string, BudgetUsage>()).get(key);
         if (u === undefined) {
           u = { campaignId: owner.campaignId, action, amount: ZERO };
           if (owner.couponId !== undefined) u.couponId = owner.couponId;

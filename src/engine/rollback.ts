@@ -2,6 +2,7 @@
  * Rollback effects (effects.md §7, sessions.md §3.3–§3.5) and net effects (sessions.md §4.1). Pure:
  * loyalty rollbacks need ledger data (return policy, new transaction ids) and are left to the service.
  */
+import { isDec } from '../domain/money.js';
 import type { Effect, Props } from './types.js';
 
 /** The effects that take money off the session (effects.md §4): what `rollbackDiscount` undoes. */
@@ -70,7 +71,15 @@ export function rollbackReturned(committed: readonly Effect[], returned: readonl
   return out;
 }
 
-const same = (a: unknown, b: unknown): boolean => (a === undefined || b === undefined ? a === b : String(a) === String(b));
+/** Text of a compared prop (an atom): effects built by the engine hold Decimals where stored ones hold JSON numbers. */
+function propText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (isDec(v)) return v.toString();
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return JSON.stringify(v);
+}
+
+const same = (a: unknown, b: unknown): boolean => (a === undefined || b === undefined ? a === b : propText(a) === propText(b));
 
 /** Whether rollback `r` undoes effect `e`. */
 function undoes(r: Effect, e: Effect): boolean {

@@ -193,9 +193,12 @@ export interface EngineIds {
   giveaway?(poolId: number): { id: number; code: string } | null;
 }
 
-export type EngineEventType =
-  | 'talon_session_created' | 'talon_session_updated' | 'talon_session_closed' | 'talon_session_reopened'
-  | 'talon_session_partially_returned' | 'talon_profile_created' | 'talon_profile_updated' | string;
+/**
+ * The type of the event being evaluated: one of the built-in `talon_session_created`, `…_updated`,
+ * `…_closed`, `…_reopened`, `…_partially_returned`, `talon_profile_created`, `…_updated`, or a custom
+ * event type.
+ */
+export type EngineEventType = string;
 
 export interface EngineOptions {
   dry?: boolean;

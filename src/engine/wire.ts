@@ -2,7 +2,7 @@
  * Serialisation of engine output to the Integration API JSON (effects.md §11): Decimals become JSON
  * numbers, Dates RFC 3339 strings, null-prototype maps plain objects; optional fields stay omitted.
  */
-import { Decimal, isDec, toNumber } from '../domain/money.js';
+import { isDec, toNumber } from '../domain/money.js';
 import type { Effect, RuleFailureReason } from './types.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -20,8 +20,12 @@ export function jsonValue(v: unknown): Json {
     }
     return o;
   }
-  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
-  return String(v);
+  switch (typeof v) {
+    case 'number': case 'string': case 'boolean': return v;
+    // what JSON has no value for is sent as its text
+    case 'bigint': case 'symbol': case 'function': return v.toString();
+    default: return null;
+  }
 }
 
 export interface WireEffect {

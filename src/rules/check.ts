@@ -245,7 +245,7 @@ class Checker {
       }
       return { shape: attributeShape(attr.type), key };
     }
-    const f = shape.fields !== undefined && Object.prototype.hasOwnProperty.call(shape.fields, key) ? shape.fields[key] : undefined;
+    const f = shape.fields !== undefined && Object.hasOwn(shape.fields, key) ? shape.fields[key] : undefined;
     if (f !== undefined) return { shape: f, key: f.aliasOf ?? key };
     if (shape.open !== undefined) {
       if (shape.openIsAdditionalCost && !this.env.additionalCosts.includes(key)) {

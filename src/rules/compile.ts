@@ -19,8 +19,6 @@ import { coerce, describe, fail, hasKind, isMap, kindOf, RuleEvalError, valuesEq
 
 export { RulesetValidationError } from './check.js';
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 // ---------------------------------------------------------------- expressions
 
 function compileExpr(e: Expr): Code {
@@ -183,7 +181,7 @@ function compileCatchCompare(call: Call): Code | undefined {
     for (let i = 0; i < keys.length; i++) {
       if (v === undefined || !isMap(v)) return fallback;
       const k = keys[i];
-      v = hasOwn.call(v, k) ? (v)[k] : undefined;
+      v = Object.hasOwn(v, k) ? (v)[k] : undefined;
     }
     if (v === undefined || Array.isArray(v) || isMap(v)) return fallback;
     const eq = pathFirst ? valuesEqual(normalizeNumber(v), literal) : valuesEqual(literal, normalizeNumber(v));
@@ -230,7 +228,7 @@ function compileBase(call: Call): Code {
 /** Read `key` from `v` as own data only: `__proto__`, `constructor` etc. are just absent keys. */
 function readKey(v: Value, key: string, text: string): Value {
   if (!isMap(v)) fail(`Unable to find \`${text}\``);
-  const x = hasOwn.call(v, key) ? v[key] : undefined;
+  const x = Object.hasOwn(v, key) ? v[key] : undefined;
   if (x === undefined) fail(`Unable to find \`${text}\``);
   return x;
 }

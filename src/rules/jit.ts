@@ -66,8 +66,6 @@ export function setJit(on: boolean): boolean {
 
 // ---------------------------------------------------------------- runtime helpers of generated code
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 function budget(c: Ctx): never {
   throw new StepBudgetError(c.maxSteps);
 }
@@ -75,7 +73,7 @@ function budget(c: Ctx): never {
 /** Own-data read: a null-prototype map has nothing inherited, so a plain read is an own read. */
 function own(v: ValueMap, key: string): Value | undefined {
   if (bare(v)) return v[key];
-  return hasOwn.call(v, key) ? v[key] : undefined;
+  return Object.hasOwn(v, key) ? v[key] : undefined;
 }
 
 /** Own-data read of `key` (the closure compiler's readKey); `msg` is the precomputed error text. */
@@ -183,7 +181,7 @@ function ixPositions(xs: readonly Value[], path: string, keys: readonly string[]
   if (xs === lastList) byPath = lastByPath!;
   else {
     byPath = indexes.get(xs);
-    if (byPath === undefined) indexes.set(xs, byPath = new Map());
+    if (byPath === undefined) indexes.set(xs, byPath = new Map<string, ListIndex>());
     lastList = xs;
     lastByPath = byPath;
   }

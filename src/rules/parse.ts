@@ -174,7 +174,7 @@ export class Parser {
     const subst = (x: unknown, d: number): unknown => {
       if (!Array.isArray(x) || d > MAX_DEPTH) return x;
       if (x[0] === '#') {
-        const i = x[1];
+        const i: unknown = x[1];
         if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= args.length) { bad = `template "${tpl.name}" refers to missing parameter ${JSON.stringify(i)}`; return null; }
         return args[i];
       }

@@ -31,11 +31,9 @@ export function fail(message: string): never {
   throw new RuleEvalError(message);
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** Own-property read: never sees `__proto__`, `constructor` or anything inherited. */
 export function own(m: ValueMap, key: string): Value | undefined {
-  return hasOwn.call(m, key) ? m[key] : undefined;
+  return Object.hasOwn(m, key) ? m[key] : undefined;
 }
 
 export function isDecimal(v: unknown): v is Decimal {
@@ -126,15 +124,15 @@ export function valuesEqual(a: Value, b: Value): boolean {
     if (!isMap(a) || !isMap(b)) return false;
     const ka = Object.keys(a);
     if (ka.length !== Object.keys(b).length) return false;
-    for (const k of ka) if (!hasOwn.call(b, k) || !valuesEqual(a[k] ?? null, b[k] ?? null)) return false;
+    for (const k of ka) if (!Object.hasOwn(b, k) || !valuesEqual(a[k] ?? null, b[k] ?? null)) return false;
     return true;
   }
   return textOf(a) === textOf(b);
 }
 
 export function describe(v: Value): string {
+  if (typeof v === 'string') return `string "${v.length > 40 ? v.slice(0, 40) + '…' : v}"`;
   const k = kindOf(v);
-  if (k === 'string') return `string "${(v as string).length > 40 ? (v as string).slice(0, 40) + '…' : v}"`;
   if (k === 'number' || k === 'boolean' || k === 'time') return `${k} ${textOf(v)}`;
   return k;
 }

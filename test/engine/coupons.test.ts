@@ -98,7 +98,7 @@ test('one pass per code; pass 0 rules do not repeat; codes normalised per caseSe
   const s = session([item('MUG', 40)], { couponCodes: ['aaaa', 'BBBB', 'AAAA'] });
   const c = campaign(1, [
     always('plain', () => [call('showNotification', 'Info', 't', 'b')]),
-    couponRule('coupon', (o) => [call('setDiscount', `off ${String(o.roots.Coupon!.Value)}`, 1)]),
+    couponRule('coupon', (o) => [call('setDiscount', `off ${o.roots.Coupon!.Value as string}`, 1)]),
   ]);
   const r = evaluate(input(s, [c], { coupons: [coupon(1, 'AAAA', 1), coupon(2, 'BBBB', 1)] }));
   assert.deepEqual(wire(r).map((e) => [e.effectType, e.triggeredByCoupon, e.props.value ?? e.props.name]), [

@@ -141,7 +141,7 @@ test('condition error → failure reason "error: …", no error effect; effect e
   const r2 = evaluate(input(session([item('A', 60)]), [eff]));
   const w = wire(r2);
   assert.deepEqual(w.map((e) => [e.effectType, e.ruleIndex, e.ruleName]), [['error', 0, 'bad'], ['setDiscount', 1, 'good']]);
-  assert.match(String(w[0].props.message), /division by zero/i);
+  assert.match(w[0].props.message as string, /division by zero/i);
   assert.equal(r2.ruleFailureReasons[0].effectIndex, 1);
   assert.match(r2.ruleFailureReasons[0].details!, /^error: /);
   assert.deepEqual(r2.triggeredCampaignIds, [1]);

@@ -51,7 +51,7 @@ test('buildRoots: Talang names, flattened items, Decimal totals, null-prototype 
   assert.equal((S.Total as Decimal).toString(), '129.99');
   assert.equal((S.CartItemTotal as Decimal).toString(), '125');
   assert.equal((S.AdditionalCostTotal as Decimal).toString(), '4.99');
-  assert.equal(((S.AdditionalCosts as ValueMap).shipping as ValueMap).Price!.toString(), '4.99');
+  assert.equal((((S.AdditionalCosts as ValueMap).shipping as ValueMap).Price as Decimal).toString(), '4.99');
   const items = S.CartItems as ValueMap[];
   assert.deepEqual(items.map((i) => [i.Sku, (i.Position as Decimal).toNumber(), (i.SubPosition as Decimal).toNumber(), (i.Quantity as Decimal).toNumber()]), [['SH', 0, 0, 1], ['SH', 0, 1, 1], ['GC', 1, 0, 1]]);
   assert.equal(items[0].Category, 'Shoes');

@@ -54,7 +54,7 @@ test('buildRoots: Session and LoyaltyCard unbound, Profile, Event, Store and App
   assert.equal(buildRoots(eventInput('x', [], { profile: null })).Profile, undefined);
   // the flag off: the same input binds Session (and the card) as before
   const withSession = buildRoots({ ...eventInput('x', [], { session: empty('cust-1', { loyaltyCards: ['card-1'] }) }), sessionless: false });
-  assert.equal(withSession.Session!.Total!.toString(), '0');
+  assert.equal((withSession.Session!.Total as Decimal).toString(), '0');
   assert.equal(withSession.LoyaltyCard!.Identifier, 'card-1');
 });
 

@@ -1,7 +1,7 @@
 /** Evaluation semantics: catch/noop, bindings, conditionIndex, failure effects, bounds, data safety, decimals. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dec } from '../../src/domain/money.js';
+import { dec, type Decimal } from '../../src/domain/money.js';
 import { compileRuleset } from '../../src/rules/compile.js';
 import type { RuleOutcome, RulesetInput } from '../../src/rules/contract.js';
 import { SafeRegex } from '../../src/rules/regex.js';
@@ -204,10 +204,10 @@ describe('client data is plain data', () => {
 
 describe('decimal exactness', () => {
   it('adds, multiplies and divides exactly', () => {
-    assert.equal(String(ev(['+', 0.1, 0.2])), '0.3');
-    assert.equal(String(ev(['*', 66.66, ['/', 10, 100]])), '6.666');
-    assert.equal(String(ev(['*', 99.99, 0.1])), '9.999');
-    assert.equal(String(ev(['/', 1, 3])), '0.3333333333333333333333333333333333');
+    assert.equal((ev(['+', 0.1, 0.2]) as Decimal).toString(), '0.3');
+    assert.equal((ev(['*', 66.66, ['/', 10, 100]]) as Decimal).toString(), '6.666');
+    assert.equal((ev(['*', 99.99, 0.1]) as Decimal).toString(), '9.999');
+    assert.equal((ev(['/', 1, 3]) as Decimal).toString(), '0.3333333333333333333333333333333333');
     assert.equal(ev(['=', 1, 1.0, ['/', 2, 2]]), true);
   });
 });

@@ -2,7 +2,7 @@
 import type { Value } from '../contract.js';
 import { p, type FnDef } from '../fn.js';
 import { ANY, type Shape } from '../model.js';
-import type { Code, Ctx, LambdaCode } from '../runtime.js';
+import type { Code, Ctx } from '../runtime.js';
 import { StepBudgetError, fail, kindOf } from '../values.js';
 
 /** Static shape of a value that is one of two branches. */
