@@ -265,7 +265,7 @@ class CampaignEval {
       return pass.scope.evaluate(rule.index);
     } catch (e) {
       // Defensive: the rule language should report errors in the outcome, never throw.
-      return { fired: false, error: 'effect', details: `error: ${(e as Error).message}`, failureEffects: [] };
+      return { fired: false, error: 'effect', details: `error: ${e instanceof Error ? e.message : JSON.stringify(e)}`, failureEffects: [] };
     }
   }
 
@@ -289,7 +289,7 @@ class CampaignEval {
     } catch (e) {
       this.run.ledger.undo(mark);
       if (!(e instanceof EffectError)) throw e;
-      this.emitError(rule, pass, e.message, (e as EffectError & { effectIndex?: number }).effectIndex);
+      this.emitError(rule, pass, e.message, e.effectIndex);
       return null;
     }
   }

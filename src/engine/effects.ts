@@ -2,7 +2,7 @@
  * EffectCall → effect records (rules.md §2.8, effects.md §4–§8), with caps and budgets (rules.md §4.4).
  *
  * `applyCalls` processes one rule's calls in order against the ledger. A discount budget shortfall or an
- * insufficient loyalty balance fails the whole rule (`RuleFail`); other exhausted budgets drop only
+ * insufficient loyalty balance fails the whole rule (`RuleFailure`); other exhausted budgets drop only
  * their effect (`dropped`). Invalid arguments throw `EffectError` (→ `error` effect in the evaluator).
  */
 import { add, dec, Decimal, isDec, mul, sub, ZERO } from '../domain/money.js';
@@ -15,7 +15,20 @@ import type {
   EngineIds, EngineInput, EngineReferral, ItemDiscountScope, LimitAction, Props,
 } from './types.js';
 
-export class EffectError extends Error {}
+/**
+ * An effect call of a rule that cannot be applied (invalid argument, unknown effect function or custom
+ * effect): the evaluator emits an `error` effect and discards the rule.
+ */
+export class EffectError extends Error {
+  override name = 'EffectError';
+  /** `effectIndex`: the failing call's EffectCall.index. */
+  constructor(message: string, readonly effectIndex: number) { super(message); }
+}
+
+/** Thrown by the argument readers, which do not know the call's index: applyCalls turns it into an EffectError. */
+class InvalidCall extends Error {
+  override name = 'InvalidCall';
+}
 
 export interface Pending {
   effectType: EffectType;
@@ -68,21 +81,25 @@ export interface RuleContext {
   referral: EngineReferral | null;
 }
 
-class Fail { constructor(readonly details: string) {} }
+/** The whole rule fails (a discount budget shortfall, an insufficient loyalty balance): nothing of it is kept. */
+class RuleFailure extends Error {
+  override name = 'RuleFailure';
+  constructor(readonly details: string) { super(details); }
+}
 
 // ---- argument readers --------------------------------------------------------------------------
 
 function str(v: Value | undefined, what: string): string {
-  if (typeof v !== 'string') throw new EffectError(`${what} must be a string`);
+  if (typeof v !== 'string') throw new InvalidCall(`${what} must be a string`);
   return v;
 }
 function num(v: Value | undefined, what: string): Decimal {
-  if (!isDec(v)) throw new EffectError(`${what} must be a number`);
+  if (!isDec(v)) throw new InvalidCall(`${what} must be a number`);
   return v;
 }
 function optBool(v: Value | undefined): boolean | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw new EffectError('partial must be a boolean');
+  if (typeof v !== 'boolean') throw new InvalidCall('partial must be a boolean');
   return v;
 }
 function optStr(v: Value | undefined): string | undefined {
@@ -96,7 +113,7 @@ function isMap(v: Value | undefined): v is ValueMap {
 /** Flattened unit index of a cart item map (its Position / SubPosition). */
 function unitOf(env: EffectEnv, v: Value | undefined): number {
   if (!isMap(v) || !isDec(v.Position) || !isDec(v.SubPosition)) {
-    throw new EffectError('item must be a cart item');
+    throw new InvalidCall('item must be a cart item');
   }
   const position = smallInt(v.Position);
   const subPosition = smallInt(v.SubPosition);
@@ -104,7 +121,7 @@ function unitOf(env: EffectEnv, v: Value | undefined): number {
   const i = start === undefined ? -1 : start + subPosition;
   const u = env.units[i];
   if (!u || u.position !== position || u.subPosition !== subPosition) {
-    throw new EffectError('item is not in the cart');
+    throw new InvalidCall('item is not in the cart');
   }
   return i;
 }
@@ -141,7 +158,7 @@ function partialDefault(ctx: RuleContext, p: boolean | undefined): boolean {
 /**
  * Grants a discount: caps by what remains of the target (`cap`), by the coupon's discount remainder and
  * by the discount budgets, and books it. Returns the granted value — which the caller then takes off
- * its target in the ledger — null when dropped silently (≤ 0), or throws Fail.
+ * its target in the ledger — null when dropped silently (≤ 0), or throws RuleFailure.
  */
 function grant(ctx: RuleContext, desired: Decimal, cap: Decimal, partial: boolean): Decimal | null {
   if (sign(desired) <= 0) return null;
@@ -156,10 +173,10 @@ function grant(ctx: RuleContext, desired: Decimal, cap: Decimal, partial: boolea
   if (ledger.limited(ctx.campaign.id)) {
     const effKey = key(ctx, 'setDiscountEffect');
     const moneyKey = key(ctx, 'setDiscount');
-    if (!roomForOne(ctx, effKey)) throw new Fail('budget exhausted: setDiscountEffect');
+    if (!roomForOne(ctx, effKey)) throw new RuleFailure('budget exhausted: setDiscountEffect');
     const money = ledger.room(moneyKey);
     if (money && lt(money.room, value)) {
-      if (!partial || sign(money.room) <= 0) throw new Fail('budget exhausted: setDiscount');
+      if (!partial || sign(money.room) <= 0) throw new RuleFailure('budget exhausted: setDiscount');
       value = money.room;
     }
     ledger.consume(moneyKey, value);
@@ -189,7 +206,7 @@ function setDiscount(ctx: RuleContext, a: Value[], out: Out): void {
   const name = str(a[0], 'name');
   const desired = num(a[1], 'value');
   const scope = (optStr(a[2]) ?? ctx.env.input.application.defaultDiscountScope) as DiscountScope;
-  if (!SESSION_SCOPES.has(scope)) throw new EffectError(`invalid discount scope ${scope}`);
+  if (!SESSION_SCOPES.has(scope)) throw new InvalidCall(`invalid discount scope ${scope}`);
   const partial = partialDefault(ctx, optBool(a[3]));
   const value = grant(ctx, desired, ctx.ledger.sessionCap(scope), partial);
   if (!value) return;
@@ -200,7 +217,7 @@ function setDiscount(ctx: RuleContext, a: Value[], out: Out): void {
 }
 
 function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number, scope: ItemDiscountScope, partial: boolean, extra: Props | null, out: Out): void {
-  if (!ITEM_SCOPES.has(scope)) throw new EffectError(`invalid item discount scope ${scope}`);
+  if (!ITEM_SCOPES.has(scope)) throw new InvalidCall(`invalid item discount scope ${scope}`);
   const u = ctx.env.units[unit];
   const value = grant(ctx, desired, ctx.ledger.unitCap(unit, scope), partial);
   if (!value) return;
@@ -222,7 +239,7 @@ function setDiscountPerItemProRata(ctx: RuleContext, a: Value[], out: Out): void
   const name = str(a[0], 'name');
   const total = num(a[1], 'total');
   const items = a[2];
-  if (!Array.isArray(items)) throw new EffectError('items must be a list');
+  if (!Array.isArray(items)) throw new InvalidCall('items must be a list');
   const scope = (optStr(a[3]) ?? ctx.env.input.application.defaultDiscountAdditionalCostPerItemScope) as ItemDiscountScope;
   const units = items.map((it) => unitOf(ctx.env, it));
   const prices = items.map((it) => num((it as ValueMap).Price, 'item price'));
@@ -238,7 +255,7 @@ function setDiscountPerItemProRata(ctx: RuleContext, a: Value[], out: Out): void
 
 function costId(ctx: RuleContext, name: string): number {
   const cid = ctx.env.costIds.get(name);
-  if (cid === undefined) throw new EffectError(`unknown additional cost ${name}`);
+  if (cid === undefined) throw new InvalidCall(`unknown additional cost ${name}`);
   return cid;
 }
 
@@ -265,7 +282,7 @@ function setDiscountPerAdditionalCostPerItem(ctx: RuleContext, a: Value[], out: 
   const partial = partialDefault(ctx, optBool(a[4]));
   const additionalCostId = costId(ctx, cost);
   const cap = ctx.ledger.unitCostCap(unit, cost);
-  if (cap === null) throw new Fail(`item has no additional cost ${cost}`);   // documented quirk (effects.md §4.4)
+  if (cap === null) throw new RuleFailure(`item has no additional cost ${cost}`);   // documented quirk (effects.md §4.4)
   const value = grant(ctx, desired, cap, partial);
   if (!value) return;
   ctx.ledger.applyUnitCost(unit, cost, value);
@@ -320,7 +337,7 @@ function deductPoints(ctx: RuleContext, a: Value[], out: Out): void {
   const lk = `${programId}|${subLedgerId}`;
   const bal = ctx.env.input.loyaltyBalances?.find((b) => b.programId === programId && b.subledgerId === subLedgerId);
   const available = sub(bal ? dec(bal.balance) : ZERO, ctx.ledger.loyaltyUsed(lk));
-  if (available.lessThan(value)) throw new Fail('insufficient loyalty balance');
+  if (available.lessThan(value)) throw new RuleFailure('insufficient loyalty balance');
   const room = ctx.ledger.room(key(ctx, 'redeemLoyaltyPoints'));
   if (room && room.room.lessThan(value)) { out.drop('budget exhausted: redeemLoyaltyPoints'); return; }
   if (!takeCount(ctx, 'redeemLoyaltyPointsEffect')) { out.drop('budget exhausted: redeemLoyaltyPointsEffect'); return; }
@@ -338,7 +355,7 @@ function deductPoints(ctx: RuleContext, a: Value[], out: Out): void {
  */
 export function renderPayload(template: string, params: ValueMap): unknown {
   let parsed: unknown;
-  try { parsed = JSON.parse(template || '{}'); } catch { throw new EffectError('custom effect payload is not valid JSON'); }
+  try { parsed = JSON.parse(template || '{}'); } catch { throw new InvalidCall('custom effect payload is not valid JSON'); }
   const text = (v: Value | undefined): string => (v instanceof Date ? v.toISOString() : isDec(v) ? v.toString() : v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   const walk = (x: unknown): unknown => {
     if (typeof x === 'string') {
@@ -390,8 +407,9 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Out): void {
       return simple(ctx, out, 'callApi', { webhookId, webhookName: nameOf(input.webhooks, webhookId) }, 'callApi');
     }
     case 'customEffect': {
-      const def = ctx.env.customEffects.get(str(a[0], 'name'));
-      if (!def) throw new EffectError(`unknown custom effect ${String(a[0])}`);
+      const name = str(a[0], 'name');
+      const def = ctx.env.customEffects.get(name);
+      if (!def) throw new InvalidCall(`unknown custom effect ${name}`);
       const params = isMap(a[1]) ? a[1] : (Object.create(null) as ValueMap);
       const props: Props = { effectId: def.id, name: def.name, payload: renderPayload(def.payload, params) };
       if (a[2] !== undefined && a[2] !== null) {
@@ -448,7 +466,7 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Out): void {
       const achievementId = id(num(a[0], 'achievementId'));
       const delta = num(a[1], 'delta');
       const ach = input.achievements?.find((x) => x.id === achievementId);
-      if (!ach) throw new EffectError(`unknown achievement ${achievementId}`);
+      if (!ach) throw new InvalidCall(`unknown achievement ${achievementId}`);
       const before = dec(ach.currentProgress);
       const value = add(before, delta);
       return simple(ctx, out, 'increaseAchievementProgress', {
@@ -458,13 +476,13 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Out): void {
     }
     case 'setLoyaltyPointsExpiryDate': {
       const d = a[2];
-      if (!(d instanceof Date)) throw new EffectError('newExpiryDate must be a time');
+      if (!(d instanceof Date)) throw new InvalidCall('newExpiryDate must be a time');
       return simple(ctx, out, 'setLoyaltyPointsExpiryDate', { programId: id(num(a[0], 'programId')), subLedgerId: str(a[1], 'subledgerId'), newExpiryDate: d });
     }
     case 'extendLoyaltyPointsExpiryDate':
       return simple(ctx, out, 'extendLoyaltyPointsExpiryDate', { programId: id(num(a[0], 'programId')), subLedgerId: str(a[1], 'subledgerId'), extensionDuration: str(a[2], 'duration') });
     default:
-      throw new EffectError(`unknown effect function ${call.fn}`);
+      throw new InvalidCall(`unknown effect function ${call.fn}`);
   }
 }
 
@@ -476,8 +494,8 @@ export function applyCalls(ctx: RuleContext, calls: readonly EffectCall[]): Call
     try {
       applyCall(ctx, call, out);
     } catch (e) {
-      if (e instanceof Fail) return { ok: false, effectIndex: call.index, details: e.details };
-      if (e instanceof EffectError) throw Object.assign(e, { effectIndex: call.index });
+      if (e instanceof RuleFailure) return { ok: false, effectIndex: call.index, details: e.details };
+      if (e instanceof InvalidCall) throw new EffectError(e.message, call.index);
       throw e;
     }
   }

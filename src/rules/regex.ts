@@ -24,7 +24,10 @@ type Node =
 const enum Op { Class, Any, Split, Jmp, Bol, Eol, WordB, NotWordB, Match }
 interface Instr { op: Op; x: number; y: number; ranges?: number[]; neg?: boolean }
 
-export class RegexSyntaxError extends Error {}
+/** A pattern outside the supported RE2 subset, or malformed: a save-time error for a literal pattern, else an evaluation error. */
+export class RegexSyntaxError extends Error {
+  override name = 'RegexSyntaxError';
+}
 
 const DIGIT = [48, 57];
 const WORD = [48, 57, 65, 90, 95, 95, 97, 122];
@@ -290,7 +293,6 @@ export class SafeRegex {
     let clist = new Int32Array(m);
     let nlist = new Int32Array(m);
     let ccount = 0;
-    let ncount = 0;
     const mark = new Int32Array(m).fill(-1);
     const stack = new Int32Array(m * 2 + 2);
     const n = s.length;
@@ -326,7 +328,7 @@ export class SafeRegex {
       ccount = r;
       if (pos === n) break;
       const c = s.charCodeAt(pos);
-      ncount = 0;
+      let ncount = 0;
       for (let k = 0; k < ccount; k++) {
         const pc = clist[k];
         const ins = prog[pc];

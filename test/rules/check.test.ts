@@ -1,7 +1,7 @@
 /** Save-time errors (rules.md §4.6): every one carries the rule index and the JSON path of the node. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileRuleset } from '../../src/rules/compile.js';
+import { compileRuleset, RulesetValidationError } from '../../src/rules/compile.js';
 import { ENV, rejects, rejectsExpr, rule } from './helpers.js';
 
 describe('check: malformed nodes', () => {
@@ -117,7 +117,10 @@ describe('check: names and paths', () => {
     let errors: { ruleIndex: number | null; path: string }[] = [];
     try {
       compileRuleset({ rules: [{ title: 'ok', condition: ['and'], effects: [] }, { title: 'bad', condition: ['and', ['nope']], effects: [['nope2']] }] }, ENV);
-    } catch (e) { errors = (e as { errors: typeof errors }).errors; }
+    } catch (e) {
+      assert.ok(e instanceof RulesetValidationError);
+      errors = e.errors;
+    }
     assert.deepEqual(errors.map((e) => [e.ruleIndex, e.path]), [[1, 'rules[1].condition[1]'], [1, 'rules[1].effects[0]']]);
   });
 });

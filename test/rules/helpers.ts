@@ -3,6 +3,7 @@ import { Decimal, dec } from '../../src/domain/money.js';
 import { compileExpression, compileRuleset, RulesetValidationError } from '../../src/rules/compile.js';
 import type { CompileEnv, EvalOptions, RuleCheckError, RuleInput, RulesetInput, Roots, Value, ValueMap } from '../../src/rules/contract.js';
 import { setJit } from '../../src/rules/jit.js';
+import { RuleEvalError } from '../../src/rules/values.js';
 
 export const NOW = new Date('2024-03-15T10:30:00Z');
 
@@ -121,5 +122,5 @@ export function rejectsExpr(expression: unknown, pathSuffix: string, message: Re
 
 /** Evaluate an expression and expect an evaluation error. */
 export function throwsEval(expression: unknown, message: RegExp, roots: Roots = {}, extra: Partial<EvalOptions> = {}): void {
-  assert.throws(() => ev(expression, roots, extra), (e: Error) => e.name === 'RuleEvalError' && message.test(e.message));
+  assert.throws(() => ev(expression, roots, extra), (e) => e instanceof RuleEvalError && message.test(e.message));
 }
