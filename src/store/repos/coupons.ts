@@ -1,8 +1,9 @@
 import type { Coupon, NewCouponRecord, Referral } from '../../domain/coupon.js';
 import { dec } from '../../domain/money.js';
 import { isDeepStrictEqual } from 'node:util';
-import type { Param, Sql } from '../db.js';
+import type { Dialect, Param, Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
+import { rowsPerStatement, valuesPlaceholders } from './params.js';
 import { toReferral, type ReferralRow } from './referrals.js';
 
 export interface CouponRow {
@@ -12,7 +13,7 @@ export interface CouponRow {
   batch_id: string | null; import_id: number | null; referral_id: number | null; is_reservation_mandatory: number; implicitly_reserved: number; created: string;
 }
 
-export function toCoupon(r: CouponRow): Coupon {
+function toCoupon(r: CouponRow): Coupon {
   const c: Coupon = {
     id: Number(r.id), created: r.created, applicationId: Number(r.application_id), campaignId: Number(r.campaign_id), value: r.value,
     usageLimit: Number(r.usage_limit), usageCounter: Number(r.usage_counter), discountCounter: dec(String(r.discount_counter)),
@@ -38,37 +39,44 @@ function rowParams(c: NewCouponRecord): Param[] {
     c.recipientIntegrationId, toJson(c.attributes ?? {}), toJson(c.limits ?? []), c.batchId, c.importId, c.referralId, c.isReservationMandatory, c.implicitlyReserved, c.created];
 }
 
+/** Coupons per INSERT statement: as many rows as the store's parameter limit holds (SQLite 1927, PostgreSQL 3855). */
+export const couponRowsPerStatement = (dialect: Dialect): number => rowsPerStatement(dialect, PER_ROW);
+
+const ON_DUPLICATE_SKIP = ' ON CONFLICT (application_id, value) DO NOTHING';
+
 /**
- * Inserts coupons in multi-row statements. With `skipDuplicates`, codes that already exist in the
- * Application are skipped; otherwise a duplicate fails the whole transaction (unique index).
- * Returns how many rows were inserted.
+ * The one INSERT of coupons: multi-row VALUES, split into statements of couponRowsPerStatement rows,
+ * `run` once per statement. `skipDuplicates` skips codes that already exist in the Application
+ * (ON CONFLICT DO NOTHING); without it a duplicate fails the transaction (unique index).
  */
-export async function insertCoupons(sql: Sql, coupons: readonly NewCouponRecord[], skipDuplicates = false): Promise<number> {
-  let inserted = 0;
-  const chunk = Math.floor(900 / PER_ROW); // SQLite's default limit on bound parameters is generous, stay well below
+async function insertStatements<T>(sql: Sql, coupons: readonly NewCouponRecord[], skipDuplicates: boolean, returning: string,
+  run: (text: string, params: Param[]) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  const chunk = couponRowsPerStatement(sql.dialect);
   for (let i = 0; i < coupons.length; i += chunk) {
     const part = coupons.slice(i, i + chunk);
-    const placeholders = part.map(() => `(${new Array(PER_ROW).fill('?').join(', ')})`).join(', ');
-    const conflict = skipDuplicates ? ' ON CONFLICT (application_id, value) DO NOTHING' : '';
-    inserted += await sql.run(`INSERT INTO coupons (${COLUMNS}) VALUES ${placeholders}${conflict}`, part.flatMap(rowParams));
+    const text = `INSERT INTO coupons (${COLUMNS}) VALUES ${valuesPlaceholders(part.length, PER_ROW)}${skipDuplicates ? ON_DUPLICATE_SKIP : ''}${returning}`;
+    out.push(await run(text, part.flatMap(rowParams)));
   }
-  return inserted;
+  return out;
 }
 
-export async function insertCoupon(sql: Sql, c: NewCouponRecord): Promise<Coupon> {
-  const row = await sql.get<CouponRow>(`INSERT INTO coupons (${COLUMNS}) VALUES (${new Array(PER_ROW).fill('?').join(', ')}) RETURNING *`, rowParams(c));
-  return toCoupon(row!);
+/** Inserts coupons; with `skipDuplicates` codes already in the Application are skipped. Returns how many rows went in. */
+export async function insertCoupons(sql: Sql, coupons: readonly NewCouponRecord[], skipDuplicates = false): Promise<number> {
+  const counts = await insertStatements(sql, coupons, skipDuplicates, '', (text, params) => sql.run(text, params));
+  return counts.reduce((a, b) => a + b, 0);
 }
 
-/** Which of `values` already exist in the Application. */
-export async function existingValues(sql: Sql, applicationId: number, values: readonly string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let i = 0; i < values.length; i += 500) {
-    const part = values.slice(i, i + 500);
-    const rows = await sql.all<{ value: string }>(`SELECT value FROM coupons WHERE application_id = ? AND value IN (${part.map(() => '?').join(', ')})`, [applicationId, ...part]);
-    for (const r of rows) found.add(r.value);
-  }
-  return found;
+/** Inserts coupons, skipping codes already in the Application; returns the values inserted, so the caller can name the duplicates. */
+export async function insertCouponsReturningValues(sql: Sql, coupons: readonly NewCouponRecord[]): Promise<Set<string>> {
+  const parts = await insertStatements(sql, coupons, true, ' RETURNING value', (text, params) => sql.all<{ value: string }>(text, params));
+  return new Set(parts.flat().map((r) => r.value));
+}
+
+/** As `insertCouponsReturningValues`, returning the inserted coupons in id order (for `silent=no`). */
+export async function insertCouponsReturningRows(sql: Sql, coupons: readonly NewCouponRecord[]): Promise<Coupon[]> {
+  const parts = await insertStatements(sql, coupons, true, ' RETURNING *', (text, params) => sql.all<CouponRow>(text, params));
+  return parts.flat().map(toCoupon).sort((a, b) => a.id - b.id);
 }
 
 /** The coupons with these exact (already normalised) values; `lock` takes row locks in id order (close). */
@@ -138,64 +146,6 @@ export async function recordRedemption(sql: Sql, couponId: number, sessionId: nu
 
 export async function deleteRedemption(sql: Sql, couponId: number, sessionId: number): Promise<void> {
   await sql.run('DELETE FROM coupon_redemptions WHERE coupon_id = ? AND session_id = ?', [couponId, sessionId]);
-}
-
-// Management of coupons (issue #4): bulk inserts, filtered listing, updates, deletes ------------
-
-/** A row as `json_populate_recordset` reads it: column names as keys; absent keys are NULL (defaults via COALESCE). */
-function jsonRow(c: NewCouponRecord): Record<string, unknown> {
-  const r: Record<string, unknown> = { application_id: c.applicationId, campaign_id: c.campaignId, value: c.value, usage_limit: c.usageLimit, created: c.created };
-  if (c.discountLimit !== undefined) r.discount_limit = c.discountLimit.toString();
-  if (c.reservationLimit !== undefined) r.reservation_limit = c.reservationLimit;
-  if (c.startDate !== undefined) r.start_date = c.startDate;
-  if (c.expiryDate !== undefined) r.expiry_date = c.expiryDate;
-  if (c.recipientIntegrationId !== undefined) r.recipient_integration_id = c.recipientIntegrationId;
-  if (c.attributes && Object.keys(c.attributes).length) r.attributes = toJson(c.attributes);
-  if (c.limits?.length) r.limits = toJson(c.limits);
-  if (c.batchId !== undefined) r.batch_id = c.batchId;
-  if (c.importId !== undefined) r.import_id = c.importId;
-  if (c.referralId !== undefined) r.referral_id = c.referralId;
-  if (c.isReservationMandatory) r.is_reservation_mandatory = 1;
-  if (c.implicitlyReserved) r.implicitly_reserved = 1;
-  return r;
-}
-
-/** Rows per multi-row VALUES statement on SQLite (17 parameters a row, far below its 32 766 limit). */
-const SQLITE_ROWS = 500;
-
-/**
- * Inserts many coupons with few statements: on SQLite multi-row VALUES of 500 rows (prepared once,
- * executed in-process); on PostgreSQL one statement per call, the rows travelling as one JSON
- * parameter (`json_populate_recordset`), so one round trip per batch. Codes that already exist in
- * the Application are skipped (ON CONFLICT DO NOTHING) and RETURNING tells which rows went in.
- */
-async function bulkInsert<T>(sql: Sql, coupons: readonly NewCouponRecord[], returning: string): Promise<T[]> {
-  if (coupons.length === 0) return [];
-  const conflict = `ON CONFLICT (application_id, value) DO NOTHING RETURNING ${returning}`;
-  if (sql.dialect === 'postgres') {
-    const select = COLUMNS.split(',').map((c) => c.trim()).map((c) =>
-      (c === 'attributes' ? "COALESCE(attributes, '{}')" : c === 'limits' ? "COALESCE(limits, '[]')"
-        : c === 'is_reservation_mandatory' || c === 'implicitly_reserved' ? `COALESCE(${c}, 0)` : c)).join(', ');
-    return sql.all<T>(`INSERT INTO coupons (${COLUMNS}) SELECT ${select} FROM json_populate_recordset(NULL::coupons, ?::json) ${conflict}`,
-      [JSON.stringify(coupons.map(jsonRow))]);
-  }
-  const out: T[] = [];
-  for (let i = 0; i < coupons.length; i += SQLITE_ROWS) {
-    const part = coupons.slice(i, i + SQLITE_ROWS);
-    const placeholders = part.map(() => `(${new Array(PER_ROW).fill('?').join(', ')})`).join(', ');
-    out.push(...await sql.all<T>(`INSERT INTO coupons (${COLUMNS}) VALUES ${placeholders} ${conflict}`, part.flatMap(rowParams)));
-  }
-  return out;
-}
-
-/** Bulk insert (see `bulkInsert`); returns the values inserted, so the caller can name the duplicates. */
-export async function insertCouponsReturningValues(sql: Sql, coupons: readonly NewCouponRecord[]): Promise<Set<string>> {
-  return new Set((await bulkInsert<{ value: string }>(sql, coupons, 'value')).map((r) => r.value));
-}
-
-/** As `insertCouponsReturningValues`, returning the inserted coupons (for `silent=no`). */
-export async function insertCouponsReturningRows(sql: Sql, coupons: readonly NewCouponRecord[]): Promise<Coupon[]> {
-  return (await bulkInsert<CouponRow>(sql, coupons, '*')).map(toCoupon).sort((a, b) => a.id - b.id);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { NewReferralRecord, Referral } from '../../domain/coupon.js';
 import type { Param, Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
+import { rowsPerStatement, valuesPlaceholders } from './params.js';
 
 export interface ReferralRow {
   id: number; application_id: number; campaign_id: number; code: string; usage_limit: number; usage_counter: number;
@@ -28,20 +29,8 @@ const rowParams = (r: NewReferralRecord): Param[] => [r.applicationId, r.campaig
   r.advocateProfileIntegrationId, r.friendProfileIntegrationId, toJson(r.attributes ?? {}), r.importId, r.batchId, r.created];
 
 export async function insertReferral(sql: Sql, r: NewReferralRecord): Promise<Referral> {
-  const row = await sql.get<ReferralRow>(`INSERT INTO referrals (${COLUMNS}) VALUES (${new Array(PER_ROW).fill('?').join(', ')}) RETURNING *`, rowParams(r));
+  const row = await sql.get<ReferralRow>(`INSERT INTO referrals (${COLUMNS}) VALUES ${valuesPlaceholders(1, PER_ROW)} RETURNING *`, rowParams(r));
   return toReferral(row!);
-}
-
-/** Multi-row insert; `skipDuplicates` ignores codes that exist already. Returns rows inserted. */
-export async function insertReferrals(sql: Sql, rows: readonly NewReferralRecord[], skipDuplicates = false): Promise<number> {
-  let inserted = 0;
-  const chunk = Math.floor(900 / PER_ROW);
-  for (let i = 0; i < rows.length; i += chunk) {
-    const part = rows.slice(i, i + chunk);
-    const conflict = skipDuplicates ? ' ON CONFLICT (application_id, code) DO NOTHING' : '';
-    inserted += await sql.run(`INSERT INTO referrals (${COLUMNS}) VALUES ${part.map(() => `(${new Array(PER_ROW).fill('?').join(', ')})`).join(', ')}${conflict}`, part.flatMap(rowParams));
-  }
-  return inserted;
 }
 
 export async function referralByCode(sql: Sql, applicationId: number, code: string, lock = false): Promise<Referral | undefined> {
@@ -84,10 +73,10 @@ export async function refereesOf(sql: Sql, referralId: number): Promise<string[]
  */
 export async function insertReferralsReturning(sql: Sql, rows: readonly NewReferralRecord[]): Promise<Referral[]> {
   const out: Referral[] = [];
-  const chunk = Math.floor(900 / PER_ROW);
+  const chunk = rowsPerStatement(sql.dialect, PER_ROW);
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
-    const inserted = await sql.all<ReferralRow>(`INSERT INTO referrals (${COLUMNS}) VALUES ${part.map(() => `(${new Array(PER_ROW).fill('?').join(', ')})`).join(', ')}`
+    const inserted = await sql.all<ReferralRow>(`INSERT INTO referrals (${COLUMNS}) VALUES ${valuesPlaceholders(part.length, PER_ROW)}`
       + ' ON CONFLICT (application_id, code) DO NOTHING RETURNING *', part.flatMap(rowParams));
     for (const r of inserted) out.push(toReferral(r));
   }
