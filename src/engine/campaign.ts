@@ -18,7 +18,7 @@ import type {
 /** One code of `session.couponCodes` (deduplicated after case normalisation). */
 export interface CodeEntry { received: string; normalized: string; coupon: EngineCoupon | null }
 
-export interface CodeResult { accepted: boolean; rejections: PassRejection[] }
+interface CodeResult { accepted: boolean; rejections: PassRejection[] }
 
 /** Results of evaluating a node of the evaluation tree; merged into the parent unless discarded. */
 export interface Acc {

@@ -69,9 +69,6 @@ export function referralInvalidReason(r: EngineReferral, input: EngineInput, led
 /** Why a code that was evaluated in its campaign's pass was not accepted. */
 export interface PassRejection { reason: string; conditionIndex?: number; effectIndex?: number; details?: string }
 
-/** Outcome of a code after all campaigns: accepted, or the rejection to emit. */
-export interface CodeOutcome { campaignId: number; rejection: PassRejection | null }
-
 /** Precedence among pass outcomes of one code (effects.md Q3): conditions before effect limits. */
 export function pickPassRejection(rs: PassRejection[], prefix: 'Coupon' | 'Referral'): PassRejection {
   const byCond = rs.find((r) => r.reason === `${prefix}RejectedByCondition`);

@@ -38,7 +38,7 @@ export interface Pending {
   discount?: Decimal;
 }
 
-export interface Dropped { effectIndex: number; details: string }
+interface Dropped { effectIndex: number; details: string }
 
 /** What one rule's calls produce: its effects, and the effects dropped for an exhausted budget. */
 class Out {
@@ -353,7 +353,7 @@ function deductPoints(ctx: RuleContext, a: Value[], out: Out): void {
  * A string that is exactly one placeholder takes the parameter's value (keeping its kind); otherwise
  * placeholders are interpolated as text.
  */
-export function renderPayload(template: string, params: ValueMap): unknown {
+function renderPayload(template: string, params: ValueMap): unknown {
   let parsed: unknown;
   try { parsed = JSON.parse(template || '{}'); } catch { throw new InvalidCall('custom effect payload is not valid JSON'); }
   const text = (v: Value | undefined): string => (v instanceof Date ? v.toISOString() : isDec(v) ? v.toString() : v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));

@@ -19,7 +19,7 @@ function randomCode(): string {
   return randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase();
 }
 
-export const defaultIds: EngineIds = {
+const defaultIds: EngineIds = {
   uuid: () => randomUUID(),
   couponCode: () => randomCode(),
   referralCode: () => randomCode(),

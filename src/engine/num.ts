@@ -9,7 +9,6 @@ import { compare, Decimal, type DecimalRepr as Repr } from '../domain/money.js';
 export const cmp = compare;
 
 export const lt = (x: Decimal, y: Decimal): boolean => cmp(x, y) < 0;
-export const lte = (x: Decimal, y: Decimal): boolean => cmp(x, y) <= 0;
 export const gt = (x: Decimal, y: Decimal): boolean => cmp(x, y) > 0;
 export const minOf = (x: Decimal, y: Decimal): Decimal => (cmp(x, y) < 0 ? x : y);
 /** Sign without allocation: -1, 0 or 1. */
@@ -20,7 +19,6 @@ export function sign(x: Decimal): number {
 }
 
 export const ONE = new Decimal(1);
-export const ZERO_D = new Decimal(0);
 
 /** `x.toNumber()` for the small non-negative integers the engine reads back (positions, ids): one word. */
 export function smallInt(x: Decimal): number {

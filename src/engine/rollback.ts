@@ -25,7 +25,7 @@ function envelope(e: Effect, effectType: Effect['effectType'], props: Props): Ef
 }
 
 /** rollbackDiscount props for a discount effect. */
-export function rollbackDiscountProps(e: Effect): Props {
+function rollbackDiscountProps(e: Effect): Props {
   const p = e.props;
   const out: Props = { name: p.name, value: p.value };
   if (e.effectType === 'setDiscountPerItem' || e.effectType === 'setDiscountPerAdditionalCostPerItem') {

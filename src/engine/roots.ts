@@ -31,7 +31,7 @@ function sealProto(m: ValueMap): ValueMap {
 }
 
 /** Converts a JSON-ish value (numbers, Dates, nested objects) into a rule-language Value. */
-export function toValue(v: unknown): Value {
+function toValue(v: unknown): Value {
   if (v === null || v === undefined) return null;
   if (isDec(v)) return v;
   switch (typeof v) {
@@ -50,7 +50,7 @@ export function toValue(v: unknown): Value {
   return out;
 }
 
-export function attributesMap(attrs: AttributeMap | undefined): ValueMap {
+function attributesMap(attrs: AttributeMap | undefined): ValueMap {
   return attrs ? (toValue(attrs) as ValueMap) : newMap();
 }
 
@@ -100,7 +100,7 @@ function smallDecimal(n: number): Decimal {
   return Number.isInteger(n) && n >= 0 && n < SMALL_INTS.length ? SMALL_INTS[n] : new Decimal(n);
 }
 
-export function itemMap(u: FlatItem, price: Decimal = u.price, costs?: Map<string, Decimal>): ValueMap {
+function itemMap(u: FlatItem, price: Decimal = u.price, costs?: Map<string, Decimal>): ValueMap {
   const l = u.line;
   const m = fixedMap();
   put(m, 'Name', l.name);
@@ -134,7 +134,7 @@ export interface NetView {
   sessionCosts: Map<string, Decimal>;
 }
 
-export function sessionMap(s: EngineSession, currency: string, units: FlatItem[], net?: NetView): ValueMap {
+function sessionMap(s: EngineSession, currency: string, units: FlatItem[], net?: NetView): ValueMap {
   const m = fixedMap();
   m.Total = net ? net.total : dec(s.totals.total);
   m.CartItemTotal = net ? net.cartItemTotal : dec(s.totals.cartItemTotal);
@@ -208,7 +208,7 @@ export function referralMap(r: EngineReferral): ValueMap {
 }
 
 const appCache = new WeakMap<EngineApplication, ValueMap>();
-export function applicationMap(a: EngineApplication): ValueMap {
+function applicationMap(a: EngineApplication): ValueMap {
   let m = appCache.get(a);
   if (!m) {
     m = fixedMap();
@@ -234,7 +234,7 @@ export function campaignMap(c: EngineCampaign): ValueMap {
   return sealProto(m);
 }
 
-export function storeMap(s: EngineStore): ValueMap {
+function storeMap(s: EngineStore): ValueMap {
   const m = fixedMap();
   m.IntegrationId = s.integrationId;
   m.Name = s.name;
@@ -242,7 +242,7 @@ export function storeMap(s: EngineStore): ValueMap {
   return sealProto(m);
 }
 
-export function eventMap(e: EngineInput['event'], now: Date): ValueMap {
+function eventMap(e: EngineInput['event'], now: Date): ValueMap {
   const m = fixedMap();
   m.Type = e.type;
   m.Attributes = attributesMap(e.attributes);

@@ -20,7 +20,7 @@ export function inSchedule(c: EngineCampaign, now: Date): boolean {
   return true;
 }
 
-export function storeMatches(c: EngineCampaign, input: EngineInput): boolean {
+function storeMatches(c: EngineCampaign, input: EngineInput): boolean {
   if (c.linkedStoreIds.length === 0) return true;
   const store = input.store;
   return !!store && !!input.session.storeIntegrationId && c.linkedStoreIds.includes(store.id);

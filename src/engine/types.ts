@@ -13,7 +13,7 @@ import type { CompiledRuleset } from '../rules/contract.js';
 /** Attribute values as the service normalised them (numbers may be number or Decimal; time = Date). */
 export type AttributeMap = Record<string, unknown>;
 
-export interface EngineAdditionalCost { price: Decimal }
+interface EngineAdditionalCost { price: Decimal }
 
 export interface EngineCartItem {
   sku: string;
@@ -33,7 +33,7 @@ export interface EngineCartItem {
   position: number;
 }
 
-export type SessionState = 'open' | 'closed' | 'partially_returned' | 'cancelled';
+type SessionState = 'open' | 'closed' | 'partially_returned' | 'cancelled';
 
 export interface EngineSession {
   integrationId: string;
@@ -84,7 +84,7 @@ export interface EngineApplication {
 
 export interface EngineStore { id: number; integrationId: string; name: string; attributes: AttributeMap }
 
-export type CampaignState = 'enabled' | 'disabled' | 'archived' | 'running' | 'scheduled' | 'expired' | 'draft';
+type CampaignState = 'enabled' | 'disabled' | 'archived' | 'running' | 'scheduled' | 'expired' | 'draft';
 
 export type LimitAction =
   | 'redeemCoupon' | 'redeemReferral' | 'setDiscount' | 'setDiscountEffect' | 'createCoupon' | 'createReferral'
@@ -92,7 +92,7 @@ export type LimitAction =
   | 'redeemLoyaltyPointsEffect' | 'callApi' | 'awardGiveaway' | 'addFreeItemEffect' | 'reserveCoupon';
 export type LimitEntity = 'Coupon' | 'Referral' | 'Profile' | 'Identifier' | 'Store' | 'Session';
 
-export interface EngineRuleset {
+interface EngineRuleset {
   id: number;
   compiled: CompiledRuleset;
 }
@@ -181,8 +181,8 @@ export interface BudgetRemaining {
 
 export interface CustomEffectDef { id: number; name: string; payload: string; params: { name: string; type: string }[] }
 export interface NamedRef { id: number; name: string }
-export interface AchievementRef { id: number; name: string; target: Decimal; currentProgress: Decimal }
-export interface LoyaltyBalance { programId: number; subledgerId: string; balance: Decimal; tier?: string | null }
+interface AchievementRef { id: number; name: string; target: Decimal; currentProgress: Decimal }
+interface LoyaltyBalance { programId: number; subledgerId: string; balance: Decimal; tier?: string | null }
 
 /** Id generators: injected so the engine stays deterministic under test. */
 export interface EngineIds {
@@ -198,9 +198,9 @@ export interface EngineIds {
  * `…_closed`, `…_reopened`, `…_partially_returned`, `talon_profile_created`, `…_updated`, or a custom
  * event type.
  */
-export type EngineEventType = string;
+type EngineEventType = string;
 
-export interface EngineOptions {
+interface EngineOptions {
   dry?: boolean;
   /** Dry runs only: evaluate exactly these campaigns (even disabled, never archived). */
   evaluableCampaignIds?: number[] | null;

@@ -5,9 +5,9 @@
 import { isDec, toNumber } from '../domain/money.js';
 import type { Effect, RuleFailureReason } from './types.js';
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-export function jsonValue(v: unknown): Json {
+function jsonValue(v: unknown): Json {
   if (v === null || v === undefined) return null;
   if (isDec(v)) return toNumber(v);
   if (v instanceof Date) return v.toISOString();

@@ -1,7 +1,7 @@
 /**
  * Shape of a function declaration. Every function of the language is declared once (in
  * src/rules/functions/<family>.ts) with this structure; the parser (lambda slots), the checker
- * (arity, kinds, extra checks), the compiler (implementation) and `functionReference()` all read it.
+ * (arity, kinds, extra checks) and the compiler (implementation) read it.
  */
 import type { CompileEnv, Kind, Value } from './contract.js';
 import type { Shape } from './model.js';

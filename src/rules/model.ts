@@ -1,6 +1,6 @@
 /**
  * The data model visible to rules (rules.md §3): static shapes of the roots, used by the checker
- * to validate paths at save time and published as `Environment.slots` (`slots()`).
+ * to validate paths at save time.
  */
 import type { AttributeDef, CompileEnv, Kind } from './contract.js';
 
@@ -23,13 +23,13 @@ export interface Shape {
 }
 
 export const ANY: Shape = { kind: 'any' };
-export const NUMBER: Shape = { kind: 'number' };
+const NUMBER: Shape = { kind: 'number' };
 export const STRING: Shape = { kind: 'string' };
-export const BOOLEAN: Shape = { kind: 'boolean' };
-export const TIME: Shape = { kind: 'time' };
+const BOOLEAN: Shape = { kind: 'boolean' };
+const TIME: Shape = { kind: 'time' };
 export const NULL: Shape = { kind: 'null' };
-export const LIST: Shape = { kind: 'list', elem: ANY };
-export const MAP: Shape = { kind: 'map' };
+const LIST: Shape = { kind: 'list', elem: ANY };
+const MAP: Shape = { kind: 'map' };
 
 export function shapeOf(kind: Kind): Shape {
   switch (kind) {
@@ -60,7 +60,7 @@ const attrs = (entity: string): Shape => ({ kind: 'map', attributesOf: entity, t
 
 const cost = (title: string): Shape => ({ kind: 'map', title, openIsAdditionalCost: true, open: { kind: 'map', fields: { Price: n('Price of the additional cost') } } });
 
-export const CART_ITEM: Shape = {
+const CART_ITEM: Shape = {
   kind: 'map', title: 'Cart item (flattened: Quantity is 1)',
   fields: {
     Name: s('Item name'), Sku: s('SKU'), Quantity: n('Quantity (1 after flattening)'), Price: n('Unit price'),
@@ -168,35 +168,4 @@ export function attributeShape(type: AttributeDef['type']): Shape {
 export function findAttribute(env: CompileEnv, entity: string, name: string): AttributeDef | undefined {
   return env.attributes.find((a) => a.entity === entity && a.name === name)
     ?? BUILTIN_ATTRIBUTES.find((a) => a.entity === entity && a.name === name);
-}
-
-/** SlotDef of the Environment (OAS `SlotDef`): one per readable path, custom attributes included. */
-export interface SlotDef { name: string; type: string; title: string; description?: string; writable: boolean }
-
-function typeName(sh: Shape): string {
-  if (sh.kind === 'list') return sh.elem && sh.elem.kind !== 'any' && sh.elem.kind !== 'map' ? `list[${sh.elem.kind}]` : 'list';
-  return sh.kind;
-}
-
-export function slots(env?: CompileEnv): SlotDef[] {
-  const out: SlotDef[] = [];
-  const walk = (path: string, sh: Shape, root: string): void => {
-    out.push({ name: path, type: typeName(sh), title: sh.title ?? path, writable: false });
-    if (sh.attributesOf !== undefined && env !== undefined) {
-      const all = [...env.attributes, ...BUILTIN_ATTRIBUTES].filter((a) => a.entity === sh.attributesOf);
-      const seen = new Set<string>();
-      for (const a of all) {
-        if (seen.has(a.name)) continue;
-        seen.add(a.name);
-        const writable = path === `${root}.Attributes` && WRITABLE_ROOTS[root] === a.entity;
-        out.push({ name: `${path}.${a.name}`, type: typeName(attributeShape(a.type)), title: a.name, writable });
-      }
-    }
-    if (sh.openIsAdditionalCost && env !== undefined && sh.open) {
-      for (const c of env.additionalCosts) walk(`${path}.${c}`, sh.open, root);
-    }
-    for (const [k, f] of Object.entries(sh.fields ?? {})) walk(`${path}.${k}`, f, root);
-  };
-  for (const [name, sh] of Object.entries(ROOTS)) walk(name, sh, name);
-  return out;
 }

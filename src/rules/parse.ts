@@ -8,14 +8,14 @@ import type { FnDef, Overload } from './fn.js';
 import type { Shape } from './model.js';
 import { lambdaSlots, lookupFunction, maxArity } from './registry.js';
 
-export const MAX_DEPTH = 64;
-export const MAX_NODES = 20_000;
-export const MAX_TEMPLATE_DEPTH = 16;
+const MAX_DEPTH = 64;
+const MAX_NODES = 20_000;
+const MAX_TEMPLATE_DEPTH = 16;
 
-export interface Lit { t: 'lit'; v: Value; path: string; shape?: Shape }
-export interface Seq { t: 'seq'; items: Expr[]; path: string; shape?: Shape }
+interface Lit { t: 'lit'; v: Value; path: string; shape?: Shape }
+interface Seq { t: 'seq'; items: Expr[]; path: string; shape?: Shape }
 export interface Lambda { t: 'lambda'; param: string; body: Expr; path: string; slot?: number; shape?: Shape }
-export interface Pair { t: 'pair'; key: string; value: Expr; path: string; shape?: Shape }
+interface Pair { t: 'pair'; key: string; value: Expr; path: string; shape?: Shape }
 export interface Call {
   t: 'call';
   name: string;                 // as written
@@ -35,7 +35,7 @@ export type Expr = Lit | Seq | Call;
 export type Arg = Expr | Lambda | Pair;
 
 /** How a `.` path was resolved by the checker. */
-export interface PathRef {
+interface PathRef {
   base: { kind: 'root'; name: string } | { kind: 'slot'; slot: number; binding: boolean };
   keys: (string | Expr)[];      // literal keys (aliases resolved) or dynamic key expressions
   text: string;                 // e.g. "Session.Attributes.ShippingCity", for error messages

@@ -1,6 +1,6 @@
 /**
- * The function registry: every family's declarations in one case-insensitive table, plus the
- * generated `Environment.functions` reference (rules.md §2.9).
+ * The function registry: every family's declarations in one case-insensitive table, and the
+ * signature texts the checker's messages show.
  */
 import type { FnDef, Overload, ParamKind } from './fn.js';
 import { comparison } from './functions/comparison.js';
@@ -57,35 +57,4 @@ export function signatureText(name: string, o: Overload): string {
     s += i >= min ? `[${i > 0 ? ', ' : ''}${text}` : `${i > 0 ? ', ' : ''}${text}`;
   });
   return `${name}(${s}${']'.repeat(Math.max(0, o.params.length - min))})`;
-}
-
-/** OAS FunctionDef / FuncArgDef (Environment.functions). */
-export interface FuncArgDef { type: string; description: string }
-export interface FunctionDef { name: string; type: string; description: string; help: string; args: FuncArgDef[] }
-
-function resultName(o: Overload): string {
-  return typeof o.result === 'string' ? o.result : 'any';
-}
-
-/** One FunctionDef per overload; aliases are listed as their own entries pointing to the canonical name. */
-export function functionReference(): FunctionDef[] {
-  const out: FunctionDef[] = [];
-  for (const def of ALL_FUNCTIONS) {
-    if (def.forbidden !== undefined) continue;
-    for (const name of [def.name, ...(def.aliases ?? [])]) {
-      for (const o of def.overloads) {
-        out.push({
-          name,
-          type: def.effect ? 'effect' : resultName(o),
-          description: name === def.name ? def.description : `Alias of ${def.name}. ${def.description}`,
-          help: signatureText(name, o),
-          args: o.params.map((q, i) => ({
-            type: q.kind,
-            description: `${q.name}${i >= minArity(o) ? ' (optional)' : ''}${o.rest && i === o.params.length - 1 ? ' (repeatable)' : ''}${q.doc ? ': ' + q.doc : ''}`,
-          })),
-        });
-      }
-    }
-  }
-  return out;
 }

@@ -13,7 +13,7 @@ export class FailedBinding {
   constructor(readonly error: unknown) {}
 }
 
-export const DEFAULT_MAX_STEPS = 1_000_000;
+const DEFAULT_MAX_STEPS = 1_000_000;
 /** Largest list any function may build (rules.md §4.8); iteration is also charged per element. */
 export const MAX_LIST = 100_000;
 /** Largest string any function may build. */

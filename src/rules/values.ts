@@ -31,11 +31,6 @@ export function fail(message: string): never {
   throw new RuleEvalError(message);
 }
 
-/** Own-property read: never sees `__proto__`, `constructor` or anything inherited. */
-export function own(m: ValueMap, key: string): Value | undefined {
-  return Object.hasOwn(m, key) ? m[key] : undefined;
-}
-
 export function isDecimal(v: unknown): v is Decimal {
   return isDec(v) || Decimal.isDecimal(v);
 }
@@ -68,13 +63,6 @@ export function kindOf(v: unknown): Kind {
       return 'map';
     default: return 'any';
   }
-}
-
-/** Client data may hold plain JS numbers; the language only ever sees Decimals. */
-export function normalize(v: unknown): Value {
-  if (typeof v === 'number') return new Decimal(v);
-  if (v === undefined) return null;
-  return v as Value;
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;

@@ -6,7 +6,7 @@ import type { Code, Ctx } from '../runtime.js';
 import { StepBudgetError, fail, kindOf } from '../values.js';
 
 /** Static shape of a value that is one of two branches. */
-export function joinShapes(a: Shape, b: Shape): Shape {
+function joinShapes(a: Shape, b: Shape): Shape {
   if (a.kind === b.kind) return b;
   if (a.kind === 'null') return b; // catch(["noop"], …): the fallback adds nothing interesting
   return ANY;

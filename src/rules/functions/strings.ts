@@ -17,7 +17,7 @@ function everyNeedle(test: (subject: string, needle: string) => boolean): (a: Va
 const subjectAndNeedles = [p('subject', 'string'), p('needle', 'string')];
 
 /** Compile a pattern, turning syntax errors into evaluation errors (or save-time errors via `check`). */
-export function compileRegex(source: string): SafeRegex {
+function compileRegex(source: string): SafeRegex {
   try {
     return new SafeRegex(source);
   } catch (e) {

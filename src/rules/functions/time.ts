@@ -30,7 +30,7 @@ function formatter(tz: string): Intl.DateTimeFormat {
 const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
 /** Calendar fields of an instant in a time zone. */
-export function partsIn(t: Date, tz: string): Parts {
+function partsIn(t: Date, tz: string): Parts {
   if (tz === 'UTC') {
     return { y: t.getUTCFullYear(), mo: t.getUTCMonth() + 1, d: t.getUTCDate(), h: t.getUTCHours(), mi: t.getUTCMinutes(), s: t.getUTCSeconds(), ms: t.getUTCMilliseconds(), wd: t.getUTCDay() };
   }
@@ -67,7 +67,7 @@ const TOKEN = /yyyy|YYYY|yy|YY|MM|M|dd|DD|d|D|HH|H|mm|m|ss|s|SSS|e|'[^']*'/g;
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
-export function formatLayout(t: Date, layout: string, tz: string): string {
+function formatLayout(t: Date, layout: string, tz: string): string {
   const q = partsIn(t, tz);
   return layout.replace(TOKEN, (tok) => {
     switch (tok) {
