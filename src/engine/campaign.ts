@@ -21,7 +21,7 @@ export interface CodeEntry { received: string; normalized: string; coupon: Engin
 interface CodeResult { accepted: boolean; rejections: PassRejection[] }
 
 /** Results of evaluating a node of the evaluation tree; merged into the parent unless discarded. */
-export interface Acc {
+export interface NodeResults {
   effects: Effect[];
   failures: RuleFailureReason[];
   fired: boolean;
@@ -37,21 +37,21 @@ export interface Acc {
   excluded: Map<number, Exclusion>;
 }
 
-export function newAcc(): Acc {
+export function newNodeResults(): NodeResults {
   return {
     effects: [], failures: [], fired: false, discounts: [], triggered: [], codes: new Map(), referral: null,
     redemptions: [], referralRedemption: null, createdCoupons: [], createdReferrals: [], excluded: new Map(),
   };
 }
 
-/** Total discount granted in `acc` (lowest/highestDiscount groups). */
-export function totalDiscount(acc: Acc): Decimal {
+/** Total discount granted in `results` (lowest/highestDiscount groups). */
+export function totalDiscount(results: NodeResults): Decimal {
   let s = ZERO;
-  for (const d of acc.discounts) s = add(s, d);
+  for (const d of results.discounts) s = add(s, d);
   return s;
 }
 
-export function mergeAcc(into: Acc, from: Acc): void {
+export function mergeNodeResults(into: NodeResults, from: NodeResults): void {
   into.effects.push(...from.effects);
   into.failures.push(...from.failures);
   into.fired ||= from.fired;
@@ -196,7 +196,7 @@ function plainRoots(run: Run, campaign: ValueMap, referral: ValueMap | undefined
 // not frozen: for…of over a frozen array is not inlined by TurboFan (a builtin call per loop)
 const NO_CODES: readonly CodeEntry[] = [];
 
-interface Pass {
+interface CampaignPass {
   scope: PassScope;
   coupon: EngineCoupon | null;
   code: CodeEntry | null;
@@ -210,7 +210,7 @@ class CampaignEval {
   private couponAccepted: Set<number> | null = null;
   private referralAccepted = false;
 
-  constructor(private readonly run: Run, private readonly c: EngineCampaign, private readonly acc: Acc) {
+  constructor(private readonly run: Run, private readonly c: EngineCampaign, private readonly results: NodeResults) {
     const gid = c.evaluationGroupId;
     this.group = gid != null ? run.groups.get(gid) ?? null : null;
     this.rulesetId = c.ruleset ? c.ruleset.id : 0;
@@ -224,7 +224,7 @@ class CampaignEval {
     return e;
   }
 
-  private failure(rule: CompiledRule, pass: Pass, extra: { conditionIndex?: number; effectIndex?: number; details?: string }): void {
+  private failure(rule: CompiledRule, pass: CampaignPass, extra: { conditionIndex?: number; effectIndex?: number; details?: string }): void {
     if (!this.run.includeFailures) return;
     const f: RuleFailureReason = {
       campaignID: this.c.id, campaignName: this.c.name, rulesetID: this.rulesetId, ruleIndex: rule.index, ruleName: rule.title,
@@ -235,32 +235,32 @@ class CampaignEval {
     if (extra.effectIndex !== undefined) f.effectIndex = extra.effectIndex;
     if (extra.details !== undefined) f.details = extra.details;
     if (this.group) { f.evaluationGroupID = this.group.id; f.evaluationGroupMode = this.group.mode; }
-    this.acc.failures.push(f);
+    this.results.failures.push(f);
   }
 
-  private reject(rule: CompiledRule, pass: Pass, r: Omit<PassRejection, 'reason'>, kind: 'Condition' | 'Effect'): void {
+  private reject(rule: CompiledRule, pass: CampaignPass, r: Omit<PassRejection, 'reason'>, kind: 'Condition' | 'Effect'): void {
     if (pass.code && rule.referencesCoupon) {
       this.codeResult(pass.code).rejections.push(kind === 'Condition' ? { ...r, reason: 'CouponRejectedByCondition' } : { ...r, reason: 'EffectCouldNotBeApplied' });
     }
-    if (pass.referral && rule.referencesReferral && this.acc.referral) {
-      this.acc.referral.rejections.push(kind === 'Condition' ? { ...r, reason: 'ReferralRejectedByCondition' } : { ...r, reason: 'EffectCouldNotBeApplied' });
+    if (pass.referral && rule.referencesReferral && this.results.referral) {
+      this.results.referral.rejections.push(kind === 'Condition' ? { ...r, reason: 'ReferralRejectedByCondition' } : { ...r, reason: 'EffectCouldNotBeApplied' });
     }
   }
 
   private codeResult(code: CodeEntry): CodeResult {
-    let r = this.acc.codes.get(code.normalized);
-    if (!r) { r = { accepted: false, rejections: [] }; this.acc.codes.set(code.normalized, r); }
+    let r = this.results.codes.get(code.normalized);
+    if (!r) { r = { accepted: false, rejections: [] }; this.results.codes.set(code.normalized, r); }
     return r;
   }
 
   /** One rule context per pass, renamed for each rule that fires (a pass applies one rule at a time). */
-  private context(rule: CompiledRule, pass: Pass): RuleContext {
+  private context(rule: CompiledRule, pass: CampaignPass): RuleContext {
     const ctx = pass.ctx ??= { env: this.run.env, ledger: this.run.ledger, campaign: this.c, ruleName: rule.title, coupon: pass.coupon, referral: pass.referral };
     ctx.ruleName = rule.title;
     return ctx;
   }
 
-  private outcome(rule: CompiledRule, pass: Pass): RuleOutcome {
+  private outcome(rule: CompiledRule, pass: CampaignPass): RuleOutcome {
     try {
       return pass.scope.evaluate(rule.index);
     } catch (e) {
@@ -269,15 +269,15 @@ class CampaignEval {
     }
   }
 
-  private emitError(rule: CompiledRule, pass: Pass, details: string, effectIndex: number | undefined): void {
+  private emitError(rule: CompiledRule, pass: CampaignPass, details: string, effectIndex: number | undefined): void {
     const message = details.startsWith('error: ') ? details.slice(7) : details;
-    this.acc.effects.push(this.envelope(rule.index, rule.title, 'error', { message }, pass.coupon));
+    this.results.effects.push(this.envelope(rule.index, rule.title, 'error', { message }, pass.coupon));
     this.failure(rule, pass, { effectIndex, details: details.startsWith('error: ') ? details : `error: ${details}` });
     this.reject(rule, pass, { effectIndex, details }, 'Effect');
   }
 
   /** Applies calls transactionally; returns the pending effects or null after reporting the failure. */
-  private apply(rule: CompiledRule, pass: Pass, calls: readonly EffectCall[]): { effects: Pending[]; dropped: { effectIndex: number; details: string }[] } | null {
+  private apply(rule: CompiledRule, pass: CampaignPass, calls: readonly EffectCall[]): { effects: Pending[]; dropped: { effectIndex: number; details: string }[] } | null {
     const mark = this.run.ledger.mark();
     try {
       const res = applyCalls(this.context(rule, pass), calls);
@@ -294,37 +294,37 @@ class CampaignEval {
     }
   }
 
-  private commit(rule: CompiledRule, pass: Pass, effects: Pending[], conditionIndex?: number): void {
+  private commit(rule: CompiledRule, pass: CampaignPass, effects: Pending[], conditionIndex?: number): void {
     for (const p of effects) {
       const e = this.envelope(rule.index, rule.title, p.effectType, p.props, pass.coupon);
       if (conditionIndex !== undefined) e.conditionIndex = conditionIndex;
-      this.acc.effects.push(e);
-      if (p.discount) this.acc.discounts.push(p.discount);
-      if (p.created?.coupon) this.acc.createdCoupons.push(p.created.coupon);
-      if (p.created?.referral) this.acc.createdReferrals.push(p.created.referral);
+      this.results.effects.push(e);
+      if (p.discount) this.results.discounts.push(p.discount);
+      if (p.created?.coupon) this.results.createdCoupons.push(p.created.coupon);
+      if (p.created?.referral) this.results.createdReferrals.push(p.created.referral);
     }
   }
 
-  private acceptCodes(rule: CompiledRule, pass: Pass): void {
+  private acceptCodes(rule: CompiledRule, pass: CampaignPass): void {
     const { coupon, code, referral } = pass;
     if (coupon && code && rule.referencesCoupon && !this.couponAccepted?.has(coupon.id)) {
       (this.couponAccepted ??= new Set()).add(coupon.id);
       this.codeResult(code).accepted = true;
-      this.acc.effects.push(this.envelope(rule.index, rule.title, 'acceptCoupon', { value: coupon.value }, coupon));
-      this.acc.redemptions.push({ couponId: coupon.id, campaignId: this.c.id, value: coupon.value });
+      this.results.effects.push(this.envelope(rule.index, rule.title, 'acceptCoupon', { value: coupon.value }, coupon));
+      this.results.redemptions.push({ couponId: coupon.id, campaignId: this.c.id, value: coupon.value });
       this.run.ledger.consume({ campaignId: this.c.id, action: 'redeemCoupon', couponId: coupon.id, ...(referral ? { referralId: referral.id } : {}) }, ONE);
     }
-    if (referral && rule.referencesReferral && !this.referralAccepted && this.acc.referral) {
+    if (referral && rule.referencesReferral && !this.referralAccepted && this.results.referral) {
       this.referralAccepted = true;
-      this.acc.referral.accepted = true;
-      this.acc.effects.push(this.envelope(rule.index, rule.title, 'acceptReferral', { value: referral.code }, coupon));
-      this.acc.referralRedemption = { referralId: referral.id, campaignId: this.c.id, code: referral.code };
+      this.results.referral.accepted = true;
+      this.results.effects.push(this.envelope(rule.index, rule.title, 'acceptReferral', { value: referral.code }, coupon));
+      this.results.referralRedemption = { referralId: referral.id, campaignId: this.c.id, code: referral.code };
       this.run.ledger.consume({ campaignId: this.c.id, action: 'redeemReferral', referralId: referral.id, ...(coupon ? { couponId: coupon.id } : {}) }, ONE);
     }
   }
 
   /** The rules of one pass, in order (those a coupon pass runs when `couponRules`). */
-  private runPass(rules: readonly CompiledRule[], couponRules: boolean, pass: Pass): void {
+  private runPass(rules: readonly CompiledRule[], couponRules: boolean, pass: CampaignPass): void {
     const scope = pass.scope;
     if (scope.next === undefined) {
       for (let i = 0; i < rules.length; i++) this.evaluateRule(rules[i], pass, this.outcome(rules[i], pass));
@@ -335,14 +335,14 @@ class CampaignEval {
     for (let i = scope.next(0, couponRules, quiet); i >= 0; i = scope.next(i + 1, couponRules, quiet)) this.evaluateRule(all[i], pass, scope.outcome!);
   }
 
-  private evaluateRule(rule: CompiledRule, pass: Pass, out: RuleOutcome): void {
+  private evaluateRule(rule: CompiledRule, pass: CampaignPass, out: RuleOutcome): void {
     if (out.fired) {
       const res = this.apply(rule, pass, out.effects);
       if (!res) return;
       this.acceptCodes(rule, pass);
       this.commit(rule, pass, res.effects);
       for (let i = 0; i < res.dropped.length; i++) this.failure(rule, pass, res.dropped[i]);
-      this.acc.fired = true;
+      this.results.fired = true;
       return;
     }
     if (out.error === 'effect') { this.emitError(rule, pass, out.details, out.effectIndex); return; }
@@ -370,7 +370,7 @@ class CampaignEval {
     return scope;
   }
 
-  run_(): void {
+  evaluate(): void {
     const ruleset = this.c.ruleset;
     const codes = this.run.codesByCampaign.get(this.c.id) ?? NO_CODES;
     // Codes of this campaign are "evaluated" even when no rule references them (→ RejectedByCondition).
@@ -380,7 +380,7 @@ class CampaignEval {
     let referralOk = false;
     if (ref) {
       const reason = referralInvalidReason(ref, input, this.run.ledger);
-      this.acc.referral = { accepted: false, rejections: reason ? [{ reason }] : [] };
+      this.results.referral = { accepted: false, rejections: reason ? [{ reason }] : [] };
       referralOk = reason === null;
     }
     if (!ruleset) return;
@@ -392,7 +392,7 @@ class CampaignEval {
     const plain = cache.plain;
     const couponRules = cache.coupon;
     if (plain.length > 0) {
-      const pass: Pass = { scope: this.bindPass(roots, null, referralOk), coupon: null, code: null, referral: passRef };
+      const pass: CampaignPass = { scope: this.bindPass(roots, null, referralOk), coupon: null, code: null, referral: passRef };
       this.runPass(plain, false, pass);
     }
     if (couponRules.length === 0) return;
@@ -400,16 +400,16 @@ class CampaignEval {
       const coupon = code.coupon!;
       const reason = couponInvalidReason(coupon, input, this.run.ledger);
       if (reason) { this.codeResult(code).rejections.unshift({ reason }); continue; }
-      const pass: Pass = { scope: this.bindPass(passRoots(roots, undefined, undefined, undefined, couponMap(coupon)), coupon, referralOk), coupon, code, referral: passRef };
+      const pass: CampaignPass = { scope: this.bindPass(passRoots(roots, undefined, undefined, undefined, couponMap(coupon)), coupon, referralOk), coupon, code, referral: passRef };
       this.runPass(couponRules, true, pass);
     }
   }
 }
 
-export function evaluateCampaign(run: Run, c: EngineCampaign, acc: Acc): void {
-  const before = acc.fired;
-  acc.fired = false;
-  new CampaignEval(run, c, acc).run_();
-  if (acc.fired) acc.triggered.push(c.id);
-  acc.fired ||= before;
+export function evaluateCampaign(run: Run, c: EngineCampaign, results: NodeResults): void {
+  const before = results.fired;
+  results.fired = false;
+  new CampaignEval(run, c, results).evaluate();
+  if (results.fired) results.triggered.push(c.id);
+  results.fired ||= before;
 }

@@ -41,7 +41,7 @@ export interface Pending {
 interface Dropped { effectIndex: number; details: string }
 
 /** What one rule's calls produce: its effects, and the effects dropped for an exhausted budget. */
-class Out {
+class AppliedCalls {
   readonly ok = true as const;
   readonly effects: Pending[] = [];
   /** Rarely any: the shared empty list until the first. */
@@ -54,7 +54,7 @@ class Out {
     this.dropped.push({ effectIndex: this.index, details });
   }
 }
-/** Shared, never pushed to (Out.drop replaces it first); not frozen: for…of over a frozen array is not inlined by TurboFan. */
+/** Shared, never pushed to (AppliedCalls.drop replaces it first); not frozen: for…of over a frozen array is not inlined by TurboFan. */
 const NONE_DROPPED: Dropped[] = [];
 
 export type CallsResult =
@@ -202,7 +202,7 @@ const ITEM_SCOPES = new Set(['price', 'itemTotal', 'additionalCosts']);
 
 // ---- discount effects --------------------------------------------------------------------------
 
-function setDiscount(ctx: RuleContext, a: Value[], out: Out): void {
+function setDiscount(ctx: RuleContext, a: Value[], out: AppliedCalls): void {
   const name = str(a[0], 'name');
   const desired = num(a[1], 'value');
   const scope = (optStr(a[2]) ?? ctx.env.input.application.defaultDiscountScope) as DiscountScope;
@@ -216,7 +216,7 @@ function setDiscount(ctx: RuleContext, a: Value[], out: Out): void {
   out.push({ effectType: 'setDiscount', props: withDesired(props, value, desired, partial), discount: value });
 }
 
-function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number, scope: ItemDiscountScope, partial: boolean, extra: Props | null, out: Out): void {
+function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number, scope: ItemDiscountScope, partial: boolean, extra: Props | null, out: AppliedCalls): void {
   if (!ITEM_SCOPES.has(scope)) throw new InvalidCall(`invalid item discount scope ${scope}`);
   const u = ctx.env.units[unit];
   const value = grant(ctx, desired, ctx.ledger.unitCap(unit, scope), partial);
@@ -229,13 +229,13 @@ function perItem(ctx: RuleContext, name: string, desired: Decimal, unit: number,
   out.push({ effectType: 'setDiscountPerItem', props, discount: value });
 }
 
-function setDiscountPerItem(ctx: RuleContext, a: Value[], out: Out): void {
+function setDiscountPerItem(ctx: RuleContext, a: Value[], out: AppliedCalls): void {
   const scope = (optStr(a[3]) ?? ctx.env.input.application.defaultDiscountAdditionalCostPerItemScope) as ItemDiscountScope;
   perItem(ctx, str(a[0], 'name'), num(a[1], 'value'), unitOf(ctx.env, a[2]), scope, partialDefault(ctx, optBool(a[4])), null, out);
 }
 
 /** Spreads `total` over the items by price; the last item absorbs the remainder so the parts sum exactly. */
-function setDiscountPerItemProRata(ctx: RuleContext, a: Value[], out: Out): void {
+function setDiscountPerItemProRata(ctx: RuleContext, a: Value[], out: AppliedCalls): void {
   const name = str(a[0], 'name');
   const total = num(a[1], 'total');
   const items = a[2];
@@ -259,7 +259,7 @@ function costId(ctx: RuleContext, name: string): number {
   return cid;
 }
 
-function setDiscountPerAdditionalCost(ctx: RuleContext, a: Value[], out: Out): void {
+function setDiscountPerAdditionalCost(ctx: RuleContext, a: Value[], out: AppliedCalls): void {
   const name = str(a[0], 'name');
   const cost = str(a[1], 'additionalCost');
   const desired = num(a[2], 'value');
@@ -274,7 +274,7 @@ function setDiscountPerAdditionalCost(ctx: RuleContext, a: Value[], out: Out): v
   out.push({ effectType: 'setDiscountPerAdditionalCost', props: withDesired(props, value, desired, partial), discount: value });
 }
 
-function setDiscountPerAdditionalCostPerItem(ctx: RuleContext, a: Value[], out: Out): void {
+function setDiscountPerAdditionalCostPerItem(ctx: RuleContext, a: Value[], out: AppliedCalls): void {
   const name = str(a[0], 'name');
   const cost = str(a[1], 'additionalCost');
   const desired = num(a[2], 'value');
@@ -297,7 +297,7 @@ function recipient(ctx: RuleContext, v: Value | undefined): string | null {
   return optStr(v) ?? (ctx.env.input.session.profileId || null);
 }
 
-function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Out): void {
+function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: AppliedCalls): void {
   const programId = id(num(a[0], 'programId'));
   const subLedgerId = str(a[1], 'subledgerId');
   const desired = num(a[2], 'points');
@@ -328,7 +328,7 @@ function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Out):
   out.push({ effectType: 'addLoyaltyPoints', props });
 }
 
-function deductPoints(ctx: RuleContext, a: Value[], out: Out): void {
+function deductPoints(ctx: RuleContext, a: Value[], out: AppliedCalls): void {
   const programId = id(num(a[0], 'programId'));
   const subLedgerId = str(a[1], 'subledgerId');
   const value = num(a[2], 'points');
@@ -381,12 +381,12 @@ function nameOf(list: { id: number; name: string }[] | undefined, wanted: number
 }
 
 /** An effect without money: counted against `action`'s limits when given (dropped when exhausted). */
-function simple(ctx: RuleContext, out: Out, effectType: EffectType, props: Props, action?: LimitAction): void {
+function simple(ctx: RuleContext, out: AppliedCalls, effectType: EffectType, props: Props, action?: LimitAction): void {
   if (action && !takeCount(ctx, action)) { out.drop(`budget exhausted: ${action}`); return; }
   out.push({ effectType, props });
 }
 
-function applyCall(ctx: RuleContext, call: EffectCall, out: Out): void {
+function applyCall(ctx: RuleContext, call: EffectCall, out: AppliedCalls): void {
   const a = call.args;
   const input = ctx.env.input;
   switch (call.fn) {
@@ -488,7 +488,7 @@ function applyCall(ctx: RuleContext, call: EffectCall, out: Out): void {
 
 /** Applies one rule's effect calls in order (the caller undoes the ledger when the result is not ok). */
 export function applyCalls(ctx: RuleContext, calls: readonly EffectCall[]): CallsResult {
-  const out = new Out();
+  const out = new AppliedCalls();
   for (const call of calls) {
     out.index = call.index;
     try {

@@ -3,7 +3,7 @@
  * evaluation tree, then reject every coupon / referral code no campaign accepted.
  */
 import { randomUUID } from 'node:crypto';
-import { evaluateCampaign, Facts, mergeAcc, newAcc, totalDiscount, type Acc, type CodeEntry, type Run } from './campaign.js';
+import { evaluateCampaign, Facts, mergeNodeResults, newNodeResults, totalDiscount, type NodeResults, type CodeEntry, type Run } from './campaign.js';
 import { normalizeCode, pickPassRejection, rejectEffect, rejectionForExclusion } from './coupons.js';
 import type { EffectEnv } from './effects.js';
 import { buildTree, campaignIds, type EvalNode } from './groups.js';
@@ -25,24 +25,24 @@ const defaultIds: EngineIds = {
   referralCode: () => randomCode(),
 };
 
-function exclude(acc: Acc, node: EvalNode, reason: Exclusion): void {
-  for (const id of campaignIds(node)) acc.excluded.set(id, reason);
+function exclude(results: NodeResults, node: EvalNode, reason: Exclusion): void {
+  for (const id of campaignIds(node)) results.excluded.set(id, reason);
 }
 
-function evaluateNode(run: Run, node: EvalNode, acc: Acc): void {
-  if (node.kind === 'campaign') { evaluateCampaign(run, node.campaign, acc); return; }
+function evaluateNode(run: Run, node: EvalNode, results: NodeResults): void {
+  if (node.kind === 'campaign') { evaluateCampaign(run, node.campaign, results); return; }
   switch (node.mode) {
     case 'stackable':
-      for (const m of node.members) evaluateNode(run, m, acc);
+      for (const m of node.members) evaluateNode(run, m, results);
       return;
     case 'listOrder': {
       // The first member whose rules fire wins; later members are not evaluated.
       let won = false;
       for (const m of node.members) {
-        if (won) { exclude(acc, m, { kind: 'notTriggered', reason: 'CampaignIsNotFirst' }); continue; }
-        const sub = newAcc();
+        if (won) { exclude(results, m, { kind: 'notTriggered', reason: 'CampaignIsNotFirst' }); continue; }
+        const sub = newNodeResults();
         evaluateNode(run, m, sub);
-        mergeAcc(acc, sub);
+        mergeNodeResults(results, sub);
         won = sub.fired;
       }
       return;
@@ -56,7 +56,7 @@ function evaluateNode(run: Run, node: EvalNode, acc: Acc): void {
       const fired: boolean[] = [];
       node.members.forEach((m, i) => {
         const mark = run.ledger.mark();
-        const sub = newAcc();
+        const sub = newNodeResults();
         evaluateNode(run, m, sub);
         run.ledger.undo(mark);
         fired.push(sub.fired);
@@ -66,8 +66,8 @@ function evaluateNode(run: Run, node: EvalNode, acc: Acc): void {
       });
       node.members.forEach((m, i) => {
         if (fired[i] && i !== winner) {
-          exclude(acc, m, { kind: 'notTriggered', reason: highest ? 'CampaignGaveLowerDiscount' : 'CampaignGaveHigherDiscount' });
-        } else evaluateNode(run, m, acc);
+          exclude(results, m, { kind: 'notTriggered', reason: highest ? 'CampaignGaveLowerDiscount' : 'CampaignGaveHigherDiscount' });
+        } else evaluateNode(run, m, results);
       });
       return;
     }
@@ -88,31 +88,31 @@ function dedupeCodes(input: EngineInput): CodeEntry[] {
   return out;
 }
 
-function couponRejections(input: EngineInput, codes: CodeEntry[], acc: Acc, excluded: Map<number, Exclusion>): Effect[] {
+function couponRejections(input: EngineInput, codes: CodeEntry[], results: NodeResults, excluded: Map<number, Exclusion>): Effect[] {
   const out: Effect[] = [];
   if (codes.length === 0) return out;
   const campaigns = new Map(input.campaigns.map((c) => [c.id, c]));
   for (const code of codes) {
-    const res = acc.codes.get(code.normalized);
+    const res = results.codes.get(code.normalized);
     if (res?.accepted) continue;
     if (!code.coupon) { out.push(rejectEffect('rejectCoupon', code.received, -1, 0, { reason: 'CouponNotFound' })); continue; }
     const cid = code.coupon.campaignId;
     const rulesetId = campaigns.get(cid)?.ruleset?.id ?? 0;
-    const ex = acc.excluded.get(cid) ?? excluded.get(cid) ?? (campaigns.has(cid) ? undefined : { kind: 'notRunning' as const });
+    const ex = results.excluded.get(cid) ?? excluded.get(cid) ?? (campaigns.has(cid) ? undefined : { kind: 'notRunning' as const });
     const r = ex ? rejectionForExclusion(ex, 'Coupon') : pickPassRejection(res?.rejections ?? [], 'Coupon');
     out.push(rejectEffect('rejectCoupon', code.received, cid, rulesetId, r));
   }
   return out;
 }
 
-function referralRejection(input: EngineInput, acc: Acc, excluded: Map<number, Exclusion>): Effect[] {
+function referralRejection(input: EngineInput, results: NodeResults, excluded: Map<number, Exclusion>): Effect[] {
   const code = input.session.referralCode;
-  if (!code || acc.referral?.accepted) return [];
+  if (!code || results.referral?.accepted) return [];
   const ref = input.referral;
   if (!ref) return [rejectEffect('rejectReferral', code, -1, 0, { reason: 'ReferralNotFound' })];
   const c = input.campaigns.find((x) => x.id === ref.campaignId);
-  const ex = acc.excluded.get(ref.campaignId) ?? excluded.get(ref.campaignId) ?? (c ? undefined : { kind: 'notRunning' as const });
-  const r = ex ? rejectionForExclusion(ex, 'Referral') : pickPassRejection(acc.referral?.rejections ?? [], 'Referral');
+  const ex = results.excluded.get(ref.campaignId) ?? excluded.get(ref.campaignId) ?? (c ? undefined : { kind: 'notRunning' as const });
+  const r = ex ? rejectionForExclusion(ex, 'Referral') : pickPassRejection(results.referral?.rejections ?? [], 'Referral');
   return [rejectEffect('rejectReferral', code, ref.campaignId, c?.ruleset?.id ?? 0, r)];
 }
 
@@ -160,9 +160,9 @@ class Usage implements EngineUsage {
   readonly referralRedemption: ReferralRedemption | null;
   private b: BudgetUsage[] | undefined;
   private d: { couponId: number; amount: Decimal }[] | undefined;
-  constructor(acc: Acc, private readonly ledger: Ledger) {
-    this.couponRedemptions = acc.redemptions;
-    this.referralRedemption = acc.referralRedemption;
+  constructor(results: NodeResults, private readonly ledger: Ledger) {
+    this.couponRedemptions = results.redemptions;
+    this.referralRedemption = results.referralRedemption;
   }
   get budgets(): BudgetUsage[] { return this.b ??= this.ledger.usages(); }
   get couponDiscounts(): { couponId: number; amount: Decimal }[] { return this.d ??= this.ledger.couponDiscounts(); }
@@ -194,20 +194,20 @@ export function evaluate(input: EngineInput): EngineResult {
     facts: new Facts(input, ledger),
   };
   const { selected, excluded } = selectCampaigns(input);
-  const acc = newAcc();
-  evaluateNode(run, evaluationTree(input, selected), acc);
+  const results = newNodeResults();
+  evaluateNode(run, evaluationTree(input, selected), results);
 
-  const effects = acc.effects;
-  for (const e of couponRejections(input, codes, acc, excluded)) effects.push(e);
-  for (const e of referralRejection(input, acc, excluded)) effects.push(e);
+  const effects = results.effects;
+  for (const e of couponRejections(input, codes, results, excluded)) effects.push(e);
+  for (const e of referralRejection(input, results, excluded)) effects.push(e);
   return {
     effects,
-    ruleFailureReasons: acc.failures,
+    ruleFailureReasons: results.failures,
     // each campaign is a single leaf of the tree and is evaluated into the result once (tentative
     // evaluations of lowest/highestDiscount groups are discarded): no id repeats
-    triggeredCampaignIds: acc.triggered,
-    usage: new Usage(acc, ledger),
-    createdCoupons: acc.createdCoupons,
-    createdReferrals: acc.createdReferrals,
+    triggeredCampaignIds: results.triggered,
+    usage: new Usage(results, ledger),
+    createdCoupons: results.createdCoupons,
+    createdReferrals: results.createdReferrals,
   };
 }

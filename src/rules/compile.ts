@@ -323,7 +323,7 @@ class Rule implements CompiledRule {
   readonly title: string;
 }
 
-class Pass implements PassScope {
+class RulesetPassScope implements PassScope {
   /** The outcome of the rule `next` stopped at. */
   outcome: RuleOutcome | undefined = undefined;
 
@@ -465,7 +465,7 @@ class Ruleset implements CompiledRuleset {
    * remembered-set entry for the next scavenge — ≈ 5 % of bench:rule-engine (docs/engine.md, stop 11).
    */
   bind(opts: EvalOptions): PassScope {
-    return new Pass(this.context(opts), this.rules, this.strikethroughRules);
+    return new RulesetPassScope(this.context(opts), this.rules, this.strikethroughRules);
   }
 
   /**
@@ -475,7 +475,7 @@ class Ruleset implements CompiledRuleset {
    * reused objects are young (unlike a context kept per ruleset across evaluations, see above).
    */
   rebind(scope: PassScope, opts: EvalOptions): PassScope {
-    if (!(scope instanceof Pass) || !scope.ctx.reset(opts, this.slotCount, this.bindingCodes)) return this.bind(opts);
+    if (!(scope instanceof RulesetPassScope) || !scope.ctx.reset(opts, this.slotCount, this.bindingCodes)) return this.bind(opts);
     scope.rules = this.rules;
     scope.strike = this.strikethroughRules;
     scope.outcome = undefined;

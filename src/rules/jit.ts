@@ -77,7 +77,7 @@ function own(v: ValueMap, key: string): Value | undefined {
 }
 
 /** Own-data read of `key` (the closure compiler's readKey); `msg` is the precomputed error text. */
-function rk(v: Value, key: string, msg: string): Value {
+function readKey(v: Value, key: string, msg: string): Value {
   if (!isMap(v)) fail(msg);
   const x = own(v, key);
   if (x === undefined) fail(msg);
@@ -85,7 +85,7 @@ function rk(v: Value, key: string, msg: string): Value {
 }
 
 /** `(= v lit)` / `(= lit v)` for an atom read by the catch-compare idiom (strings compared directly). */
-function ceq(v: Value | number, lit: Value, pathFirst: boolean): boolean {
+function atomEquals(v: Value | number, lit: Value, pathFirst: boolean): boolean {
   if (v === lit) return true;
   if (typeof v === 'string' && typeof lit === 'string') return false;
   const x = typeof v === 'number' ? new Decimal(v) : v;
@@ -200,8 +200,8 @@ function ixList(v: Value): v is Value[] {
   return Array.isArray(v);
 }
 
-const HELPER_NAMES = ['bare', 'cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'rk', 'ceq', 'own', 'isMap', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal', 'add', 'sub', 'mul', 'ixPositions', 'ixList'];
-const HELPERS = [bare, cmpDecimal, valuesEqual, sizeOf, budget, fail, rk, ceq, own, isMap, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal, add, sub, mul, ixPositions, ixList];
+const HELPER_NAMES = ['bare', 'cmpDecimal', 'valuesEqual', 'sizeOf', 'budget', 'fail', 'readKey', 'atomEquals', 'own', 'isMap', 'UNSET', 'FailedBinding', 'coerce', 'predFail', 'sumFail', 'isDecimal', 'ZERO', 'Decimal', 'add', 'sub', 'mul', 'ixPositions', 'ixList'];
+const HELPERS = [bare, cmpDecimal, valuesEqual, sizeOf, budget, fail, readKey, atomEquals, own, isMap, UNSET, FailedBinding, coerce, predFail, sumFail, isDecimal, ZERO, Decimal, add, sub, mul, ixPositions, ixList];
 
 // ---------------------------------------------------------------- generator
 
@@ -339,10 +339,10 @@ class Gen {
     const keys = ref.keys;
     if (keys.length === 0) return t;
     const msg = this.k(`Unable to find \`${ref.text}\``);
-    // The read is inlined (its own inline cache per site); only non-null-prototype values take rk's general route.
+    // The read is inlined (its own inline cache per site); only non-null-prototype values take readKey's general route.
     for (const key of keys) {
       const kq = JSON.stringify(key);
-      this.emit(`${t} = typeof ${t} === 'object' && ${t} !== null && bare(${t}) ? ${t}[${kq}] : rk(${t}, ${kq}, ${msg}); if (${t} === undefined) fail(${msg});`);
+      this.emit(`${t} = typeof ${t} === 'object' && ${t} !== null && bare(${t}) ? ${t}[${kq}] : readKey(${t}, ${kq}, ${msg}); if (${t} === undefined) fail(${msg});`);
     }
     this.emit(`if (typeof ${t} === 'number') ${t} = new Decimal(${t});`);
     return t;
@@ -412,7 +412,7 @@ class Gen {
     }
     this.emit(`if (${t} === undefined || (typeof ${t} === 'object' && ${t} !== null && (Array.isArray(${t}) || isMap(${t})))) break ${label};`);
     const lit = this.lit(p.literal);
-    const eq = typeof p.literal === 'string' ? `(${t} === ${lit} || (typeof ${t} !== 'string' && ceq(${t}, ${lit}, ${p.pathFirst})))` : `ceq(${t}, ${lit}, ${p.pathFirst})`;
+    const eq = typeof p.literal === 'string' ? `(${t} === ${lit} || (typeof ${t} !== 'string' && atomEquals(${t}, ${lit}, ${p.pathFirst})))` : `atomEquals(${t}, ${lit}, ${p.pathFirst})`;
     this.emit(`${r} = ${p.negate ? '!' : ''}${eq};`);
     this.emit('}');
     return r;
