@@ -11,7 +11,7 @@ import type { ServiceContext } from '../context.js';
 import { exclusive } from '../exclusive.js';
 import { rollbackForRevoke } from './rollback.js';
 import { releaseAll, type Consumed } from './usage.js';
-import { sessionLockKey } from './update.js';
+import { sessionLockKey } from './lock.js';
 
 export async function reopenCustomerSession(ctx: ServiceContext, applicationId: number, integrationId: string): Promise<{ effects: Effect[] }> {
   return exclusive(ctx, sessionLockKey(applicationId, integrationId), async (sql) => {

@@ -18,7 +18,7 @@ import type { SessionResult } from './result.js';
 import { rollbackForReturn } from './rollback.js';
 import { reevaluateOnReturn } from './reevaluate.js';
 import { releaseReturned, type Consumed } from './usage.js';
-import { sessionLockKey } from './update.js';
+import { sessionLockKey } from './lock.js';
 
 export interface ReturnRequest {
   applicationId: number;
@@ -34,10 +34,6 @@ export interface Replayable { status: number; body: unknown }
 
 const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 const ENDPOINT = 'returnCartItems';
-
-export function listPreviousReturns(sql: Sql, sessionId: number): Promise<Return[]> {
-  return listReturns(sql, sessionId);
-}
 
 /**
  * Runs the return and shapes its response with `shape`; with an Idempotency-Key the shaped body is

@@ -10,7 +10,7 @@ import {
   type CustomerSession, type SessionContent, type SessionPatch, type SessionState, type Transition,
 } from '../../domain/session.js';
 import type { Sql } from '../../store/db.js';
-import { insertEvent } from '../../store/repos/events.js';
+import { insertEvent, listReturns } from '../../store/repos/events.js';
 import { toJson } from '../../store/repos/json.js';
 import { addToProfileCounters, ensureProfile, getProfile, saveProfileAttributes, touchOrCreateProfile } from '../../store/repos/profiles.js';
 import { getConsumed, getSession, insertSession, profileHasOtherSession, setConsumed, updateSession, type StoredSession } from '../../store/repos/sessions.js';
@@ -22,7 +22,7 @@ import { ACCOUNT_SCOPE, loadDefinitions, type Definitions } from '../definitions
 import { exclusive } from '../exclusive.js';
 import { attributeWrites } from './attributeEffects.js';
 import { emptyEvaluation, evaluateSession, type Evaluation } from './evaluate.js';
-import { listPreviousReturns } from './returns.js';
+import { sessionLockKey } from './lock.js';
 import type { SessionResult } from './result.js';
 import { rollbackForRevoke } from './rollback.js';
 import { couponsByValues, profileRedemptions } from '../../store/repos/coupons.js';
@@ -40,8 +40,6 @@ export interface UpdateSessionRequest {
   /** evaluation clock for dry runs (must be in the future) */
   now?: Date;
 }
-
-export const sessionLockKey = (applicationId: number, integrationId: string) => `session:${applicationId}:${integrationId}`;
 
 export async function updateCustomerSession(ctx: ServiceContext, req: UpdateSessionRequest): Promise<SessionResult> {
   const serverNow = ctx.now();
@@ -196,7 +194,7 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
     result.profile = req.dry ? profile : (await getProfile(sql, ACCOUNT_ID, profile.integrationId)) ?? profile;
   }
   if (req.responseContent.includes('coupons') || req.responseContent.includes('referral')) await addCodes(sql, result, app.caseSensitivity, req.responseContent);
-  if (req.responseContent.includes('previousReturns')) result.previousReturns = stored ? await listPreviousReturns(sql, stored.session.id) : [];
+  if (req.responseContent.includes('previousReturns')) result.previousReturns = stored ? await listReturns(sql, stored.session.id) : [];
   if (req.dry && req.patch.evaluableCampaignIds) result.evaluableCampaignIds = req.patch.evaluableCampaignIds;
   return result;
 }
