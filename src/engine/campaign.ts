@@ -154,8 +154,8 @@ function currentRoots(run: Run): Roots {
 /**
  * What each evaluation of a campaign reuses: its `Campaign` map and its rules split by pass (rules.md
  * §4.2). Campaigns are long-lived objects evaluated many times; the entry is kept on the campaign object
- * itself (a symbol key) rather than in WeakMaps: two WeakMap lookups per campaign and evaluation were
- * ≈ 1 % of bench:rule-engine. The split is redone when the campaign's compiled ruleset changes.
+ * itself (a symbol key), which is cheaper to read than a WeakMap entry per campaign and evaluation. The
+ * split is redone when the campaign's compiled ruleset changes.
  */
 interface CampaignCache { map: ValueMap; compiled: CompiledRuleset | null; plain: readonly CompiledRule[]; coupon: readonly CompiledRule[] }
 const CACHE = Symbol('openpromo.campaignCache');
@@ -180,7 +180,7 @@ function cached(c: EngineCampaign): CampaignCache {
 /**
  * The roots of a campaign's coupon-less pass, one object per evaluation rewritten for each campaign:
  * passes run one after the other and nothing keeps their roots, so a fresh object per campaign (of
- * the same shape, passRoots) was only garbage.
+ * the same shape, passRoots) would only be garbage.
  */
 function plainRoots(run: Run, campaign: ValueMap, referral: ValueMap | undefined, advocate: ValueMap | undefined): Roots {
   const b = currentRoots(run);

@@ -459,10 +459,9 @@ class Ruleset implements CompiledRuleset {
   ) {}
 
   /**
-   * A new scope and context per pass. Reusing one per ruleset saved two small allocations, but a reused
-   * context lives in the old generation, and every pass wrote young values into it (roots, lambda
-   * parameters, bindings, effect lists): each such write took the write barrier's slow path and a
-   * remembered-set entry for the next scavenge — ≈ 5 % of bench:rule-engine (docs/engine.md, stop 11).
+   * A new scope and context per pass, not one kept per ruleset: a kept context moves to the old
+   * generation, and every pass writes young values into it (roots, lambda parameters, bindings, effect
+   * lists), each write taking the write barrier's slow path and a remembered-set entry.
    */
   bind(opts: EvalOptions): PassScope {
     return new RulesetPassScope(this.context(opts), this.rules, this.strikethroughRules);

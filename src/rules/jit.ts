@@ -195,7 +195,7 @@ function ixPositions(xs: readonly Value[], path: string, keys: readonly string[]
   return p;
 }
 
-/** Lists are arrays (anything else the loop handles as before). */
+/** Lists are arrays (anything else takes the plain loop). */
 function ixList(v: Value): v is Value[] {
   return Array.isArray(v);
 }
@@ -227,7 +227,7 @@ class Gen {
   /**
    * Slot numbers go in K, not in the source: they depend on where a rule sits in its ruleset (bindings
    * and lambda parameters are numbered across the ruleset), so rules of the same shape at different
-   * places would otherwise each get a function of their own (bench:rule-engine: 55 → 12 functions).
+   * places would otherwise each get a function of their own.
    */
   private readonly slotVars = new Map<number, { name: string; ref: string }>();
 
@@ -561,8 +561,7 @@ interface Indexed { keys: string[]; literal: string | boolean; strict: boolean; 
  * Generated functions by source text. Rules that differ only in their literals (thresholds, category
  * names, messages: all in the constant table K) have the same source, and share one function: with a
  * hundred campaigns of similar rules, a handful of functions run instead of hundreds: each is
- * optimised once, gathers the type feedback of all its rules and has one copy of machine code
- * (bench:rule-engine: +9 %, docs/engine.md stop 9).
+ * optimised once, gathers the type feedback of all its rules and has one copy of machine code.
  */
 const shared = new Map<string, (c: Ctx, K: readonly unknown[]) => Value>();
 /** Bounds of the cache (a full cache starts over: compiled rules keep the functions they hold). */

@@ -37,9 +37,8 @@ export function isDecimal(v: unknown): v is Decimal {
 
 /**
  * A null-prototype object (what the engine builds every rule map as). `instanceof Object` is inlined by
- * V8 as a walk up the prototype chain; `Object.getPrototypeOf(v) === null` was a call into the C++ runtime
- * each time (≈ 9 % of a bench:rule-engine evaluation's instructions). Every other object a rule sees
- * (lists, Decimals, Dates, JSON objects) inherits from Object.prototype.
+ * V8 as a walk up the prototype chain, where `Object.getPrototypeOf(v) === null` is a call into the C++
+ * runtime. Every other object a rule sees (lists, Decimals, Dates, JSON objects) inherits from Object.prototype.
  */
 export function bare(v: object): boolean {
   return !(v instanceof Object);
