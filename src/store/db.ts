@@ -33,12 +33,39 @@ export interface Database {
   readonly dialect: Dialect;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction that is always rolled back, and answers what `fn` returned or threw:
+   * a dry run makes every write the real request would make and keeps none. Its `Sql` refuses to move a
+   * configuration version (rehearsalSql).
+   */
+  rehearse<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   migrate(): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface Migration { version: number; name: string; sql: string }
+
+const CONFIG_WRITE = /^\s*(?:INSERT|UPDATE|DELETE)\b[^;]*\bconfig_versions\b/i;
+
+function refused(q: string): Promise<never> | undefined {
+  return CONFIG_WRITE.test(q) ? Promise.reject(new Error('A rehearsal (dry run) cannot change configuration: its writes are rolled back')) : undefined;
+}
+
+/**
+ * The `Sql` of a rehearsal: the driver's own, refusing writes to config_versions. Per-process caches
+ * keep what they build under a configuration version (services/cache.ts, services/campaigns/snapshot.ts);
+ * a version moved inside a rehearsal and rolled back could be reached again by a later real change,
+ * and the caches would then answer with what the rehearsal built.
+ */
+export function rehearsalSql(sql: Sql): Sql {
+  const out = Object.create(sql) as Sql;
+  out.all = (q, params) => refused(q) ?? sql.all(q, params);
+  out.get = (q, params) => refused(q) ?? sql.get(q, params);
+  out.run = (q, params) => refused(q) ?? sql.run(q, params);
+  out.insert = (q, params) => refused(q) ?? sql.insert(q, params);
+  return out;
+}
 
 /** A 63-bit lock id from a string key (FNV-1a, 64-bit), for pg_try_advisory_xact_lock. */
 export function lockId(key: string): bigint {

@@ -41,6 +41,7 @@ function slowable(inner: Database) {
       if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
       return result;
     }),
+    rehearse: (fn) => inner.rehearse(fn),
     migrate: () => inner.migrate(),
     ping: () => inner.ping(),
     close: () => inner.close(),

@@ -1,12 +1,12 @@
 import pg from 'pg';
-import { lockId, type Database, type Param, type Sql } from '../db.js';
+import { lockId, rehearsalSql, type Database, type Param, type Sql } from '../db.js';
 import { migrations } from '../migrations.js';
 
 /** Our pool's own type parsers: int8 as number (ids stay far below 2^53), NUMERIC as exact text. */
 const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (oid === 20) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   },
 };
 
@@ -72,32 +72,46 @@ export class PostgresDatabase implements Database {
     const begin = async () => {
       if (!tx.begun) { tx.begun = true; await client.query('BEGIN'); }
     };
-    const run = async (q: string, params: readonly Param[]) => {
+    const run = async <R extends pg.QueryResultRow = Record<string, unknown>>(q: string, params: readonly Param[]) => {
       await begin();
-      return client.query(query(toPg(q), bind(params), this.prepared));
+      return client.query<R>(query(toPg(q), bind(params), this.prepared));
     };
     return {
       dialect: 'postgres',
       all: async <T>(q: string, params: readonly Param[] = []) => (await run(q, params)).rows as T[],
       get: async <T>(q: string, params: readonly Param[] = []) => (await run(q, params)).rows[0] as T | undefined,
       run: async (q: string, params: readonly Param[] = []) => (await run(q, params)).rowCount ?? 0,
-      insert: async (q: string, params: readonly Param[] = []) => Number((await run(`${q} RETURNING id`, params)).rows[0].id),
+      insert: async (q: string, params: readonly Param[] = []) => Number((await run<{ id: number }>(`${q} RETURNING id`, params)).rows[0].id),
       tryLock: async (key: string) => {
         const lock = `SELECT pg_try_advisory_xact_lock(${lockId(key).toString()}) AS ok`;
-        if (tx.begun) return (await client.query(lock)).rows[0].ok === true;
+        if (tx.begun) return (await client.query<{ ok: boolean }>(lock)).rows[0].ok;
         tx.begun = true;
-        const results = await client.query(`BEGIN; ${lock}`) as unknown as pg.QueryResult[];
-        return results[1].rows[0].ok === true;
+        const results = await client.query(`BEGIN; ${lock}`) as unknown as pg.QueryResult<{ ok: boolean }>[];
+        return results[1].rows[0].ok;
       },
     };
   }
 
-  async transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.unit(fn, true);
+  }
+
+  /**
+   * Rolled back like a failed transaction. Sequences are not transactional in PostgreSQL: the ids a
+   * rehearsal's inserts drew stay used, as those of any rolled-back transaction do.
+   */
+  rehearse<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.unit(fn, false);
+  }
+
+  /** One transaction on one pooled connection, ended by COMMIT when `fn` resolves and `keep`, else by ROLLBACK. */
+  private async unit<T>(fn: (sql: Sql) => Promise<T>, keep: boolean): Promise<T> {
     const client = await this.pool.connect();
     const tx = { begun: false };
     try {
-      const result = await fn(this.executor(client, tx));
-      if (tx.begun) await client.query('COMMIT');
+      const sql = this.executor(client, tx);
+      const result = await fn(keep ? sql : rehearsalSql(sql));
+      if (tx.begun) await client.query(keep ? 'COMMIT' : 'ROLLBACK');
       return result;
     } catch (err) {
       if (tx.begun) await client.query('ROLLBACK').catch(() => undefined);
@@ -113,7 +127,7 @@ export class PostgresDatabase implements Database {
       // several processes may start at once: one migrates, the others wait for it
       await client.query('SELECT pg_advisory_lock(7223372036854775001)');
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
-      const done = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+      const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
       let applied = 0;
       for (const m of migrations('postgres')) {
         if (done.has(m.version)) continue;

@@ -1,12 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Database, Param, Sql } from '../db.js';
+import { rehearsalSql, type Database, type Param, type Sql } from '../db.js';
 import { migrations } from '../migrations.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 type Statement = BetterSqlite3.Statement;
-interface Unit { fn: (sql: Sql) => Promise<unknown>; resolve(v: unknown): void; reject(e: unknown): void }
+/** A queued transaction; a rehearsal (`keep` false) is rolled back to its savepoint however it ends. */
+interface Unit { fn: (sql: Sql) => Promise<unknown>; keep: boolean; resolve(v: unknown): void; reject(e: unknown): void }
 /** Units per group commit: bounds how long the first one waits for its answer. */
 const MAX_BATCH = 32;
 /** Event-loop turns a batch may keep gathering while transactions keep arriving (waitForBatch). */
@@ -62,7 +63,8 @@ export class SqliteDatabase implements Database {
    * Configuration versions as this connection last read or wrote them (Sql.versions). Valid while no
    * other connection commits: checked once per batch with `PRAGMA data_version` (which moves only on
    * other connections' commits) under the batch's write lock; cleared whenever a unit or a batch is
-   * rolled back, since what it read or bumped may then be gone.
+   * rolled back, since what it read or bumped may then be gone, and put back as it was before a
+   * rehearsal, which keeps nothing it learned.
    */
   private readonly versions = new Map<string, number>();
   private dataVersion = -1;
@@ -77,6 +79,7 @@ export class SqliteDatabase implements Database {
 
   private dataVersionStatement: Statement | undefined;
 
+  /* eslint-disable @typescript-eslint/require-await -- better-sqlite3 is synchronous; `async` makes its throws rejections, as the Sql seam promises */
   private readonly sql: Sql = {
     dialect: 'sqlite',
     versions: this.versions,
@@ -84,10 +87,11 @@ export class SqliteDatabase implements Database {
     get: async <T>(q: string, params: readonly Param[] = []) => this.prepare(q).get(...bind(params)) as T | undefined,
     run: async (q: string, params: readonly Param[] = []) => this.prepare(q).run(...bind(params)).changes,
     insert: async (q: string, params: readonly Param[] = []) => Number(this.prepare(q).run(...bind(params)).lastInsertRowid),
-    // One process owns the file and transactions run one at a time: the store's in-process
-    // in-flight guard (store.ts) is the whole lock.
+    // One process owns the file and transactions run one at a time: the in-process in-flight set
+    // (services/exclusive.ts) is the whole lock.
     tryLock: async () => true,
   };
+  /* eslint-enable @typescript-eslint/require-await */
 
   /**
    * Group commit: transactions queue up and run one after another; the ones waiting when a batch
@@ -96,8 +100,20 @@ export class SqliteDatabase implements Database {
    * result is exactly serial execution, with one WAL commit per batch instead of per request.
    */
   transaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.enqueue(fn, true);
+  }
+
+  /**
+   * A rehearsal is a unit of the queue like any other, so it sees exactly what a transaction in its
+   * place would; its savepoint is rolled back when it ends, and nothing of it reaches the WAL.
+   */
+  rehearse<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.enqueue(fn, false);
+  }
+
+  private enqueue<T>(fn: (sql: Sql) => Promise<T>, keep: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, resolve, reject });
+      this.pending.push({ fn, keep, resolve, reject });
       if (!this.draining) {
         this.draining = true;
         // start on a later turn of the event loop, so that every request read meanwhile joins the batch
@@ -151,10 +167,13 @@ export class SqliteDatabase implements Database {
     }
     for (const u of batch) {
       this.prepare('SAVEPOINT unit').run();
+      const versionsBefore = u.keep ? null : new Map(this.versions);
       try {
         // a fresh object per unit: per-transaction memos (config versions) key on it
-        const value = await u.fn(Object.create(this.sql) as Sql);
-        this.prepare('RELEASE unit').run();
+        const sql = Object.create(this.sql) as Sql;
+        const value = await u.fn(u.keep ? sql : rehearsalSql(sql));
+        if (u.keep) this.prepare('RELEASE unit').run();
+        else this.undoUnit(versionsBefore);
         outcomes.push({ ok: true, value });
       } catch (err) {
         this.versions.clear();
@@ -163,8 +182,7 @@ export class SqliteDatabase implements Database {
           for (const v of batch) v.reject(err);
           return;
         }
-        this.prepare('ROLLBACK TO unit').run();
-        this.prepare('RELEASE unit').run();
+        this.undoUnit(null);
         outcomes.push({ ok: false, err });
       }
     }
@@ -184,6 +202,15 @@ export class SqliteDatabase implements Database {
     });
   }
 
+  /** Rolls the running unit back to its savepoint; the config versions go back to `before` (else are forgotten). */
+  private undoUnit(before: ReadonlyMap<string, number> | null): void {
+    this.prepare('ROLLBACK TO unit').run();
+    this.prepare('RELEASE unit').run();
+    this.versions.clear();
+    if (before) for (const [scope, version] of before) this.versions.set(scope, version);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- synchronous driver: `async` makes its throws rejections
   async migrate(): Promise<number> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)');
     const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
@@ -199,6 +226,7 @@ export class SqliteDatabase implements Database {
     return applied;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- synchronous driver: `async` makes its throws rejections
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
   }
