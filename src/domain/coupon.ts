@@ -1,6 +1,6 @@
 /** Coupons and referral codes: the values, case rules and code generation (coupons-referrals-budgets.md §1–§2). */
 import { randomInt } from 'node:crypto';
-import { invalidField, type AppError } from './errors.js';
+import { invalidField, Title, type AppError } from './errors.js';
 import type { Decimal } from './money.js';
 
 export interface Coupon {
@@ -119,13 +119,13 @@ export function codeSpec(pattern: string, chars: readonly string[], mode: CaseSe
   const validCharacters = [...new Set(chars.map((c) => normaliseCode(c, mode)))];
   const normalised = [...pattern].map((c) => (c === '#' ? c : normaliseCode(c, mode))).join('');
   if ([...normalised].length < MIN_GENERATED_LENGTH) {
-    throw invalidField(pointer, 'Invalid value', `The code pattern ${JSON.stringify(pattern)} produces codes shorter than ${MIN_GENERATED_LENGTH} characters`);
+    throw invalidField(pointer, Title.invalidValue, `The code pattern ${JSON.stringify(pattern)} produces codes shorter than ${MIN_GENERATED_LENGTH} characters`);
   }
-  if (validCharacters.length === 0) throw invalidField(pointer, 'Invalid value', 'validCharacters must not be empty');
+  if (validCharacters.length === 0) throw invalidField(pointer, Title.invalidValue, 'validCharacters must not be empty');
   return { pattern: normalised, validCharacters, pointer };
 }
 
 /** 400 "Pattern full": the pattern cannot produce `n` more unique codes. */
 export function patternFull(spec: CodeSpec, n: number): AppError {
-  return invalidField(spec.pointer, 'Pattern full', `The code pattern ${JSON.stringify(spec.pattern)} cannot produce ${n} more unique code(s) in this Application`);
+  return invalidField(spec.pointer, Title.patternFull, `The code pattern ${JSON.stringify(spec.pattern)} cannot produce ${n} more unique code(s) in this Application`);
 }

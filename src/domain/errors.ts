@@ -1,6 +1,60 @@
-/** The one error type every layer throws; http/ maps it to Talon.One's ErrorResponse shapes. */
-export interface ErrorSource { pointer?: string; parameter?: string; line?: string; resource?: string }
-export interface ApiError { title: string; details?: string; source: ErrorSource }
+/** The one error type every layer throws, and the one list of titles its APIErrors carry; http/ maps it to Talon.One's ErrorResponse. */
+interface ErrorSource { pointer?: string; parameter?: string; line?: string; resource?: string }
+
+/**
+ * Every APIError title, one spelling each (docs/errors.md). Talon.One titles a schema violation with the
+ * JSON Schema keyword that failed ("required", "enum", …) and names "Unknown" and "Invalid type" for
+ * attributes; the rest are ours.
+ */
+export const Title = {
+  /** no such attribute, column, field, id or parameter */
+  unknown: 'Unknown',
+  /** a value of the wrong type (an attribute of another type) */
+  invalidType: 'Invalid type',
+  /** a value, of a body field, parameter or CSV cell, that is not accepted (range, form, combination) */
+  invalidValue: 'Invalid value',
+  /** the campaign lacks the feature (coupons, referrals) the request needs */
+  invalidCampaign: 'Invalid campaign',
+  /** the session's state does not allow the change */
+  invalidTransition: 'Invalid transition',
+  /** a rule that does not compile */
+  invalidRule: 'Invalid rule',
+  /** a CSV upload that cannot be parsed (syntax, cell count) */
+  invalidCsv: 'Invalid CSV',
+  /** a value that must be unique exists already (in the request, the file or the Application) */
+  duplicate: 'Duplicate',
+  /** a field that cannot change after creation */
+  immutable: 'Immutable',
+  /** the resource is referenced and cannot be changed or removed */
+  inUse: 'In use',
+  /** an evaluation group would become its own ancestor */
+  cycle: 'Cycle',
+  /** a code pattern has no unused codes left for the request */
+  patternFull: 'Pattern full',
+  /** two concurrent creates of one unique value: the loser's answer */
+  conflict: 'Conflict',
+  // JSON Schema keywords, as Talon.One titles schema violations; services use them for the same checks
+  required: 'required',
+  enum: 'enum',
+  format: 'format',
+  pattern: 'pattern',
+  minimum: 'minimum',
+  maximum: 'maximum',
+  minLength: 'minLength',
+  maxLength: 'maxLength',
+  minItems: 'minItems',
+  maxItems: 'maxItems',
+} as const;
+export type Title = (typeof Title)[keyof typeof Title];
+
+/**
+ * @deprecated A second spelling of Title.invalidValue, accepted from callers not yet switched to Title;
+ * sent as 'Invalid value'.
+ */
+type LegacyTitle = 'Invalid parameter';
+const titleOf = (t: Title | LegacyTitle): Title => (t === 'Invalid parameter' ? Title.invalidValue : t);
+
+export interface ApiError { title: Title; details?: string; source: ErrorSource }
 
 export class AppError extends Error {
   constructor(readonly status: number, message: string, readonly errors: ApiError[] = []) {
@@ -12,12 +66,15 @@ export class AppError extends Error {
 export const badRequest = (message: string, errors: ApiError[] = []) => new AppError(400, message, errors);
 
 /** A 400 naming one field of the body by JSON pointer. */
-export const invalidField = (pointer: string, title: string, details: string) =>
-  new AppError(400, details, [{ title, details, source: { pointer } }]);
+export const invalidField = (pointer: string, title: Title | LegacyTitle, details: string) =>
+  new AppError(400, details, [{ title: titleOf(title), details, source: { pointer } }]);
 
 /** A 400 naming one query or path parameter. */
-export const invalidParameter = (parameter: string, title: string, details: string) =>
-  new AppError(400, details, [{ title, details, source: { parameter } }]);
+export const invalidParameter = (parameter: string, title: Title | LegacyTitle, details: string) =>
+  new AppError(400, details, [{ title: titleOf(title), details, source: { parameter } }]);
+
+/** One APIError naming a line of an uploaded file (1 = the header). */
+export const lineError = (line: number | string, title: Title, details: string): ApiError => ({ title, details, source: { line: String(line) } });
 
 export const notFound = (what: string) => new AppError(404, `${what} not found`);
 export const unauthorized = (message = 'Unauthorized') => new AppError(401, message);

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { ServiceContext } from '../services/context.js';
 import { integrationAuth, managementAuth } from './auth.js';
-import { errorHandler, sendError } from './errors.js';
+import { errorHandler, InvalidJsonBody, sendError } from './errors.js';
 import { allSchemas } from './schemas/index.js';
 import { integrationRoutes, managementRoutes, publicRoutes } from './routes/index.js';
 import { createValidatorCompiler } from './validation.js';
@@ -56,7 +56,7 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
     try {
       done(null, JSON.parse(body as string));
     } catch (err) {
-      done(Object.assign(new Error(`Body is not valid JSON: ${(err as Error).message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
+      done(new InvalidJsonBody(err), undefined);
     }
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, `Route ${req.method} ${req.url.split('?')[0]} not found`));

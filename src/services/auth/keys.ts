@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ACCOUNT_ID } from '../../domain/application.js';
-import { invalidField, notFound, unauthorized } from '../../domain/errors.js';
+import { invalidField, notFound, Title, unauthorized } from '../../domain/errors.js';
 import type { ApiKeyRecord } from '../../domain/records.js';
 import { getApplication } from '../../store/repos/applications.js';
 import { deleteToken, findKey, findToken, insertApiKey, insertToken, listApiKeys, revokeApiKey } from '../../store/repos/apiKeys.js';
@@ -19,7 +19,7 @@ export interface NewKeyInput { title: string; expires: string; platform?: string
 
 export async function createApiKey(ctx: ServiceContext, applicationId: number, input: NewKeyInput, createdBy = ADMIN_USER_ID): Promise<ApiKeyRecord & { key: string }> {
   const expires = new Date(input.expires);
-  if (Number.isNaN(expires.getTime())) throw invalidField('/expires', 'Invalid value', 'expires must be an RFC 3339 date-time');
+  if (Number.isNaN(expires.getTime())) throw invalidField('/expires', Title.invalidValue, 'expires must be an RFC 3339 date-time');
   const key = randomBytes(32).toString('hex');
   const rec = await ctx.db.transaction(async (sql) => {
     if (!(await getApplication(sql, applicationId))) throw notFound('Application');

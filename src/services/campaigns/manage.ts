@@ -2,7 +2,7 @@
 import { checkAttributes } from '../definitions/validate.js';
 import { loadDefinitions } from '../definitions/load.js';
 import type { Campaign, CampaignSettings } from '../../domain/campaign.js';
-import { invalidField, notFound } from '../../domain/errors.js';
+import { invalidField, notFound, Title } from '../../domain/errors.js';
 import type { Sql } from '../../store/db.js';
 import { deleteCampaign, getCampaign, getRuleset, insertCampaign, listCampaigns, listEvaluationGroups, listStores, markActivated, saveCampaign } from '../../store/repos/campaigns.js';
 import { bumpConfigVersion } from '../../store/repos/configVersions.js';
@@ -16,22 +16,22 @@ const USER_ID = 1;
 
 async function validate(ctx: ServiceContext, sql: Sql, applicationId: number, c: Partial<CampaignSettings>, campaignId?: number): Promise<void> {
   if (c.startTime && c.endTime && Date.parse(c.endTime) <= Date.parse(c.startTime)) {
-    throw invalidField('/endTime', 'Invalid value', 'endTime must be after startTime');
+    throw invalidField('/endTime', Title.invalidValue, 'endTime must be after startTime');
   }
   checkAttributes(await loadDefinitions(ctx, sql), 'Campaign', c.attributes, '/attributes');
   if (c.linkedStoreIds?.length) {
     const stores = new Set((await listStores(sql, applicationId)).map((s) => s.id));
     c.linkedStoreIds.forEach((id, i) => {
-      if (!stores.has(id)) throw invalidField(`/linkedStoreIds/${i}`, 'Unknown', `Store ${id} does not exist in this Application`);
+      if (!stores.has(id)) throw invalidField(`/linkedStoreIds/${i}`, Title.unknown, `Store ${id} does not exist in this Application`);
     });
   }
   if (c.evaluationGroupId !== undefined) {
     const groups = await listEvaluationGroups(sql, applicationId);
-    if (!groups.some((g) => g.id === c.evaluationGroupId)) throw invalidField('/evaluationGroupId', 'Unknown', `Evaluation group ${c.evaluationGroupId} does not exist in this Application`);
+    if (!groups.some((g) => g.id === c.evaluationGroupId)) throw invalidField('/evaluationGroupId', Title.unknown, `Evaluation group ${c.evaluationGroupId} does not exist in this Application`);
   }
   if (c.activeRulesetId !== undefined) {
     if (campaignId === undefined || !(await getRuleset(sql, campaignId, c.activeRulesetId))) {
-      throw invalidField('/activeRulesetId', 'Unknown', `Ruleset ${c.activeRulesetId} does not belong to this campaign`);
+      throw invalidField('/activeRulesetId', Title.unknown, `Ruleset ${c.activeRulesetId} does not belong to this campaign`);
     }
   }
 }

@@ -1,5 +1,5 @@
 /** Rulesets: compiled and type-checked when saved, so an invalid rule never reaches a checkout. */
-import { AppError, notFound } from '../../domain/errors.js';
+import { AppError, notFound, Title } from '../../domain/errors.js';
 import type { Ruleset, RulesetDef } from '../../domain/campaign.js';
 import { RulesetValidationError, validateRuleset, type RulesetInput } from '../../rules/index.js';
 import { getCampaign, getRuleset, insertRuleset, listRulesets, saveCampaign } from '../../store/repos/campaigns.js';
@@ -22,7 +22,7 @@ export function createRuleset(ctx: ServiceContext, applicationId: number, campai
     if (errors.length > 0) {
       const e = new RulesetValidationError(errors);
       throw new AppError(400, e.message, errors.map((x) => ({
-        title: 'Invalid rule',
+        title: Title.invalidRule,
         details: `${x.ruleIndex === null ? '' : `rule ${x.ruleIndex}: `}${x.path}: ${x.message}`,
         source: { pointer: rulePathToPointer(x.path) },
       })));

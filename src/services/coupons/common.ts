@@ -2,7 +2,7 @@
 import { randomInt } from 'node:crypto';
 import type { Application } from '../../domain/application.js';
 import { frontendState, type Campaign, type LimitConfig } from '../../domain/campaign.js';
-import { invalidField, invalidParameter, notFound } from '../../domain/errors.js';
+import { invalidField, invalidParameter, notFound, Title } from '../../domain/errors.js';
 import type { Sql } from '../../store/db.js';
 import { getCampaign, listCampaigns } from '../../store/repos/campaigns.js';
 import type { CouponQuery } from '../../store/repos/coupons.js';
@@ -22,7 +22,7 @@ export async function loadCampaignOf(ctx: ServiceContext, sql: Sql, applicationI
  */
 export function requireCouponFeature(campaign: Campaign): void {
   if (!campaign.features.includes('coupons')) {
-    throw invalidParameter('campaignId', 'Invalid campaign', `Campaign ${campaign.id} does not have the coupons feature`);
+    throw invalidParameter('campaignId', Title.invalidCampaign, `Campaign ${campaign.id} does not have the coupons feature`);
   }
 }
 
@@ -32,14 +32,14 @@ export const utc = (s: string) => new Date(s).toISOString();
 /** `startDate` must come before `expiryDate` when both are set. */
 export function checkDates(startDate: string | undefined | null, expiryDate: string | undefined | null, pointer = '/expiryDate'): void {
   if (startDate && expiryDate && Date.parse(expiryDate) <= Date.parse(startDate)) {
-    throw invalidField(pointer, 'Invalid value', 'expiryDate must be after startDate');
+    throw invalidField(pointer, Title.invalidValue, 'expiryDate must be after startDate');
   }
 }
 
 /** Per-coupon limits override per-profile campaign limits only (§1.1): every entry must bucket by Profile. */
 export function checkCouponLimits(limits: readonly LimitConfig[] | undefined): void {
   limits?.forEach((l, i) => {
-    if (!l.entities.includes('Profile')) throw invalidField(`/limits/${i}/entities`, 'Invalid value', 'Coupon limits must be per-profile limits (entities must contain "Profile")');
+    if (!l.entities.includes('Profile')) throw invalidField(`/limits/${i}/entities`, Title.invalidValue, 'Coupon limits must be per-profile limits (entities must contain "Profile")');
   });
 }
 
@@ -65,7 +65,7 @@ export interface CouponFilterInput {
  * (application-wide search and export) to the campaigns in that derived state.
  */
 export async function couponQuery(ctx: ServiceContext, sql: Sql, applicationId: number, f: CouponFilterInput, campaignId?: number): Promise<CouponQuery> {
-  if (f.usable !== undefined && f.redeemed !== undefined) throw invalidParameter('redeemed', 'Invalid value', 'redeemed cannot be combined with usable');
+  if (f.usable !== undefined && f.redeemed !== undefined) throw invalidParameter('redeemed', Title.invalidValue, 'redeemed cannot be combined with usable');
   const q: CouponQuery = { applicationId, now: ctx.now().toISOString() };
   if (campaignId !== undefined) q.campaignIds = [campaignId];
   if (f.campaignState !== undefined) {

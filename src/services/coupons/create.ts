@@ -1,7 +1,7 @@
 /** createCoupons and createCouponsForMultipleRecipients (§1.2): generated codes, one transaction. */
 import type { LimitConfig } from '../../domain/campaign.js';
 import type { Coupon, NewCouponRecord } from '../../domain/coupon.js';
-import { invalidField } from '../../domain/errors.js';
+import { invalidField, Title } from '../../domain/errors.js';
 import { dec } from '../../domain/money.js';
 import { checkAttributes } from '../definitions/validate.js';
 import { loadDefinitions } from '../definitions/load.js';
@@ -41,10 +41,10 @@ export interface Created { count: number; coupons: Coupon[] }
 export function createCoupons(ctx: ServiceContext, applicationId: number, campaignId: number, input: NewCouponsInput, returnCoupons: boolean): Promise<Created> {
   const max = input.uniquePrefix ? MAX_SYNC_WITH_PREFIX : MAX_SYNC;
   if (input.numberOfCoupons > max) {
-    throw invalidField('/numberOfCoupons', 'Invalid value', `At most ${max} coupons can be created per call; use an import for more`);
+    throw invalidField('/numberOfCoupons', Title.invalidValue, `At most ${max} coupons can be created per call; use an import for more`);
   }
   if (input.limits?.length && (input.numberOfCoupons !== 1 || input.recipientIntegrationId !== undefined)) {
-    throw invalidField('/limits', 'Invalid value', 'limits can only be set when creating a single coupon without recipientIntegrationId');
+    throw invalidField('/limits', Title.invalidValue, 'limits can only be set when creating a single coupon without recipientIntegrationId');
   }
   checkCouponLimits(input.limits);
   checkDates(input.startDate, input.expiryDate);
@@ -66,7 +66,7 @@ export function createCoupons(ctx: ServiceContext, applicationId: number, campai
 export function createCouponsForRecipients(ctx: ServiceContext, applicationId: number, campaignId: number, input: NewCouponsForRecipientsInput, returnCoupons: boolean): Promise<Created> {
   checkDates(input.startDate, input.expiryDate);
   input.recipientsIntegrationIds.forEach((id, i) => {
-    if (id === '') throw invalidField(`/recipientsIntegrationIds/${i}`, 'Invalid value', 'A recipient integration ID must not be empty');
+    if (id === '') throw invalidField(`/recipientsIntegrationIds/${i}`, Title.invalidValue, 'A recipient integration ID must not be empty');
   });
   return ctx.db.transaction(async (sql) => {
     const { app, campaign } = await loadCampaignOf(ctx, sql, applicationId, campaignId);

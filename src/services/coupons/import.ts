@@ -16,7 +16,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ACCOUNT_ID, type Application } from '../../domain/application.js';
 import { normaliseCode, type NewCouponRecord } from '../../domain/coupon.js';
-import { AppError, badRequest } from '../../domain/errors.js';
+import { AppError, badRequest, lineError, Title } from '../../domain/errors.js';
 import { dec } from '../../domain/money.js';
 import type { Sql } from '../../store/db.js';
 import { analyzeCoupons, insertCouponsReturningValues, nextImportId } from '../../store/repos/coupons.js';
@@ -37,8 +37,8 @@ export interface ImportResult { id: number; created: string; accountId: number; 
 
 const USER_ID = 1;
 
-function lineError(line: number, title: string, details: string): AppError {
-  return badRequest(`Line ${line}: ${details}`, [{ title, details, source: { line: String(line) } }]);
+function invalidLine(line: number, title: Title, details: string): AppError {
+  return badRequest(`Line ${line}: ${details}`, [lineError(line, title, details)]);
 }
 
 export async function importCoupons(ctx: ServiceContext, applicationId: number, campaignId: number, upload: Readable, opts: ImportOptions): Promise<ImportResult> {
@@ -67,7 +67,7 @@ type Base = Pick<NewCouponRecord, 'applicationId' | 'campaignId' | 'created' | '
 
 /** A rejected row, known by its record number (0 = the header); its line is looked up only on failure. */
 class RowError extends Error {
-  constructor(readonly record: number, readonly title: string, readonly details: string) { super(details); }
+  constructor(readonly record: number, readonly title: Title, readonly details: string) { super(details); }
 }
 
 const PARSE = { bom: true, skip_empty_lines: true } as const;
@@ -88,10 +88,10 @@ async function insertFromCsv(sql: Sql, path: string, app: Application, defs: Def
   try {
     return await insertRecords(sql, createReadStream(path), app, defs, base, opts);
   } catch (err) {
-    if (err instanceof RowError) throw lineError(await lineOf(path, err.record), err.title, err.details);
+    if (err instanceof RowError) throw invalidLine(await lineOf(path, err.record), err.title, err.details);
     if ((err as CsvError).code?.startsWith('CSV_')) {
       const e = err as CsvError & { lines?: number };
-      throw lineError(e.lines ?? 0, 'Invalid CSV', e.message);
+      throw invalidLine(e.lines ?? 0, Title.invalidCsv, e.message);
     }
     throw err;
   }
@@ -110,7 +110,7 @@ async function insertRecords(sql: Sql, csv: Readable, app: Application, defs: De
     const inserted = await insertCouponsReturningValues(sql, b);
     if (!opts.skipDuplicates && inserted.size < b.length) {
       const k = b.findIndex((c) => !inserted.has(c.value));
-      throw new RowError(at[k], 'Duplicate', `Coupon code ${JSON.stringify(b[k].value)} already exists in this Application`);
+      throw new RowError(at[k], Title.duplicate, `Coupon code ${JSON.stringify(b[k].value)} already exists in this Application`);
     }
     amount += inserted.size;
   };
@@ -127,8 +127,8 @@ async function insertRecords(sql: Sql, csv: Readable, app: Application, defs: De
     if (!header) {
       header = fields.map((h) => h.trim().toLowerCase());
       const unknown = header.find((h) => !COLUMNS.has(h));
-      if (unknown !== undefined) throw new RowError(0, 'Unknown', `Unknown column ${JSON.stringify(unknown)}; the columns are ${[...COLUMNS].join(', ')}`);
-      if (!header.includes('value')) throw new RowError(0, 'Required', 'The header has no "value" column');
+      if (unknown !== undefined) throw new RowError(0, Title.unknown, `Unknown column ${JSON.stringify(unknown)}; the columns are ${[...COLUMNS].join(', ')}`);
+      if (!header.includes('value')) throw new RowError(0, Title.required, 'The header has no "value" column');
       continue;
     }
     record++;
@@ -136,7 +136,7 @@ async function insertRecords(sql: Sql, csv: Readable, app: Application, defs: De
     const earlier = inBatch.get(c.value);
     if (earlier !== undefined) {
       if (opts.skipDuplicates) continue;
-      throw new RowError(record, 'Duplicate', `Coupon code ${JSON.stringify(c.value)} is repeated in the file`);
+      throw new RowError(record, Title.duplicate, `Coupon code ${JSON.stringify(c.value)} is repeated in the file`);
     }
     inBatch.set(c.value, record);
     batch.push(c);
@@ -144,14 +144,14 @@ async function insertRecords(sql: Sql, csv: Readable, app: Application, defs: De
     if (++rows % PROGRESS_EVERY === 0) opts.log?.info({ importId: base.importId, rows }, 'coupon import progress');
     if (batch.length >= IMPORT_BATCH) await flush();
   }
-  if (!header) throw lineError(1, 'Required', 'The file is empty: expected a header with a "value" column');
+  if (!header) throw invalidLine(1, Title.required, 'The file is empty: expected a header with a "value" column');
   if (batch.length) await flush();
   await inflight;
   return amount;
 }
 
 function toRecord(header: readonly string[], fields: readonly string[], line: number, app: Application, defs: Definitions, base: Base): NewCouponRecord {
-  if (fields.length !== header.length) throw new RowError(line, 'Invalid CSV', `Expected ${header.length} fields, found ${fields.length}`);
+  if (fields.length !== header.length) throw new RowError(line, Title.invalidCsv, `Expected ${header.length} fields, found ${fields.length}`);
   let raw: string | undefined;
   const c: NewCouponRecord = { ...base, value: '', usageLimit: 1, attributes: {}, limits: [], isReservationMandatory: false, implicitlyReserved: false };
   for (let i = 0; i < header.length; i++) {
@@ -161,45 +161,45 @@ function toRecord(header: readonly string[], fields: readonly string[], line: nu
       case 'expirydate': if (v) c.expiryDate = date(v, line, 'expirydate'); break;
       case 'startdate': if (v) c.startDate = date(v, line, 'startdate'); break;
       case 'recipientintegrationid':
-        if (v.length > 1000) throw new RowError(line, 'Invalid value', 'recipientintegrationid is longer than 1000 characters');
+        if (v.length > 1000) throw new RowError(line, Title.invalidValue, 'recipientintegrationid is longer than 1000 characters');
         if (v) c.recipientIntegrationId = v;
         break;
       case 'limitval':
         if (v) {
-          if (!/^\d{1,6}$/.test(v)) throw new RowError(line, 'Invalid value', `limitval must be an integer from 0 to 999999, got ${JSON.stringify(v)}`);
+          if (!/^\d{1,6}$/.test(v)) throw new RowError(line, Title.invalidValue, `limitval must be an integer from 0 to 999999, got ${JSON.stringify(v)}`);
           c.usageLimit = Number(v);
         }
         break;
       case 'discountlimit':
         if (v) {
-          if (!MONEY.test(v) || dec(v).gt(1e15)) throw new RowError(line, 'Invalid value', `discountlimit must be a number from 0 to 1e15, got ${JSON.stringify(v)}`);
+          if (!MONEY.test(v) || dec(v).gt(1e15)) throw new RowError(line, Title.invalidValue, `discountlimit must be a number from 0 to 1e15, got ${JSON.stringify(v)}`);
           c.discountLimit = dec(v);
         }
         break;
       case 'attributes': if (v) c.attributes = attributes(v, line, defs); break;
     }
   }
-  if (raw === undefined || [...raw].length < 3) throw new RowError(line, 'Invalid value', 'value must be at least 3 characters long');
+  if (raw === undefined || [...raw].length < 3) throw new RowError(line, Title.invalidValue, 'value must be at least 3 characters long');
   c.value = normaliseCode(raw, app.caseSensitivity);
-  if (c.startDate && c.expiryDate && c.expiryDate <= c.startDate) throw new RowError(line, 'Invalid value', 'expirydate must be after startdate');
+  if (c.startDate && c.expiryDate && c.expiryDate <= c.startDate) throw new RowError(line, Title.invalidValue, 'expirydate must be after startdate');
   return c;
 }
 
 function date(v: string, line: number, column: string): string {
   const t = Date.parse(v);
-  if (!RFC3339.test(v) || Number.isNaN(t)) throw new RowError(line, 'Invalid value', `${column} must be an RFC 3339 date-time, got ${JSON.stringify(v)}`);
+  if (!RFC3339.test(v) || Number.isNaN(t)) throw new RowError(line, Title.invalidValue, `${column} must be an RFC 3339 date-time, got ${JSON.stringify(v)}`);
   return new Date(t).toISOString();
 }
 
 function attributes(v: string, line: number, defs: Definitions): Record<string, unknown> {
   let parsed: unknown;
-  try { parsed = JSON.parse(v); } catch { throw new RowError(line, 'Invalid value', 'attributes must be a JSON object'); }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new RowError(line, 'Invalid value', 'attributes must be a JSON object');
+  try { parsed = JSON.parse(v); } catch { throw new RowError(line, Title.invalidValue, 'attributes must be a JSON object'); }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new RowError(line, Title.invalidValue, 'attributes must be a JSON object');
   const attrs = parsed as Record<string, unknown>;
   try {
     checkAttributes(defs, 'Coupon', attrs, '/attributes');
   } catch (err) {
-    if (err instanceof AppError) throw new RowError(line, err.errors[0]?.title ?? 'Invalid value', err.message);
+    if (err instanceof AppError) throw new RowError(line, err.errors[0]?.title ?? Title.invalidValue, err.message);
     throw err;
   }
   return attrs;

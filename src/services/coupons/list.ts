@@ -1,6 +1,6 @@
 /** getCouponsWithoutTotalCount and the two searchCouponsAdvanced…WithoutTotalCount (§1.3): `{hasMore, data}`. */
 import type { Coupon } from '../../domain/coupon.js';
-import { invalidParameter } from '../../domain/errors.js';
+import { invalidParameter, Title } from '../../domain/errors.js';
 import { COUPON_SORT, findCoupons } from '../../store/repos/coupons.js';
 import { loadApplication } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
@@ -10,7 +10,7 @@ export interface CouponPageRequest { skip: number; pageSize: number; sort?: stri
 
 function checkSort(sort: string | undefined): void {
   if (sort !== undefined && !(sort.replace(/^-/, '') in COUPON_SORT)) {
-    throw invalidParameter('sort', 'Invalid value', `Coupons can be sorted by ${Object.keys(COUPON_SORT).join(', ')} (prefix "-" for descending)`);
+    throw invalidParameter('sort', Title.invalidValue, `Coupons can be sorted by ${Object.keys(COUPON_SORT).join(', ')} (prefix "-" for descending)`);
   }
 }
 

@@ -7,7 +7,7 @@
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { normaliseCode, type Coupon } from '../../domain/coupon.js';
 import type { CustomerProfile } from '../../domain/profile.js';
-import { invalidField, notFound } from '../../domain/errors.js';
+import { invalidField, notFound, Title } from '../../domain/errors.js';
 import type { Sql } from '../../store/db.js';
 import { addReservation, couponsByValues, getCouponById, removeReservation, reservationHolders } from '../../store/repos/coupons.js';
 import { ensureProfile, getProfile } from '../../store/repos/profiles.js';
@@ -26,9 +26,9 @@ export function reserveCoupon(ctx: ServiceContext, applicationId: number, code: 
   return ctx.db.transaction(async (sql) => {
     const coupon = await couponByCode(ctx, sql, applicationId, code, true);
     integrationIds.forEach((id, i) => {
-      if (id === '') throw invalidField(`/integrationIDs/${i}`, 'Invalid value', 'An integration ID must not be empty');
+      if (id === '') throw invalidField(`/integrationIDs/${i}`, Title.invalidValue, 'An integration ID must not be empty');
       if (coupon.recipientIntegrationId !== undefined && id !== coupon.recipientIntegrationId) {
-        throw invalidField(`/integrationIDs/${i}`, 'Invalid value', `Coupon ${JSON.stringify(coupon.value)} is personal: it can only be reserved for its recipient`);
+        throw invalidField(`/integrationIDs/${i}`, Title.invalidValue, `Coupon ${JSON.stringify(coupon.value)} is personal: it can only be reserved for its recipient`);
       }
     });
     const now = ctx.now().toISOString();

@@ -1,6 +1,6 @@
 /** Delete a custom effect; refused (400) while an active ruleset calls it. */
 import { ACCOUNT_ID } from '../../domain/application.js';
-import { badRequest, notFound } from '../../domain/errors.js';
+import { badRequest, notFound, Title } from '../../domain/errors.js';
 import { deleteCustomEffect, getCustomEffect } from '../../store/repos/campaigns.js';
 import { bumpConfigVersion } from '../../store/repos/configVersions.js';
 import type { ServiceContext } from '../context.js';
@@ -13,7 +13,7 @@ export async function removeCustomEffect(ctx: ServiceContext, id: number): Promi
     const using = await campaignsUsing(sql, current.name);
     if (using.length > 0) {
       const details = `Custom effect ${JSON.stringify(current.name)} is called by the active rulesets of campaign(s) ${using.map((u) => u.campaignId).join(', ')}`;
-      throw badRequest(details, [{ title: 'Custom effect in use', details, source: { resource: `custom_effects/${id}` } }]);
+      throw badRequest(details, [{ title: Title.inUse, details, source: { resource: `custom_effects/${id}` } }]);
     }
     await deleteCustomEffect(sql, ACCOUNT_ID, id);
     await bumpConfigVersion(sql, 'account');

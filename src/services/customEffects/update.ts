@@ -5,7 +5,7 @@
  */
 import { ACCOUNT_ID } from '../../domain/application.js';
 import type { CustomEffect } from '../../domain/campaign.js';
-import { conflict, invalidField, notFound } from '../../domain/errors.js';
+import { conflict, invalidField, notFound, Title } from '../../domain/errors.js';
 import { getCustomEffect, listCustomEffects, saveCustomEffect } from '../../store/repos/campaigns.js';
 import { bumpConfigVersion } from '../../store/repos/configVersions.js';
 import type { ServiceContext } from '../context.js';
@@ -26,11 +26,11 @@ export function updateCustomEffect(ctx: ServiceContext, id: number, input: Custo
     }
     const using = await campaignsUsing(sql, current.name);
     if (settings.name !== current.name && using.length > 0) {
-      throw invalidField('/name', 'In use', `Custom effect ${JSON.stringify(current.name)} is called by the active rulesets of campaign(s) ${using.map((u) => u.campaignId).join(', ')}; it cannot be renamed`);
+      throw invalidField('/name', Title.inUse, `Custom effect ${JSON.stringify(current.name)} is called by the active rulesets of campaign(s) ${using.map((u) => u.campaignId).join(', ')}; it cannot be renamed`);
     }
     const dropped = using.filter((u) => !settings.applicationIds.includes(u.applicationId));
     if (dropped.length > 0) {
-      throw invalidField('/applicationIds', 'In use', `Campaign ${dropped[0].campaignId} of Application ${dropped[0].applicationId} calls this custom effect; keep that Application in applicationIds`);
+      throw invalidField('/applicationIds', Title.inUse, `Campaign ${dropped[0].campaignId} of Application ${dropped[0].applicationId} calls this custom effect; keep that Application in applicationIds`);
     }
     const { isPerItem: _i, ...kept } = current;
     const saved = { ...kept, ...settings, modified: ctx.now().toISOString(), modifiedBy: USER_ID } as CustomEffect;

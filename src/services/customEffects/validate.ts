@@ -4,7 +4,7 @@
  * template whose placeholders all name a parameter.
  */
 import type { CustomEffect } from '../../domain/campaign.js';
-import { invalidField } from '../../domain/errors.js';
+import { invalidField, Title } from '../../domain/errors.js';
 import type { Sql } from '../../store/db.js';
 import { getApplication } from '../../store/repos/applications.js';
 
@@ -30,29 +30,29 @@ function placeholders(x: unknown, out: Set<string>): void {
 
 export async function validateCustomEffect(sql: Sql, input: CustomEffectInput): Promise<CustomEffectSettings> {
   for (const [i, id] of input.applicationIds.entries()) {
-    if (!(await getApplication(sql, id))) throw invalidField(`/applicationIds/${i}`, 'Unknown', `Application ${id} does not exist`);
+    if (!(await getApplication(sql, id))) throw invalidField(`/applicationIds/${i}`, Title.unknown, `Application ${id} does not exist`);
   }
   const params = (input.params ?? []).map((p, i) => {
     const name = p.name ?? p.key;
-    if (name === undefined) throw invalidField(`/params/${i}/name`, 'Missing', 'A parameter needs a name (or key)');
-    if (p.name !== undefined && p.key !== undefined && p.name !== p.key) throw invalidField(`/params/${i}/key`, 'Invalid value', 'name and key must be equal when both are given');
-    if (!PARAM_NAME.test(name)) throw invalidField(`/params/${i}/name`, 'Invalid value', `Parameter name ${JSON.stringify(name)} must consist of letters, digits and underscores`);
+    if (name === undefined) throw invalidField(`/params/${i}/name`, Title.required, 'A parameter needs a name (or key)');
+    if (p.name !== undefined && p.key !== undefined && p.name !== p.key) throw invalidField(`/params/${i}/key`, Title.invalidValue, 'name and key must be equal when both are given');
+    if (!PARAM_NAME.test(name)) throw invalidField(`/params/${i}/name`, Title.invalidValue, `Parameter name ${JSON.stringify(name)} must consist of letters, digits and underscores`);
     return { ...p, name };
   });
   params.forEach((p, i) => {
-    if (params.findIndex((q) => q.name === p.name) !== i) throw invalidField(`/params/${i}/name`, 'Duplicate', `Parameter ${JSON.stringify(p.name)} is defined twice`);
+    if (params.findIndex((q) => q.name === p.name) !== i) throw invalidField(`/params/${i}/name`, Title.duplicate, `Parameter ${JSON.stringify(p.name)} is defined twice`);
   });
   let parsed: unknown = {};
   if (input.payload.trim() !== '') {
     try { parsed = JSON.parse(input.payload); } catch (e) {
-      throw invalidField('/payload', 'Invalid value', `payload is not valid JSON: ${(e as Error).message}`);
+      throw invalidField('/payload', Title.invalidValue, `payload is not valid JSON: ${(e as Error).message}`);
     }
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidField('/payload', 'Invalid value', 'payload must be a JSON object');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidField('/payload', Title.invalidValue, 'payload must be a JSON object');
   const used = new Set<string>();
   placeholders(parsed, used);
   for (const n of used) {
-    if (!params.some((p) => p.name === n)) throw invalidField('/payload', 'Unknown', `payload refers to \${${n}}, which is not one of the parameters`);
+    if (!params.some((p) => p.name === n)) throw invalidField('/payload', Title.unknown, `payload refers to \${${n}}, which is not one of the parameters`);
   }
   return {
     applicationIds: [...new Set(input.applicationIds)], name: input.name, title: input.title, payload: input.payload, enabled: input.enabled,

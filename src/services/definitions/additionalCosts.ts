@@ -4,7 +4,7 @@
  * transaction, so session validation sees it at once.
  */
 import { ACCOUNT_ID } from '../../domain/application.js';
-import { invalidField, notFound } from '../../domain/errors.js';
+import { invalidField, notFound, Title } from '../../domain/errors.js';
 import type { AdditionalCostDef } from '../../domain/records.js';
 import type { Sql } from '../../store/db.js';
 import { bumpConfigVersion } from '../../store/repos/configVersions.js';
@@ -26,7 +26,7 @@ const SORTABLE = ['id', 'created', 'name', 'title', 'type'] as const;
 
 async function assertTitleFree(sql: Sql, title: string, exceptId: number): Promise<void> {
   const clash = (await listAdditionalCosts(sql, ACCOUNT_ID)).find((c) => c.id !== exceptId && c.title === title);
-  if (clash) throw invalidField('/title', 'Duplicate', `An additional cost titled ${JSON.stringify(title)} already exists (id ${clash.id})`);
+  if (clash) throw invalidField('/title', Title.duplicate, `An additional cost titled ${JSON.stringify(title)} already exists (id ${clash.id})`);
 }
 
 export async function createAdditionalCost(ctx: ServiceContext, input: NewAdditionalCostInput): Promise<AdditionalCostDef> {
@@ -38,7 +38,7 @@ export async function createAdditionalCost(ctx: ServiceContext, input: NewAdditi
   return ctx.db.transaction(async (sql) => {
     await assertTitleFree(sql, def.title, 0);
     const created = await insertAdditionalCostIfNew(sql, def);
-    if (!created) throw invalidField('/name', 'Duplicate', `An additional cost named ${JSON.stringify(def.name)} already exists`);
+    if (!created) throw invalidField('/name', Title.duplicate, `An additional cost named ${JSON.stringify(def.name)} already exists`);
     await bumpConfigVersion(sql, ACCOUNT_SCOPE);
     return created;
   });
@@ -61,7 +61,7 @@ export async function updateAdditionalCost(ctx: ServiceContext, id: number, inpu
     const current = await getAdditionalCostById(sql, ACCOUNT_ID, id);
     if (!current) throw notFound('Additional cost');
     if (input.name !== current.name) {
-      throw invalidField('/name', 'Immutable', `The name of an additional cost cannot change after creation (stored: ${JSON.stringify(current.name)})`);
+      throw invalidField('/name', Title.immutable, `The name of an additional cost cannot change after creation (stored: ${JSON.stringify(current.name)})`);
     }
     const next: AdditionalCostDef = {
       ...current, title: input.title, description: input.description,

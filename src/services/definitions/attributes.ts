@@ -4,7 +4,7 @@
  * definitions cache that validates sessions, profiles and events sees it at once (docs/attributes.md).
  */
 import { ACCOUNT_ID } from '../../domain/application.js';
-import { invalidField, invalidParameter, notFound } from '../../domain/errors.js';
+import { invalidField, invalidParameter, notFound, Title } from '../../domain/errors.js';
 import type { AttributeDef } from '../../domain/records.js';
 import type { Sql } from '../../store/db.js';
 import { bumpConfigVersion } from '../../store/repos/configVersions.js';
@@ -33,7 +33,7 @@ const isEvent = (entity: string) => entity === 'Event';
 /** Event attributes belong to one custom event type; other entities have none (a sent one is ignored). */
 function eventTypeOf(input: NewAttributeInput): string | undefined {
   if (!isEvent(input.entity)) return undefined;
-  if (!input.eventType) throw invalidField('/eventType', 'required', 'eventType is required for Event attributes');
+  if (!input.eventType) throw invalidField('/eventType', Title.required, 'eventType is required for Event attributes');
   return input.eventType;
 }
 
@@ -43,7 +43,7 @@ const optional = <K extends keyof NewAttributeInput>(input: NewAttributeInput, c
 async function assertTitleFree(sql: Sql, def: Pick<AttributeDef, 'entity' | 'eventType' | 'title'>, exceptId: number): Promise<void> {
   const all = await listAttributes(sql, ACCOUNT_ID);
   const clash = all.find((a) => a.id !== exceptId && a.entity === def.entity && (a.eventType ?? '') === (def.eventType ?? '') && a.title === def.title);
-  if (clash) throw invalidField('/title', 'Duplicate', `A ${def.entity} attribute titled ${JSON.stringify(def.title)} already exists (id ${clash.id})`);
+  if (clash) throw invalidField('/title', Title.duplicate, `A ${def.entity} attribute titled ${JSON.stringify(def.title)} already exists (id ${clash.id})`);
 }
 
 export async function createAttribute(ctx: ServiceContext, input: NewAttributeInput): Promise<AttributeDef> {
@@ -60,7 +60,7 @@ export async function createAttribute(ctx: ServiceContext, input: NewAttributeIn
     const created = await insertAttributeIfNew(sql, def);
     if (!created) {
       const scope = eventType !== undefined ? `${def.entity} attribute of event type ${JSON.stringify(eventType)}` : `${def.entity} attribute`;
-      throw invalidField('/name', 'Duplicate', `A ${scope} named ${JSON.stringify(def.name)} already exists`);
+      throw invalidField('/name', Title.duplicate, `A ${scope} named ${JSON.stringify(def.name)} already exists`);
     }
     await bumpConfigVersion(sql, ACCOUNT_SCOPE);
     return created;
@@ -75,7 +75,7 @@ export async function getAttribute(ctx: ServiceContext, id: number): Promise<Att
 
 function parseIds(s: string): number[] {
   const ids = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  if (!ids.every((x) => /^\d+$/.test(x))) throw invalidParameter('applicationIds', 'Invalid parameter', 'applicationIds must be a comma-separated list of Application ids');
+  if (!ids.every((x) => /^\d+$/.test(x))) throw invalidParameter('applicationIds', Title.invalidValue, 'applicationIds must be a comma-separated list of Application ids');
   return ids.map(Number);
 }
 
@@ -104,7 +104,7 @@ export async function updateAttribute(ctx: ServiceContext, id: number, input: Ne
     const requested = { ...input, eventType: isEvent(input.entity) ? input.eventType : current.eventType };
     for (const key of IMMUTABLE) {
       if ((requested[key] ?? '') !== (current[key] ?? '')) {
-        throw invalidField(`/${key}`, 'Immutable', `The ${key} of an attribute cannot change after creation (stored: ${JSON.stringify(current[key] ?? '')}); create a new attribute instead`);
+        throw invalidField(`/${key}`, Title.immutable, `The ${key} of an attribute cannot change after creation (stored: ${JSON.stringify(current[key] ?? '')}); create a new attribute instead`);
       }
     }
     const next: AttributeDef = {

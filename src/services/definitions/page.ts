@@ -1,5 +1,5 @@
 /** Sorting and paging of small account-wide lists (definitions are few and read whole). */
-import { invalidParameter } from '../../domain/errors.js';
+import { invalidParameter, Title } from '../../domain/errors.js';
 
 export interface PageRequest { skip: number; limit: number; sort?: string | undefined }
 
@@ -12,7 +12,7 @@ export function sortAndPage<T extends { id: number }>(items: T[], page: PageRequ
   const desc = sort.startsWith('-');
   const field = (desc ? sort.slice(1) : sort) as keyof T & string;
   if (!fields.includes(field)) {
-    throw invalidParameter('sort', 'Invalid parameter', `sort must be one of ${fields.flatMap((f) => [f, `-${f}`]).join(', ')}`);
+    throw invalidParameter('sort', Title.invalidValue, `sort must be one of ${fields.flatMap((f) => [f, `-${f}`]).join(', ')}`);
   }
   const cmp = (a: T, b: T): number => {
     const x = a[field] as unknown;

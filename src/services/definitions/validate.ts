@@ -1,5 +1,5 @@
 /** Checks client attribute maps and additional costs against the account's definitions (V11, V12). */
-import { invalidField, pointerKey } from '../../domain/errors.js';
+import { invalidField, pointerKey, Title } from '../../domain/errors.js';
 import type { AttributeDef } from '../../domain/records.js';
 import type { Definitions } from './load.js';
 
@@ -27,10 +27,10 @@ export function checkAttributes(defs: Definitions, entity: string, attrs: Record
   for (const key of Object.keys(attrs)) {
     const def = known?.get(key);
     const at = `${pointer}/${pointerKey(key)}`;
-    if (!def) throw invalidField(at, 'Unknown', `Unknown ${entity} attribute ${JSON.stringify(key)}: define it with POST /v1/attributes first`);
+    if (!def) throw invalidField(at, Title.unknown, `Unknown ${entity} attribute ${JSON.stringify(key)}: define it with POST /v1/attributes first`);
     const v = attrs[key];
     if (v !== null && !valueMatches(def.type, v)) {
-      throw invalidField(at, 'Invalid type', `Attribute ${JSON.stringify(key)} is declared as ${def.type}`);
+      throw invalidField(at, Title.invalidType, `Attribute ${JSON.stringify(key)} is declared as ${def.type}`);
     }
   }
 }
@@ -40,9 +40,9 @@ export function checkCosts(defs: Definitions, costs: Record<string, unknown> | u
   for (const name of Object.keys(costs)) {
     const def = defs.costs.get(name);
     const at = `${pointer}/${pointerKey(name)}`;
-    if (!def) throw invalidField(at, 'Unknown', `Unknown additional cost ${JSON.stringify(name)}: define it with POST /v1/additional_costs first`);
+    if (!def) throw invalidField(at, Title.unknown, `Unknown additional cost ${JSON.stringify(name)}: define it with POST /v1/additional_costs first`);
     if (def.type !== 'both' && def.type !== level) {
-      throw invalidField(at, 'Invalid type', `Additional cost ${JSON.stringify(name)} is of type ${def.type} and cannot be used on a ${level === 'item' ? 'cart item' : 'session'}`);
+      throw invalidField(at, Title.invalidType, `Additional cost ${JSON.stringify(name)} is of type ${def.type} and cannot be used on a ${level === 'item' ? 'cart item' : 'session'}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 /** Checks shared by create and update: the parent exists in the Application and forms no cycle; members exist. */
 import type { EvaluationMode } from '../../domain/campaign.js';
-import { invalidField } from '../../domain/errors.js';
+import { invalidField, Title } from '../../domain/errors.js';
 import type { Sql } from '../../store/db.js';
 import { listCampaigns, listEvaluationGroups, type EvaluationGroupMember } from '../../store/repos/campaigns.js';
 
@@ -21,11 +21,11 @@ export async function validateGroup(sql: Sql, applicationId: number, g: Evaluati
   const groups = await listEvaluationGroups(sql, applicationId);
   const byId = new Map(groups.map((x) => [x.id, x]));
   if (g.parentId !== undefined && g.parentId !== null) {
-    if (!byId.has(g.parentId)) throw invalidField('/parentId', 'Unknown', `Evaluation group ${g.parentId} does not exist in this Application`);
+    if (!byId.has(g.parentId)) throw invalidField('/parentId', Title.unknown, `Evaluation group ${g.parentId} does not exist in this Application`);
     // walking up from the new parent must never reach the group itself
     const seen = new Set<number>();
     for (let p: number | undefined = g.parentId; p !== undefined && !seen.has(p); p = byId.get(p)?.parentId) {
-      if (p === selfId) throw invalidField('/parentId', 'Cycle', `Evaluation group ${g.parentId} is this group or one of its descendants`);
+      if (p === selfId) throw invalidField('/parentId', Title.cycle, `Evaluation group ${g.parentId} is this group or one of its descendants`);
       seen.add(p);
     }
   }
@@ -34,15 +34,15 @@ export async function validateGroup(sql: Sql, applicationId: number, g: Evaluati
   const seen = new Set<string>();
   return g.members.map((m, i) => {
     const at = `/members/${i}`;
-    if ((m.campaignId === undefined) === (m.groupId === undefined)) throw invalidField(at, 'Invalid value', 'A member names exactly one of campaignId and groupId');
+    if ((m.campaignId === undefined) === (m.groupId === undefined)) throw invalidField(at, Title.invalidValue, 'A member names exactly one of campaignId and groupId');
     const key = m.campaignId !== undefined ? `campaign ${m.campaignId}` : `group ${m.groupId}`;
-    if (seen.has(key)) throw invalidField(at, 'Duplicate', `${key} is listed twice`);
+    if (seen.has(key)) throw invalidField(at, Title.duplicate, `${key} is listed twice`);
     seen.add(key);
     if (m.campaignId !== undefined) {
-      if (!campaigns.has(m.campaignId)) throw invalidField(`${at}/campaignId`, 'Unknown', `Campaign ${m.campaignId} does not exist in this Application`);
+      if (!campaigns.has(m.campaignId)) throw invalidField(`${at}/campaignId`, Title.unknown, `Campaign ${m.campaignId} does not exist in this Application`);
       return { campaignId: m.campaignId };
     }
-    if (!byId.has(m.groupId!) || m.groupId === selfId) throw invalidField(`${at}/groupId`, 'Unknown', `Evaluation group ${m.groupId} does not exist in this Application or is the group itself`);
+    if (!byId.has(m.groupId!) || m.groupId === selfId) throw invalidField(`${at}/groupId`, Title.unknown, `Evaluation group ${m.groupId} does not exist in this Application or is the group itself`);
     return { groupId: m.groupId! };
   });
 }

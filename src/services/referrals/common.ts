@@ -1,7 +1,7 @@
 /** What the referral use cases share: finding the campaign a request names, dates, checks. */
 import type { Application } from '../../domain/application.js';
 import type { Campaign } from '../../domain/campaign.js';
-import { invalidField, notFound } from '../../domain/errors.js';
+import { invalidField, notFound, Title } from '../../domain/errors.js';
 import type { Sql } from '../../store/db.js';
 import { getCampaign } from '../../store/repos/campaigns.js';
 import { loadApplication } from '../applications/load.js';
@@ -30,28 +30,28 @@ export async function pathCampaign(ctx: ServiceContext, sql: Sql, applicationId:
 export async function bodyCampaign(ctx: ServiceContext, sql: Sql, applicationId: number, campaignId: number, pointer = '/campaignId'): Promise<{ app: Application; campaign: Campaign }> {
   const app = await loadApplication(ctx, sql, applicationId);
   const campaign = await getCampaign(sql, applicationId, campaignId);
-  if (!campaign) throw invalidField(pointer, 'Unknown', `Campaign ${campaignId} does not exist in this Application`);
+  if (!campaign) throw invalidField(pointer, Title.unknown, `Campaign ${campaignId} does not exist in this Application`);
   requireReferralFeature(campaign, pointer);
   return { app, campaign };
 }
 
 export function requireReferralFeature(campaign: Campaign, pointer: string): void {
   if (!campaign.features.includes('referrals')) {
-    throw invalidField(pointer, 'Invalid campaign', `Campaign ${campaign.id} does not have the referrals feature`);
+    throw invalidField(pointer, Title.invalidCampaign, `Campaign ${campaign.id} does not have the referrals feature`);
   }
 }
 
 /** startDate must come before expiryDate when both are set. */
 export function checkDates(startDate: string | undefined, expiryDate: string | undefined, pointer = '/expiryDate'): void {
   if (startDate !== undefined && expiryDate !== undefined && Date.parse(expiryDate) <= Date.parse(startDate)) {
-    throw invalidField(pointer, 'Invalid value', 'expiryDate must be after startDate');
+    throw invalidField(pointer, Title.invalidValue, 'expiryDate must be after startDate');
   }
 }
 
 /** A code can never be used by its own advocate, so a pre-assigned friend must be someone else. */
 export function checkFriend(advocate: string, friend: string | undefined, pointer = '/friendProfileIntegrationId'): void {
   if (friend !== undefined && friend === advocate) {
-    throw invalidField(pointer, 'Invalid value', 'friendProfileIntegrationId must differ from the advocate');
+    throw invalidField(pointer, Title.invalidValue, 'friendProfileIntegrationId must differ from the advocate');
   }
 }
 

@@ -1,7 +1,7 @@
 /** CSV records of an uploaded file with the line each starts on (a quoted cell may span lines). */
 import { parse, type CsvError } from 'csv-parse';
 import type { Readable } from 'node:stream';
-import { AppError } from '../../domain/errors.js';
+import { AppError, Title } from '../../domain/errors.js';
 import type { CsvRecord } from './import.js';
 
 const BREAK = /\r\n|\r|\n/g;
@@ -17,7 +17,7 @@ export async function* csvRecords(input: Readable): AsyncIterable<CsvRecord> {
   } catch (err) {
     const e = err as CsvError & { lines?: number };
     if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-      throw new AppError(400, `Invalid CSV: ${e.message}`, [{ title: 'Invalid CSV', details: e.message, source: { line: e.lines === undefined ? 'N/A' : String(e.lines) } }]);
+      throw new AppError(400, `Invalid CSV: ${e.message}`, [{ title: Title.invalidCsv, details: e.message, source: { line: e.lines === undefined ? 'N/A' : String(e.lines) } }]);
     }
     throw err;
   } finally {

@@ -8,7 +8,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { normaliseCode, type NewReferralRecord } from '../../domain/coupon.js';
-import { AppError, badRequest, type ApiError } from '../../domain/errors.js';
+import { AppError, badRequest, lineError, Title, type ApiError } from '../../domain/errors.js';
 import { insertReferralsReturning, stampImport } from '../../store/repos/referrals.js';
 import { loadDefinitions } from '../definitions/load.js';
 import { checkAttributes } from '../definitions/validate.js';
@@ -40,8 +40,8 @@ export async function importReferrals(ctx: ServiceContext, applicationId: number
 
   // 1. parse and check every line (no transaction open while the upload is read)
   const errors: ApiError[] = [];
-  const fail = (line: number | string, title: string, details: string) => {
-    if (errors.length < MAX_ERRORS) errors.push({ title, details, source: { line: String(line) } });
+  const fail = (line: number | string, title: Title, details: string) => {
+    if (errors.length < MAX_ERRORS) errors.push(lineError(line, title, details));
   };
   let index: Map<string, number> | undefined;
   let width = 0;
@@ -51,39 +51,39 @@ export async function importReferrals(ctx: ServiceContext, applicationId: number
     if (!index) {
       index = new Map(rec.cells.map((c, i) => [c.trim().toLowerCase(), i]));
       width = rec.cells.length;
-      if (index.size < width) fail(rec.line, 'Duplicate column', 'A column appears twice in the header');
+      if (index.size < width) fail(rec.line, Title.duplicate, 'A column appears twice in the header');
       for (const name of index.keys()) {
-        if (!(COLUMNS as readonly string[]).includes(name) && !EXPORT_ONLY.includes(name)) fail(rec.line, 'Unknown column', `Unknown column ${JSON.stringify(name)}: expected ${COLUMNS.join(', ')}`);
+        if (!(COLUMNS as readonly string[]).includes(name) && !EXPORT_ONLY.includes(name)) fail(rec.line, Title.unknown, `Unknown column ${JSON.stringify(name)}: expected ${COLUMNS.join(', ')}`);
       }
-      for (const name of ['code', 'advocateprofileintegrationid']) if (!index.has(name)) fail(rec.line, 'Missing column', `The file has no ${name} column`);
+      for (const name of ['code', 'advocateprofileintegrationid']) if (!index.has(name)) fail(rec.line, Title.required, `The file has no ${name} column`);
       if (errors.length) break;
       continue;
     }
     if (rec.cells.length === 1 && rec.cells[0].trim() === '') continue; // blank line
     if (rec.cells.length !== width) {
-      fail(rec.line, 'Invalid line', `The line has ${rec.cells.length} cells but the header has ${width} columns`);
+      fail(rec.line, Title.invalidCsv, `The line has ${rec.cells.length} cells but the header has ${width} columns`);
       continue;
     }
     const cell = (name: string) => { const i = index!.get(name); return i === undefined ? '' : (rec.cells[i] ?? '').trim(); };
     const before = errors.length;
     const code = normaliseCode(cell('code'), app.caseSensitivity);
-    if ([...code].length < MIN_CODE || [...code].length > MAX_CODE) fail(rec.line, 'Invalid code', `code must be ${MIN_CODE} to ${MAX_CODE} characters`);
-    else if (firstLine.has(code)) fail(rec.line, 'Duplicate code', `Code ${JSON.stringify(code)} already appears on line ${firstLine.get(code)}`);
+    if ([...code].length < MIN_CODE || [...code].length > MAX_CODE) fail(rec.line, Title.invalidValue, `code must be ${MIN_CODE} to ${MAX_CODE} characters`);
+    else if (firstLine.has(code)) fail(rec.line, Title.duplicate, `Code ${JSON.stringify(code)} already appears on line ${firstLine.get(code)}`);
     else firstLine.set(code, rec.line);
     const advocate = cell('advocateprofileintegrationid');
-    if (advocate === '' || advocate.length > 1000) fail(rec.line, 'Invalid advocate', 'advocateprofileintegrationid must be 1 to 1000 characters');
+    if (advocate === '' || advocate.length > 1000) fail(rec.line, Title.invalidValue, 'advocateprofileintegrationid must be 1 to 1000 characters');
     const date = (name: string): string | undefined => {
       const v = cell(name);
       if (v === '') return undefined;
-      if (!RFC3339.test(v) || Number.isNaN(Date.parse(v))) { fail(rec.line, 'Invalid date', `${name} must be an RFC 3339 timestamp, got ${JSON.stringify(v)}`); return undefined; }
+      if (!RFC3339.test(v) || Number.isNaN(Date.parse(v))) { fail(rec.line, Title.invalidValue, `${name} must be an RFC 3339 timestamp, got ${JSON.stringify(v)}`); return undefined; }
       return new Date(v).toISOString();
     };
     const startDate = date('startdate');
     const expiryDate = date('expirydate');
-    if (startDate && expiryDate && expiryDate <= startDate) fail(rec.line, 'Invalid date', 'expirydate must be after startdate');
+    if (startDate && expiryDate && expiryDate <= startDate) fail(rec.line, Title.invalidValue, 'expirydate must be after startdate');
     const limitText = cell('limitval');
     const usageLimit = limitText === '' ? 1 : Number(limitText);
-    if (!/^\d+$/.test(limitText || '1') || usageLimit > 999_999) fail(rec.line, 'Invalid limitval', `limitval must be an integer from 0 to 999999, got ${JSON.stringify(limitText)}`);
+    if (!/^\d+$/.test(limitText || '1') || usageLimit > 999_999) fail(rec.line, Title.invalidValue, `limitval must be an integer from 0 to 999999, got ${JSON.stringify(limitText)}`);
     let attributes: Record<string, unknown> = {};
     const attrText = cell('attributes');
     if (attrText !== '') {
@@ -93,7 +93,8 @@ export async function importReferrals(ctx: ServiceContext, applicationId: number
         attributes = parsed as Record<string, unknown>;
         checkAttributes(defs, 'Referral', attributes, '/attributes');
       } catch (err) {
-        fail(rec.line, 'Invalid attributes', err instanceof AppError ? err.message : 'attributes must be a JSON object');
+        if (err instanceof AppError) fail(rec.line, err.errors[0]?.title ?? Title.invalidValue, err.message);
+        else fail(rec.line, Title.invalidValue, 'attributes must be a JSON object');
       }
     }
     if (errors.length === before) {
@@ -103,8 +104,8 @@ export async function importReferrals(ctx: ServiceContext, applicationId: number
       rows.push(row);
     }
   }
-  if (!index) errors.push({ title: 'Empty file', details: 'The file is empty: expected a header line', source: { line: 'N/A' } });
-  else if (errors.length === 0 && rows.length === 0) errors.push({ title: 'Empty file', details: 'The file contains no referrals', source: { line: 'N/A' } });
+  if (!index) errors.push(lineError('N/A', Title.required, 'The file is empty: expected a header line'));
+  else if (errors.length === 0 && rows.length === 0) errors.push(lineError('N/A', Title.required, 'The file contains no referrals'));
   if (errors.length) throw badRequest(`The file has ${errors.length >= MAX_ERRORS ? 'at least ' : ''}${errors.length} invalid line(s): ${errors[0].details}`, errors);
 
   // 2. store in one transaction; a code that exists in the Application fails its line and rolls everything back
@@ -113,7 +114,7 @@ export async function importReferrals(ctx: ServiceContext, applicationId: number
   return ctx.db.transaction(async (sql) => {
     const inserted = await insertReferralsReturning(sql, rows.map(({ line: _line, ...r }) => ({ ...r, applicationId, campaignId, created, batchId })));
     const codes = new Set(inserted.map((r) => r.code));
-    for (const r of rows) if (!codes.has(r.code)) fail(r.line, 'Duplicate code', `Code ${JSON.stringify(r.code)} already exists in this Application`);
+    for (const r of rows) if (!codes.has(r.code)) fail(r.line, Title.duplicate, `Code ${JSON.stringify(r.code)} already exists in this Application`);
     if (errors.length) throw badRequest(`${errors.length} code(s) already exist: ${errors[0].details}`, errors);
     // the import's id is its smallest referral id: unique, and no imports table is needed
     const id = inserted.reduce((min, r) => Math.min(min, r.id), Number.POSITIVE_INFINITY);

@@ -4,7 +4,7 @@
  * documents) and matches a substring, so it is applied while scanning in id order.
  */
 import type { Referral } from '../../domain/coupon.js';
-import { invalidParameter } from '../../domain/errors.js';
+import { invalidParameter, Title } from '../../domain/errors.js';
 import { pageReferrals, scanReferrals, type ReferralQuery } from '../../store/repos/referrals.js';
 import type { ServiceContext } from '../context.js';
 import { pathCampaign, utc } from './common.js';
@@ -28,7 +28,7 @@ export const foldCode = (s: string): string => s.toLowerCase().replace(/[^\p{L}\
 export function parseSort(sort: string | undefined): boolean {
   if (sort === undefined || sort === '') return false;
   const field = sort.replace(/^-/, '');
-  if (field !== 'id' && field !== 'created') throw invalidParameter('sort', 'Invalid value', `Cannot sort by ${JSON.stringify(sort)}: use id, created, -id or -created`);
+  if (field !== 'id' && field !== 'created') throw invalidParameter('sort', Title.invalidValue, `Cannot sort by ${JSON.stringify(sort)}: use id, created, -id or -created`);
   return sort.startsWith('-');
 }
 

@@ -1,5 +1,5 @@
 /** listStores: filters as Talon.One's (campaignId, name, integrationId, query), sorting and paging. */
-import { invalidParameter } from '../../domain/errors.js';
+import { invalidParameter, Title } from '../../domain/errors.js';
 import { listCampaigns, listStores } from '../../store/repos/campaigns.js';
 import { loadApplication } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
@@ -17,7 +17,7 @@ export async function listApplicationStores(ctx: ServiceContext, applicationId: 
   const sort = f.sort || 'id';
   const desc = sort.startsWith('-');
   const field = (desc ? sort.slice(1) : sort) as SortField;
-  if (!SORTABLE.includes(field)) throw invalidParameter('sort', 'Invalid parameter', `sort must be one of ${SORTABLE.flatMap((s) => [s, `-${s}`]).join(', ')}`);
+  if (!SORTABLE.includes(field)) throw invalidParameter('sort', Title.invalidValue, `sort must be one of ${SORTABLE.flatMap((s) => [s, `-${s}`]).join(', ')}`);
 
   const all = await ctx.db.transaction(async (sql) => {
     await loadApplication(ctx, sql, applicationId);

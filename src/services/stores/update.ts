@@ -2,7 +2,7 @@
  * updateStore: replaces name and description (and attributes when given). 25.17 sends NewStore as the
  * body, so an integrationId is accepted but must not change (it is immutable).
  */
-import { invalidField, notFound } from '../../domain/errors.js';
+import { invalidField, notFound, Title } from '../../domain/errors.js';
 import { getStore, saveStore } from '../../store/repos/campaigns.js';
 import { bumpConfigVersion } from '../../store/repos/configVersions.js';
 import { appScope } from '../applications/load.js';
@@ -16,7 +16,7 @@ export function updateStore(ctx: ServiceContext, applicationId: number, id: numb
     const current = await getStore(sql, applicationId, id);
     if (!current) throw notFound('Store');
     if (input.integrationId !== undefined && input.integrationId !== current.integrationId) {
-      throw invalidField('/integrationId', 'Immutable', 'The integrationId of a store cannot be changed');
+      throw invalidField('/integrationId', Title.immutable, 'The integrationId of a store cannot be changed');
     }
     checkAttributes(await loadDefinitions(ctx, sql), 'Store', input.attributes, '/attributes');
     const saved = await saveStore(sql, {

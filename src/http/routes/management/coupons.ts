@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import type { LimitConfig } from '../../../domain/campaign.js';
-import { invalidField } from '../../../domain/errors.js';
+import { invalidField, Title } from '../../../domain/errors.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { CouponFilterInput } from '../../../services/coupons/common.js';
 import { createCoupons, createCouponsForRecipients, type Created } from '../../../services/coupons/create.js';
@@ -153,9 +153,9 @@ export async function couponRoutes(app: FastifyInstance, ctx: ServiceContext) {
       schema: { operationId: 'importCoupons', tags, security, params: CampaignParams, querystring: ImportQuery, consumes: ['multipart/form-data'],
         response: { 200: Type.Ref('Import'), ...errors } },
     }, async (req) => {
-      if (!req.isMultipart()) throw invalidField('/upFile', 'Required', 'Send the CSV file as multipart/form-data in the field "upFile"');
+      if (!req.isMultipart()) throw invalidField('/upFile', Title.required, 'Send the CSV file as multipart/form-data in the field "upFile"');
       const file = await req.file();
-      if (!file || file.fieldname !== 'upFile') throw invalidField('/upFile', 'Required', 'Send the CSV file as multipart/form-data in the field "upFile"');
+      if (!file || file.fieldname !== 'upFile') throw invalidField('/upFile', Title.required, 'Send the CSV file as multipart/form-data in the field "upFile"');
       return importCoupons(ctx, req.params.applicationId, req.params.campaignId, file.file, { skipDuplicates: req.query.skipDuplicates === true, log: req.log });
     });
   });

@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import type { Referral } from '../../../domain/coupon.js';
-import { invalidField } from '../../../domain/errors.js';
+import { invalidField, Title } from '../../../domain/errors.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { csvRecords } from '../../../services/referrals/csv.js';
 import { exportReferrals } from '../../../services/referrals/export.js';
@@ -119,9 +119,9 @@ export async function referralManagementRoutes(app: FastifyInstance, ctx: Servic
       bodyLimit: REFERRAL_IMPORT_LIMIT,
       schema: { operationId: 'importReferrals', tags, security, params: CampaignParams, consumes: ['multipart/form-data'], response: { 200: Type.Ref('ReferralImport'), ...errors } },
     }, async (req) => {
-      if (!req.isMultipart()) throw invalidField('/upFile', 'Required', NO_FILE);
+      if (!req.isMultipart()) throw invalidField('/upFile', Title.required, NO_FILE);
       const file = await req.file();
-      if (!file || file.fieldname !== 'upFile') throw invalidField('/upFile', 'Required', NO_FILE);
+      if (!file || file.fieldname !== 'upFile') throw invalidField('/upFile', Title.required, NO_FILE);
       try {
         return await importReferrals(ctx, req.params.applicationId, req.params.campaignId, csvRecords(file.file));
       } finally {
