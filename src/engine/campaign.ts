@@ -1,5 +1,5 @@
 /**
- * Evaluation of one campaign (rules.md §4.2–§4.5): pass 0 without coupon, one pass per coupon code of
+ * Evaluation of one campaign (docs/engine.md, "Passes" and "Errors"): pass 0 without coupon, one pass per coupon code of
  * the campaign, rule outcomes → committed effects, failure reasons and per-code outcomes.
  */
 import { add, dec, Decimal, ZERO } from '../domain/money.js';
@@ -73,7 +73,7 @@ export function mergeNodeResults(into: NodeResults, from: NodeResults): void {
   for (const [k, v] of from.excluded) into.excluded.set(k, v);
 }
 
-/** Facts beyond the original contract (rules.md §2.7); extra keys are harmless if the contract lacks them. */
+/** Facts beyond the original contract (docs/rules-language.md, "Functions"); extra keys are harmless if the contract lacks them. */
 interface ExtraFacts {
   couponValidNoRedeem(): boolean;
   referralValid(): boolean;
@@ -152,8 +152,8 @@ function currentRoots(run: Run): Roots {
 }
 
 /**
- * What each evaluation of a campaign reuses: its `Campaign` map and its rules split by pass (rules.md
- * §4.2). Campaigns are long-lived objects evaluated many times; the entry is kept on the campaign object
+ * What each evaluation of a campaign reuses: its `Campaign` map and its rules split by pass
+ * (docs/engine.md, "Passes"). Campaigns are long-lived objects evaluated many times; the entry is kept on the campaign object
  * itself (a symbol key), which is cheaper to read than a WeakMap entry per campaign and evaluation. The
  * split is redone when the campaign's compiled ruleset changes.
  */

@@ -1,6 +1,6 @@
 /**
- * Coupon and referral validity (coupons-referrals-budgets.md §1.5, §2.2) and the rejection effects
- * emitted after all campaigns ran (rules.md §4.5, effects.md §5.2 / Q3).
+ * Coupon and referral validity (docs/engine.md, "Code validity") and the rejection effects emitted
+ * after all campaigns ran (docs/engine.md, "Rejections after all campaigns").
  */
 import { Decimal } from '../domain/money.js';
 import type { Ledger } from './ledger.js';
@@ -69,7 +69,7 @@ export function referralInvalidReason(r: EngineReferral, input: EngineInput, led
 /** Why a code that was evaluated in its campaign's pass was not accepted. */
 export interface PassRejection { reason: string; conditionIndex?: number; effectIndex?: number; details?: string }
 
-/** Precedence among pass outcomes of one code (effects.md Q3): conditions before effect limits. */
+/** Precedence among pass outcomes of one code: conditions before effect limits (docs/engine.md, "Rejections after all campaigns"). */
 export function pickPassRejection(rs: PassRejection[], prefix: 'Coupon' | 'Referral'): PassRejection {
   const byCond = rs.find((r) => r.reason === `${prefix}RejectedByCondition`);
   return byCond ?? rs[0] ?? { reason: `${prefix}RejectedByCondition` };

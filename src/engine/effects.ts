@@ -1,5 +1,6 @@
 /**
- * EffectCall → effect records (rules.md §2.8, effects.md §4–§8), with caps and budgets (rules.md §4.4).
+ * EffectCall → effect records (docs/engine.md, "Effect shapes"), with caps and budgets (docs/engine.md,
+ * "Caps, partial, budgets").
  *
  * `applyCalls` processes one rule's calls in order against the ledger. A discount budget shortfall or an
  * insufficient loyalty balance fails the whole rule (`RuleFailure`); other exhausted budgets drop only
@@ -282,7 +283,7 @@ function setDiscountPerAdditionalCostPerItem(ctx: RuleContext, a: Value[], out: 
   const partial = partialDefault(ctx, optBool(a[4]));
   const additionalCostId = costId(ctx, cost);
   const cap = ctx.ledger.unitCostCap(unit, cost);
-  if (cap === null) throw new RuleFailure(`item has no additional cost ${cost}`);   // documented quirk (effects.md §4.4)
+  if (cap === null) throw new RuleFailure(`item has no additional cost ${cost}`);   // as Talon.One documents (docs/engine.md, "Caps, partial, budgets")
   const value = grant(ctx, desired, cap, partial);
   if (!value) return;
   ctx.ledger.applyUnitCost(unit, cost, value);

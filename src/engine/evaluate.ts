@@ -1,6 +1,7 @@
 /**
- * `evaluate(input)`: the whole request (rules.md §4.1 steps 4–7) — select campaigns, walk the
- * evaluation tree, then reject every coupon / referral code no campaign accepted.
+ * `evaluate(input)`: the whole request — select campaigns, walk the evaluation tree, then reject every
+ * coupon / referral code no campaign accepted (docs/engine.md, "Selection", "Order and groups",
+ * "Rejections after all campaigns").
  */
 import { randomUUID } from 'node:crypto';
 import { evaluateCampaign, Facts, mergeNodeResults, newNodeResults, totalDiscount, type NodeResults, type CodeEntry, type Run } from './campaign.js';

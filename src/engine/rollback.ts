@@ -1,11 +1,11 @@
 /**
- * Rollback effects (effects.md §7, sessions.md §3.3–§3.5) and net effects (sessions.md §4.1). Pure:
+ * Rollback effects and net effects (docs/engine.md, "Rollback"). Pure:
  * loyalty rollbacks need ledger data (return policy, new transaction ids) and are left to the service.
  */
 import { isDec } from '../domain/money.js';
 import type { Effect, Props } from './types.js';
 
-/** The effects that take money off the session (effects.md §4): what `rollbackDiscount` undoes. */
+/** The effects that take money off the session: what `rollbackDiscount` undoes. */
 export const DISCOUNT_EFFECTS: ReadonlySet<string> = new Set(['setDiscount', 'setDiscountPerItem', 'setDiscountPerAdditionalCost', 'setDiscountPerAdditionalCostPerItem']);
 const ROLLBACK_OF: Record<string, string> = {
   rollbackDiscount: 'discount', rollbackCoupon: 'acceptCoupon', rollbackReferral: 'acceptReferral',
@@ -60,7 +60,7 @@ function num(v: unknown): number {
   return typeof v === 'number' ? v : Number(String(v));
 }
 
-/** Rollbacks of the per-item discounts on returned units (partial return, effects.md §7). */
+/** Rollbacks of the per-item discounts on returned units (a partial return, docs/engine.md "Rollback"). */
 export function rollbackReturned(committed: readonly Effect[], returned: readonly ReturnedUnits[]): Effect[] {
   const units = new Set(returned.flatMap((r) => r.subPositions.map((s) => `${r.position}:${s}`)));
   const out: Effect[] = [];

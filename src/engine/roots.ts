@@ -1,5 +1,6 @@
 /**
- * The data model visible to rules (rules.md §3): the only place that knows the Talang names.
+ * The data model visible to rules (docs/rules-language.md, "Data model"): the only place that knows the
+ * Talang names.
  *
  * Maps are null-prototype objects so that attribute names such as `__proto__` are plain data.
  * Numbers are Decimal; absent optional fields are absent keys (reading them is an evaluation error).
@@ -69,7 +70,7 @@ function costsMap(costs: Record<string, { price: Decimal }> | undefined, prices?
   return m;
 }
 
-/** One flattened unit of a cart line (rules.md §3.3). */
+/** One flattened unit of a cart line (docs/rules-language.md, "Data model"). */
 export interface FlatItem {
   line: EngineCartItem;
   position: number;
@@ -124,7 +125,7 @@ function itemMap(u: FlatItem, price: Decimal = u.price, costs?: Map<string, Deci
   return sealProto(m);
 }
 
-/** Net amounts a cascading evaluation shows to later campaigns (discounts.ts builds it). */
+/** Net amounts a cascading evaluation shows to later campaigns (Ledger.netView builds it). */
 export interface NetView {
   total: Decimal;
   cartItemTotal: Decimal;
@@ -264,7 +265,7 @@ export function passRoots(b: Roots, campaign?: ValueMap, referral?: ValueMap, ad
 }
 
 /**
- * Roots shared by every pass of one evaluation (rules.md §3.1). `Campaign`, `Coupon`, `Referral` and
+ * Roots shared by every pass of one evaluation (docs/engine.md, "Roots"). `Campaign`, `Coupon`, `Referral` and
  * `AdvocateProfile` are added per campaign / pass by the evaluator. A sessionless evaluation binds
  * neither `Session` nor `LoyaltyCard`.
  */

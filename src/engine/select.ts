@@ -1,5 +1,5 @@
 /**
- * Campaign selection (rules.md §4.1 step 4): which campaigns run for this request, and for the ones
+ * Campaign selection (docs/engine.md, "Selection"): which campaigns run for this request, and for the ones
  * that do not, why (the coupon/referral rejection reasons need it).
  */
 import type { EngineCampaign, EngineInput } from './types.js';

@@ -1,5 +1,5 @@
 /**
- * Serialisation of engine output to the Integration API JSON (effects.md §11): Decimals become JSON
+ * Serialisation of engine output to the Integration API JSON (docs/engine.md, "Output"): Decimals become JSON
  * numbers, Dates RFC 3339 strings, null-prototype maps plain objects; optional fields stay omitted.
  */
 import { isDec, toNumber } from '../domain/money.js';

@@ -1,6 +1,6 @@
 /**
- * Save-time checking (rules.md §4.6): parses every expression of a ruleset, resolves names and
- * paths against the data model (§3) and the Application's attributes, resolves overloads on
+ * Save-time checking (docs/rules-language.md, "Static checking"): parses every expression of a
+ * ruleset, resolves names and paths against the data model (model.ts) and the Application's attributes, resolves overloads on
  * static kinds and annotates the AST for the compiler. Errors are collected, not thrown.
  */
 import type { CompileEnv, RuleCheckError, RuleInput, RulesetInput } from './contract.js';

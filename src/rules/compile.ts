@@ -1,5 +1,5 @@
 /**
- * Compiles a checked ruleset into plain closures (rules.md §4.10): path lookups are resolved to
+ * Compiles a checked ruleset into plain closures (docs/rules-language.md, "Performance"): path lookups are resolved to
  * slots and key lists, overloads to implementations, kind checks are inserted only where the
  * static kind is not already known. Evaluation never walks the AST.
  */
@@ -147,7 +147,7 @@ function compileDispatch(call: Call): Code {
 
 /**
  * `["catch", <literal>, ["=" | "!=", <path>, <literal>]]` (either operand order) — the cart item filter
- * idiom of rules.md §1.4 — as one closure: a missing key or unbound root yields the fallback without
+ * idiom (docs/rules-language.md, "Paths") — as one closure: a missing key or unbound root yields the fallback without
  * raising and catching an error. Same result and step charge as the general route: a non-atom value
  * would fail `=`'s atom parameter, so it yields the fallback too. Paths through lazy bindings or with
  * computed keys keep the general route.
@@ -536,7 +536,8 @@ export function validateRuleset(input: RulesetInput, env: CompileEnv): RuleCheck
 }
 
 /**
- * Compile a standalone expression (e.g. an Application cart item filter, rules.md §1.8c).
+ * Compile a standalone expression (e.g. an Application cart item filter: docs/rules-language.md,
+ * "Templates and parameters").
  * The returned function raises RuleEvalError when evaluation fails.
  */
 export function compileExpression(expression: unknown, env: CompileEnv): (opts: EvalOptions) => Value {

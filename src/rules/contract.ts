@@ -3,7 +3,7 @@
  *
  * The rule language knows nothing of discounts, budgets or coupons: evaluating a rule yields the
  * *calls* to effect functions it made (in order, with evaluated arguments). The engine turns those
- * calls into Talon.One effects (caps, budgets, envelopes). See rules.md §4.3 and §4.10.
+ * calls into Talon.One effects (caps, budgets, envelopes): docs/engine.md, "Passes" and "Effect shapes".
  */
 import type { Decimal } from '../domain/money.js';
 
@@ -11,7 +11,7 @@ import type { Decimal } from '../domain/money.js';
 export type Value = null | boolean | string | Decimal | Date | Value[] | ValueMap;
 export interface ValueMap { [key: string]: Value | undefined }
 
-/** Kinds the static checker knows (rules.md §1.9). */
+/** Kinds the static checker knows (docs/rules-language.md, "Values and equality"). */
 export type Kind = 'any' | 'null' | 'boolean' | 'string' | 'number' | 'time' | 'list' | 'map';
 
 /** Declared custom attribute (NewAttribute) visible to rules as <Root>.Attributes.<name>. */
@@ -27,7 +27,7 @@ export interface CompileEnv {
   attributes: AttributeDef[];
   additionalCosts: string[];                      // names of AccountAdditionalCost
   customEffects: { name: string; params: { name: string; type: string }[] }[];
-  /** Talang templates (Environment.templates, rules.md §1.8a) callable with ["!", name, args…]. */
+  /** Talang templates (docs/rules-language.md, "Templates and parameters") callable with ["!", name, args…]. */
   templates?: { name: string; expr: unknown; args?: unknown[] }[];
 }
 
@@ -38,7 +38,7 @@ export interface RuleInput {
   bindings?: { name: string; type?: string; expression: unknown; valueType?: string; minValue?: number; maxValue?: number }[];
   condition: unknown[];
   effects: unknown[];
-  failureEffects?: unknown[];                     // our extension (rules.md §4.5)
+  failureEffects?: unknown[];                     // our extension (docs/rules-language.md, "Evaluation")
 }
 
 export interface RulesetInput {
@@ -57,7 +57,7 @@ export interface EffectCall {
   index: number;                                  // effectIndex: position in the rule's effects sequence
 }
 
-/** Roots bound for one evaluation pass (rules.md §3.1). Absent = unbound. */
+/** Roots bound for one evaluation pass (docs/rules-language.md, "Data model"). Absent = unbound. */
 export interface Roots {
   Session?: ValueMap;
   Item?: ValueMap;                                // only for strikethrough rules (the catalog item)
@@ -72,14 +72,14 @@ export interface Roots {
   LoyaltyCard?: ValueMap;
 }
 
-/** Read-only facts some product predicates need (rules.md §2.7); supplied by the engine. */
+/** Read-only facts some product predicates need (docs/rules-language.md, "Functions"); supplied by the engine. */
 export interface ProductFacts {
   couponValid?(): boolean;                        // is the bound coupon valid for this session
   loyaltyBalance?(programId: Decimal, subledgerId: string): Decimal;
   loyaltyTier?(programId: Decimal): string | null;
   inAudience?(audienceId: Decimal): boolean;
   budgetRemaining?(action: string): Decimal | null;
-  // Optional additions (rules.md §2.7); a predicate whose callback is absent raises an evaluation error.
+  // Optional additions; a predicate whose callback is absent raises an evaluation error.
   couponValidNoRedeem?(): boolean;                // defaults to couponValid() when absent
   couponCanBeCreated?(): boolean;
   referralValid?(): boolean;
@@ -95,7 +95,7 @@ export interface EvalOptions {
   now: Date;                                      // fixed per request
   roots: Roots;
   facts?: ProductFacts;
-  maxSteps?: number;                              // default 1e6 per request (rules.md §4.8)
+  maxSteps?: number;                              // default 1e6 per pass (docs/rules-language.md, "Bounds")
   timezone?: string;                              // IANA zone for calendar functions (Application.timezone); default UTC
 }
 
@@ -128,14 +128,14 @@ export interface PassScope {
    */
   next?(from: number, couponRules: boolean, quiet: boolean): number;
   readonly outcome?: RuleOutcome | undefined;
-  /** Evaluate strikethroughRules[index] (rules.md §4.9; bind with roots.Item = the catalog item). */
+  /** Evaluate strikethroughRules[index] (docs/rules-language.md, "Strikethrough rules"; bind with roots.Item = the catalog item). */
   evaluateStrikethrough?(index: number): RuleOutcome;
 }
 
 export interface CompiledRule {
   readonly index: number;
   readonly title: string;
-  /** Statically references couponValid / couponValidNoRedeem (rules.md §4.2). */
+  /** Statically references couponValid / couponValidNoRedeem (docs/engine.md, "Passes"). */
   readonly referencesCoupon: boolean;
   readonly referencesReferral: boolean;
   /** References couponValid (redeeming), not only couponValidNoRedeem. */

@@ -63,7 +63,7 @@ export interface FnDef {
   description: string;
   /** Effect functions record an EffectCall and may only appear in effects / failureEffects. */
   effect?: boolean;
-  /** May be used in failureEffects (rules.md §4.5: notifications and custom effects). */
+  /** May be used in failureEffects (notifications and custom effects: docs/rules-language.md, "Evaluation"). */
   failureEffect?: boolean;
   overloads: Overload[];
   /** Extra save-time checks (e.g. literal additional-cost names must exist). */

@@ -136,8 +136,9 @@ function sumFail(v: Value): never {
  * What the elements of a list hold at a path (keys read as own keys of maps), computed once per list and
  * path, on first use, and kept as long as the list lives: the lists of the evaluation's roots
  * (Session.CartItems) are shared by every campaign, so a test that 100 campaigns repeat costs a lookup
- * instead of a loop each. `texts`: positions by the canonical text of an atom found there (rules.md
- * §1.2: `=` of an atom and a string or boolean literal compares canonical texts, so `(= 1 "1")`);
+ * instead of a loop each. `texts`: positions by the canonical text of an atom found there (`=` of an
+ * atom and a string or boolean literal compares canonical texts, so `(= 1 "1")`: docs/rules-language.md,
+ * "Values and equality");
  * `missing`: positions where the path cannot be read (a missing key or a non-map on the way).
  */
 interface ListIndex { texts: Map<string, number[]>; missing: number[]; positions: Map<string, readonly number[]> }

@@ -1,5 +1,5 @@
 /**
- * The data model visible to rules (rules.md §3): static shapes of the roots, used by the checker
+ * The data model visible to rules (docs/rules-language.md, "Data model"): static shapes of the roots, used by the checker
  * to validate paths at save time.
  */
 import type { AttributeDef, CompileEnv, Kind } from './contract.js';
@@ -120,7 +120,7 @@ const REFERRAL: Shape = {
 const entityShape = (title: string, entity: string, fields: Record<string, Shape>): Shape =>
   ({ kind: 'map', title, fields: { ...fields, Attributes: attrs(entity) } });
 
-/** Root names (rules.md §3.1). `Item` is only bound by lambdas and in strikethrough rules. */
+/** Root names (docs/rules-language.md, "Data model"). `Item` is only bound by lambdas and in strikethrough rules. */
 export const ROOTS: Readonly<Record<string, Shape>> = {
   Session: SESSION,
   Profile: PROFILE,
@@ -135,7 +135,7 @@ export const ROOTS: Readonly<Record<string, Shape>> = {
   LoyaltyCard: entityShape('Loyalty card', 'LoyaltyCard', { Identifier: s('Card identifier'), Status: s('Status') }),
 };
 
-/** Long forms accepted as aliases of the short root names (§3.1). */
+/** Long forms accepted as aliases of the short root names. */
 export const ROOT_ALIASES: Readonly<Record<string, string>> = {
   CustomerSession: 'Session', CustomerProfile: 'Profile', CartItem: 'Item',
 };

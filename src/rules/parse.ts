@@ -1,5 +1,5 @@
 /**
- * JSON → AST (rules.md §1.1). The parser needs the registry only to know which argument
+ * JSON → AST (docs/rules-language.md, "Syntax"). The parser needs the registry only to know which argument
  * positions are lambda slots; all other validation is done by the checker.
  */
 import { Decimal } from '../domain/money.js';

@@ -14,7 +14,7 @@ export class FailedBinding {
 }
 
 const DEFAULT_MAX_STEPS = 1_000_000;
-/** Largest list any function may build (rules.md §4.8); iteration is also charged per element. */
+/** Largest list any function may build (docs/rules-language.md, "Bounds"); iteration is also charged per element. */
 export const MAX_LIST = 100_000;
 /** Largest string any function may build. */
 export const MAX_STRING = 1_000_000;

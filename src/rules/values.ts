@@ -19,7 +19,7 @@ export class RuleEvalError extends Error {
 }
 
 /**
- * The per-pass step budget ran out (rules.md §4.8). Deliberately *not* containable by `catch`:
+ * The per-pass step budget ran out (docs/rules-language.md, "Bounds"). Deliberately *not* containable by `catch`:
  * it aborts the current rule and every later rule of the pass fails fast.
  */
 export class StepBudgetError extends Error {
@@ -94,7 +94,7 @@ export function textOf(v: Value): string {
 }
 
 /**
- * Equality per rules.md §1.2: numerically for two Decimals, as instants for two Times,
+ * Equality (docs/rules-language.md, "Values and equality"): numerically for two Decimals, as instants for two Times,
  * structurally for collections, otherwise by canonical text (so `(= 1 "1")` is true).
  */
 export function valuesEqual(a: Value, b: Value): boolean {
@@ -124,7 +124,7 @@ export function describe(v: Value): string {
   return k;
 }
 
-/** Convert a value to the kind a parameter asks for, or raise. Strings coerce to Time (§1.2). */
+/** Convert a value to the kind a parameter asks for, or raise. RFC 3339 strings coerce to Time (JSON has no time literal). */
 export function coerce(v: Value, kind: string, what: string): Value {
   switch (kind) {
     case 'any': return v;

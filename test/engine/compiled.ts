@@ -5,7 +5,7 @@ import type { CompileEnv, RulesetInput } from '../../src/rules/contract.js';
 import { compileRuleset } from '../../src/rules/index.js';
 import { campaign } from './fakes.js';
 
-/** rules.md §5 shared setup: the session attribute ShippingCity and the additional cost `shipping` (id 3). */
+/** The worked examples' shared setup (docs/rule-examples.md): the session attribute ShippingCity and the additional cost `shipping` (id 3). */
 export const ENV: CompileEnv = {
   attributes: [{ entity: 'CustomerSession', name: 'ShippingCity', type: 'string' }],
   additionalCosts: ['shipping'], customEffects: [],
@@ -18,7 +18,7 @@ export function withRuleset(rs: RulesetInput, extra: Partial<EngineCampaign> = {
   return c;
 }
 
-/** The fields §5 lists: effectType, ruleIndex, ruleName, props (+ triggeredByCoupon when present). */
+/** The fields the worked examples list: effectType, ruleIndex, ruleName, props (+ triggeredByCoupon when present). */
 export const shape = (r: ReturnType<typeof evaluate>) => r.effects.map(toWire).map((e) => ({
   effectType: e.effectType, ruleIndex: e.ruleIndex, ruleName: e.ruleName, props: e.props,
   ...(e.triggeredByCoupon !== undefined ? { triggeredByCoupon: e.triggeredByCoupon } : {}),

@@ -72,7 +72,7 @@ test('setDiscountPerAdditionalCost and setDiscountPerAdditionalCostPerItem', () 
     ['setDiscountPerAdditionalCostPerItem', { name: 'free wrap#0', additionalCostId: 4, additionalCost: 'wrapping', value: 1.5, desiredValue: 10, position: 0, subPosition: 0 }],
     ['setDiscountPerAdditionalCostPerItem', { name: 'free wrap#0', additionalCostId: 4, additionalCost: 'wrapping', value: 1.5, desiredValue: 10, position: 0, subPosition: 1 }],
   ]);
-  // An item lacking the cost fails the whole rule (effects.md §4.4): nothing of the rule is kept.
+  // An item lacking the cost fails the whole rule (docs/engine.md, "Caps, partial, budgets"): nothing of the rule is kept.
   const lacking = evaluate(input(session([item('A', 10)], { additionalCosts: { shipping: { price: new Decimal(6) } } }), [one({ effects: [
     ['setDiscountPerAdditionalCost', 'half shipping', 'shipping', 3],
     ['setDiscountPerAdditionalCostPerItem', 'free wrap', 'wrapping', 1, ['head', path('Session', 'CartItems')]],

@@ -1,7 +1,7 @@
 /**
- * rules.md §5 worked examples end to end: each ruleset is compiled with the real `compileRuleset`,
- * evaluated with `evaluate()`, and the `toWire` effects are compared with the spec's expected output
- * (generated transaction UUIDs come from the injected `ids`).
+ * The worked examples of docs/rule-examples.md end to end: each ruleset is compiled with the real
+ * `compileRuleset`, evaluated with `evaluate()`, and the `toWire` effects are compared with the
+ * expected output listed there (generated transaction UUIDs come from the injected `ids`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

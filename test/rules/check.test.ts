@@ -1,4 +1,4 @@
-/** Save-time errors (rules.md §4.6): every one carries the rule index and the JSON path of the node. */
+/** Save-time errors (docs/rules-language.md, "Static checking"): every one carries the rule index and the JSON path of the node. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileRuleset, RulesetValidationError } from '../../src/rules/compile.js';

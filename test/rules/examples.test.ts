@@ -1,4 +1,4 @@
-/** The rule parts of the worked examples of rules.md §5, and every effect function's EffectCall. */
+/** The rule parts of the worked examples (docs/rule-examples.md), and every effect function's EffectCall. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileRuleset } from '../../src/rules/compile.js';
@@ -19,7 +19,7 @@ function summary(o: RuleOutcome): unknown {
 
 const item = (fields: Record<string, unknown>) => js(map(fields));
 
-describe('rules.md §5 worked examples', () => {
+describe('worked examples (docs/rule-examples.md)', () => {
   it('1: 10% off the session total above a threshold', () => {
     const rs: RulesetInput = { bindings: [], rules: [{ title: '10% off above 100', condition: ['and', ['>', ['.', 'Session', 'Total'], 100]], effects: [['setDiscount', '10% off above 100', ['*', ['.', 'Session', 'Total'], ['/', 10, 100]]]] }] };
     const lamp = { name: 'Desk lamp', sku: 'LAMP-1', price: 60, category: 'Lighting' };
@@ -170,7 +170,7 @@ describe('rules.md §5 worked examples', () => {
     assert.deepEqual(evaluate(rs, { Session: session({}, [{ sku: 'X', price: 60 }]) }).map(summary), [[['setDiscount', ['20% off (max 25)', 12, 'sessionTotal', true], 0]]]);
   });
 
-  it('Appendix B: attested expressions compile', () => {
+  it('expressions from Talon.One\'s public material compile', () => {
     const conds = [['and', ['couponValid']], ['and', true],
       ['exists', ['filter', ['.', 'Session', 'CartItems'], [['Item'], ['catch', false, ['=', ['.', 'Item', 'Category'], 'Kitchen']]]], [['x'], true]],
       ['exists', ['filter', ['.', 'Session', 'CartItems'], [['Item'], ['catch', false, ['and', ['!=', ['.', 'Item', 'Attributes', 'c_productType'], 'egiftcard']]]]], [['x'], true]],

@@ -35,7 +35,7 @@ export function value(v: unknown): Value {
   return map(v as Record<string, unknown>);
 }
 
-/** Flatten cart lines the way the engine does (rules.md §3.3). */
+/** Flatten cart lines the way the engine does (docs/rules-language.md, "Data model"). */
 export function cart(lines: Record<string, unknown>[]): ValueMap[] {
   const out: ValueMap[] = [];
   lines.forEach((line, position) => {

@@ -1,4 +1,4 @@
-/** Comparison (rules.md §2.2): =, !=, <, <=, >, >=, between, oneOf, isSet. */
+/** Comparison (docs/rules-language.md, "Functions"): =, !=, <, <=, >, >=, between, oneOf, isSet. */
 import type { Value } from '../contract.js';
 import { compare, Decimal } from '../../domain/money.js';
 import { p, type FnDef, type Overload } from '../fn.js';

@@ -1,5 +1,5 @@
 /**
- * Effect functions (rules.md §2.8). Their implementation only records an EffectCall with the
+ * Effect functions (docs/rules-language.md, "Functions"). Their implementation only records an EffectCall with the
  * evaluated arguments; the engine turns calls into Talon.One effects (caps, budgets, props).
  * The declarations carry the signatures so that a ruleset is validated when it is saved.
  */

@@ -1,4 +1,4 @@
-/** Lists and collections (rules.md §2.4), including the higher-order functions taking lambdas. */
+/** Lists and collections (docs/rules-language.md, "Functions"), including the higher-order functions taking lambdas. */
 import type { Value, ValueMap } from '../contract.js';
 import { add, Decimal, ZERO } from '../../domain/money.js';
 import { p, type FnDef } from '../fn.js';

@@ -1,4 +1,4 @@
-/** Logic and control (rules.md §2.1): and, or, not, catch, .|, noop, identity, do, if, ., set, setTemplate. */
+/** Logic and control (docs/rules-language.md, "Functions"): and, or, not, catch, .|, noop, identity, do, if, ., set, setTemplate. */
 import type { Value } from '../contract.js';
 import { p, type FnDef } from '../fn.js';
 import { ANY, type Shape } from '../model.js';
@@ -19,7 +19,7 @@ function attempt(c: Ctx, body: Code): Value | undefined {
     return body(c);
   } catch (e) {
     if (e instanceof StepBudgetError) throw e;
-    if (c.effects !== null) c.effects.length = mark; // rules.md §4.7: a failed branch leaves no effects
+    if (c.effects !== null) c.effects.length = mark; // a failed branch leaves no effects (docs/rules-language.md, "Evaluation")
     return undefined;
   }
 }

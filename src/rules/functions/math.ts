@@ -1,4 +1,4 @@
-/** Arithmetic (rules.md §2.3): + - * / mod floor ceil round min max toNumber. `+` also concatenates strings. */
+/** Arithmetic (docs/rules-language.md, "Functions"): + - * / mod floor ceil round min max toNumber. `+` also concatenates strings. */
 import type { Value } from '../contract.js';
 import { add, Decimal, mul, sub } from '../../domain/money.js';
 import { p, type FnDef, type Overload } from '../fn.js';
@@ -7,7 +7,7 @@ import { fail, isDecimal } from '../values.js';
 
 type D = Decimal;
 
-/** Division precision (rules.md §2.3): 34 significant digits, half-even. */
+/** Division precision: 34 significant digits, half-even (docs/rules-language.md, "Functions"). */
 const DIV_DIGITS = 34;
 
 function fold(op: (a: D, b: D) => D): (a: Value[]) => Value {

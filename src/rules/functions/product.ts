@@ -1,5 +1,5 @@
 /**
- * Product predicates and readers (rules.md §2.7). They read facts the engine supplies per
+ * Product predicates and readers (docs/rules-language.md, "Functions"). They read facts the engine supplies per
  * evaluation (EvalOptions.facts); a missing callback is an evaluation error, never a silent false.
  */
 import type { ProductFacts, Value } from '../contract.js';

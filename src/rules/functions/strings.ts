@@ -1,4 +1,4 @@
-/** Strings (rules.md §2.5). The subject comes first, as in TALANG's implementation and tests. */
+/** Strings (docs/rules-language.md, "Functions"). The subject comes first, as in TALANG's implementation and tests. */
 import type { Value } from '../contract.js';
 import { p, type FnDef } from '../fn.js';
 import { RegexSyntaxError, SafeRegex } from '../regex.js';

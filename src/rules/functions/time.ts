@@ -1,5 +1,5 @@
 /**
- * Date and time (rules.md §2.6). Calendar fields use the evaluation time zone (EvalOptions.timezone,
+ * Date and time (docs/rules-language.md, "Functions"). Calendar fields use the evaluation time zone (EvalOptions.timezone,
  * the Application's zone; default UTC). Extractors return unpadded strings, as TALANG's code does.
  */
 import type { Value } from '../contract.js';
