@@ -1,9 +1,11 @@
 /** Fastify assembly: schemas, validation, error mapping, auth scopes, OpenAPI, health. */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { ServiceContext } from '../services/context.js';
+import type { App } from './app.js';
 import { integrationAuth, managementAuth } from './auth.js';
 import { errorHandler, InvalidJsonBody, sendError } from './errors.js';
 import { allSchemas } from './schemas/index.js';
@@ -12,7 +14,7 @@ import { createValidatorCompiler } from './validation.js';
 
 export interface ServerOptions {
   logLevel?: string;
-  /** pino destination stream (tests pass a silent one) */
+  /** false: no logging at all (tests) */
   logger?: boolean;
   bodyLimit?: number;
 }
@@ -25,7 +27,7 @@ const REQUEST_ID_PREFIX = randomBytes(6).toString('hex');
 let requestCount = 0;
 const nextRequestId = () => `${REQUEST_ID_PREFIX}-${(++requestCount).toString(36)}`;
 
-export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
+export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {}): Promise<App> {
   const app = Fastify({
     logger: opts.logger === false ? false : { level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info' },
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
@@ -38,10 +40,9 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
     routerOptions: { maxParamLength: 10_000 },
     // the router's own failures (undecodable URL, absurdly long id) in our ErrorResponse shape too
     frameworkErrors: (err, _req, reply) => {
-      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-      return sendError(reply, status, err.message);
+      sendError(reply, err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400, err.message);
     },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   // declared up front so that every request object has the same shape (auth.ts sets it)
   app.decorateRequest('applicationId', 0);
   app.setValidatorCompiler(createValidatorCompiler(allSchemas));
@@ -77,19 +78,20 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
         },
       },
     },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(async (scope) => {
+  await app.register((scope: App, _opts, done) => {
     scope.addHook('onRequest', integrationAuth(ctx));
-    await integrationRoutes(scope, ctx);
+    integrationRoutes(scope, ctx);
+    done();
   });
-  await app.register(async (scope) => {
+  await app.register(async (scope: App) => {
     scope.addHook('onRequest', managementAuth(ctx));
     await managementRoutes(scope, ctx);
   });
-  await publicRoutes(app, ctx);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  publicRoutes(app, ctx);
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

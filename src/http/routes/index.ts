@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../../services/context.js';
 import { inventoryRoutes } from './integration/inventory.js';
 import { profileRoutes } from './integration/profiles.js';
@@ -14,27 +13,28 @@ import { referralManagementRoutes } from './management/referrals.js';
 import { customEffectRoutes } from './management/customEffects.js';
 import { evaluationGroupRoutes } from './management/evaluationGroups.js';
 import { storeRoutes } from './management/stores.js';
+import type { App } from '../app.js';
 
 export { publicRoutes } from './public.js';
 
 /** Routes behind `ApiKey-v1` (one Application per key). */
-export async function integrationRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  await sessionRoutes(app, ctx);
-  await profileRoutes(app, ctx);
-  await reservationRoutes(app, ctx);
-  await inventoryRoutes(app, ctx);
-  await referralIntegrationRoutes(app, ctx);
+export function integrationRoutes(app: App, ctx: ServiceContext): void {
+  sessionRoutes(app, ctx);
+  profileRoutes(app, ctx);
+  reservationRoutes(app, ctx);
+  inventoryRoutes(app, ctx);
+  referralIntegrationRoutes(app, ctx);
 }
 
 /** Routes behind `ManagementKey-v1` or `Bearer`. */
-export async function managementRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  await applicationRoutes(app, ctx);
-  await definitionRoutes(app, ctx);
-  await customerRoutes(app, ctx);
-  await campaignRoutes(app, ctx);
+export async function managementRoutes(app: App, ctx: ServiceContext): Promise<void> {
+  applicationRoutes(app, ctx);
+  definitionRoutes(app, ctx);
+  customerRoutes(app, ctx);
+  campaignRoutes(app, ctx);
   await couponRoutes(app, ctx);
   await referralManagementRoutes(app, ctx);
-  await storeRoutes(app, ctx);
-  await evaluationGroupRoutes(app, ctx);
-  await customEffectRoutes(app, ctx);
+  storeRoutes(app, ctx);
+  evaluationGroupRoutes(app, ctx);
+  customEffectRoutes(app, ctx);
 }

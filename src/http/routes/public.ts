@@ -1,16 +1,17 @@
 /** Routes without an API credential: login, logout, health and readiness. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { login, logout } from '../../services/auth/keys.js';
 import type { ServiceContext } from '../../services/context.js';
 import { bearerToken } from '../auth.js';
 import { sendError } from '../errors.js';
-import type { LoginParams } from '../schemas/management.js';
+import { LoginParams } from '../schemas/management.js';
+import { ref } from '../schemas/common.js';
+import type { App } from '../app.js';
 
-export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.post<{ Body: LoginParams }>('/v1/sessions', {
+export function publicRoutes(app: App, ctx: ServiceContext): void {
+  app.post('/v1/sessions', {
     schema: {
-      operationId: 'createSession', tags: ['Management API: authentication'], body: Type.Ref('LoginParams'),
+      operationId: 'createSession', tags: ['Management API: authentication'], body: ref(LoginParams),
       response: { 201: Type.Ref('Session'), 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse') },
     },
   }, async (req, reply) => reply.code(201).send(await login(ctx, req.body.email, req.body.password)));
@@ -21,10 +22,10 @@ export async function publicRoutes(app: FastifyInstance, ctx: ServiceContext) {
     const token = bearerToken(req);
     if (!token) return sendError(reply, 401, 'Missing bearer token');
     await logout(ctx, token);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     try {
       await ctx.db.ping();

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, Page, StringEnum } from './common.js';
+import { AnyObject, DateTime, Int64, Page, ref, StringEnum } from './common.js';
 
 const FEATURES = ['coupons', 'referrals', 'loyalty', 'giveaways', 'strikethrough', 'achievements'] as const;
 const LIMIT_ACTIONS = ['redeemCoupon', 'redeemReferral', 'setDiscount', 'setDiscountEffect', 'createCoupon', 'createReferral',
@@ -26,9 +26,9 @@ const campaignProps = {
   tags: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 }),
   reevaluateOnReturn: Type.Optional(Type.Boolean()),
   features: Type.Array(StringEnum(FEATURES)),
-  couponSettings: Type.Optional(Type.Ref(CodeGeneratorSettings)),
-  referralSettings: Type.Optional(Type.Ref(CodeGeneratorSettings)),
-  limits: Type.Array(Type.Ref(LimitConfig)),
+  couponSettings: Type.Optional(ref(CodeGeneratorSettings)),
+  referralSettings: Type.Optional(ref(CodeGeneratorSettings)),
+  limits: Type.Array(ref(LimitConfig)),
   campaignGroups: Type.Optional(Type.Array(Int64())),
   type: Type.Optional(StringEnum(['cartItem', 'advanced'], { default: 'advanced' })),
   linkedStoreIds: Type.Optional(Type.Array(Int64())),
@@ -57,16 +57,16 @@ const Binding = Type.Object({
 
 export const Rule = Type.Object({
   id: Type.Optional(Type.String()), parentId: Type.Optional(Type.String()), title: Type.String(), description: Type.Optional(Type.String()),
-  bindings: Type.Optional(Type.Array(Type.Ref(Binding))),
+  bindings: Type.Optional(Type.Array(ref(Binding))),
   condition: Type.Array(Type.Unknown(), { minItems: 1 }),
   effects: Type.Array(Type.Unknown()),
   failureEffects: Type.Optional(Type.Array(Type.Unknown(), { description: 'OpenPromo extension (rules.md §4.5): effects evaluated when the condition is false' })),
 }, { $id: 'Rule' });
 
 export const NewRuleset = Type.Object({
-  rules: Type.Array(Type.Ref(Rule), { maxItems: 1000 }),
-  strikethroughRules: Type.Optional(Type.Array(Type.Ref(Rule))),
-  bindings: Type.Array(Type.Ref(Binding)),
+  rules: Type.Array(ref(Rule), { maxItems: 1000 }),
+  strikethroughRules: Type.Optional(Type.Array(ref(Rule))),
+  bindings: Type.Array(ref(Binding)),
   rbVersion: Type.Optional(Type.String()),
   activate: Type.Optional(Type.Boolean()),
 }, { $id: 'NewRuleset' });
@@ -74,11 +74,11 @@ export type NewRuleset = Static<typeof NewRuleset>;
 
 export const Ruleset = Type.Object({
   id: Int64(), created: DateTime(), userId: Int64(), campaignId: Type.Optional(Int64()), activatedAt: Type.Optional(DateTime()),
-  rules: Type.Array(Type.Ref(Rule)), strikethroughRules: Type.Optional(Type.Array(Type.Ref(Rule))), bindings: Type.Array(Type.Ref(Binding)),
+  rules: Type.Array(ref(Rule)), strikethroughRules: Type.Optional(Type.Array(ref(Rule))), bindings: Type.Array(ref(Binding)),
   rbVersion: Type.Optional(Type.String()), activate: Type.Optional(Type.Boolean()),
 }, { $id: 'Ruleset' });
 
-export const CampaignPage = Page(Type.Ref(Campaign), 'CampaignPage');
-export const RulesetPage = Page(Type.Ref(Ruleset), 'RulesetPage');
+export const CampaignPage = Page(ref(Campaign), 'CampaignPage');
+export const RulesetPage = Page(ref(Ruleset), 'RulesetPage');
 
 export const campaignSchemas = [LimitConfig, CodeGeneratorSettings, NewCampaign, UpdateCampaign, Campaign, Binding, Rule, NewRuleset, Ruleset, CampaignPage, RulesetPage];

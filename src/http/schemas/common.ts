@@ -3,7 +3,16 @@
  * derives the handler types from them, and @fastify/swagger publishes them at /openapi.json.
  * Names ($id) are Talon.One's component names so the document reads like theirs.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+
+/**
+ * A reference (`{ $ref: id }`) to a schema registered by its `$id`, typed as that schema: a route's
+ * `body: ref(NewCoupons)` gives the handler `NewCoupons` through the TypeBox type provider.
+ */
+export function ref<T extends TSchema>(schema: T): TUnsafe<Static<T>> {
+  if (schema.$id === undefined) throw new Error('ref() needs a schema with an $id');
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
+}
 
 export const Int64 = (opts: object = {}) => Type.Integer({ format: 'int64', ...opts });
 export const DateTime = (opts: object = {}) => Type.String({ format: 'date-time', ...opts });
@@ -22,11 +31,11 @@ export const ErrorSource = Type.Object({
 }, { $id: 'ErrorSource' });
 
 export const APIError = Type.Object({
-  title: Type.String(), details: Type.Optional(Type.String()), source: Type.Ref(ErrorSource),
+  title: Type.String(), details: Type.Optional(Type.String()), source: ref(ErrorSource),
 }, { $id: 'APIError' });
 
 export const ErrorResponse = Type.Object({
-  message: Type.String(), errors: Type.Optional(Type.Array(Type.Ref(APIError))), StatusCode: Type.Optional(Int64()),
+  message: Type.String(), errors: Type.Optional(Type.Array(ref(APIError))), StatusCode: Type.Optional(Int64()),
 }, { $id: 'ErrorResponse', description: 'Every error. `StatusCode` repeats the HTTP status, so the body is also a valid ErrorResponseWithStatus.' });
 
 export const Effect = Type.Object({

@@ -1,6 +1,6 @@
 /** Coupons (coupons-referrals-budgets.md §1): request and response shapes of 25.17 (the wire form of a coupon: http/shape.ts). */
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, Nullable } from './common.js';
+import { AnyObject, DateTime, Int64, Nullable, ref } from './common.js';
 
 const PATTERN = '^[A-Za-z0-9._%+@#-]+$';
 const UsageLimit = () => Int64({ minimum: 0, maximum: 999999 });
@@ -87,8 +87,8 @@ export const InventoryReferral = Type.Object({
 export const CustomerInventory = Type.Object({
   profile: Type.Optional(Type.Ref('CustomerProfile')),
   loyalty: Type.Optional(AnyObject()),
-  referrals: Type.Optional(Type.Array(Type.Ref(InventoryReferral))),
-  coupons: Type.Optional(Type.Array(Type.Ref(InventoryCoupon))),
+  referrals: Type.Optional(Type.Array(ref(InventoryReferral))),
+  coupons: Type.Optional(Type.Array(ref(InventoryCoupon))),
   giveaways: Type.Optional(Type.Array(AnyObject())),
   achievements: Type.Optional(Type.Array(AnyObject())),
 }, { $id: 'CustomerInventory' });
@@ -98,9 +98,9 @@ export const Import = Type.Object({
 }, { $id: 'Import' });
 
 /** `inline_response_200_11`: createCoupons with silent=no. */
-export const CouponList = Type.Object({ totalResultSize: Int64(), data: Type.Array(Type.Ref(Coupon)) }, { $id: 'CouponList' });
+export const CouponList = Type.Object({ totalResultSize: Int64(), data: Type.Array(ref(Coupon)) }, { $id: 'CouponList' });
 /** `inline_response_200_12`: the …WithoutTotalCount listings. */
-export const CouponPageNoTotal = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(Type.Ref(Coupon)) }, { $id: 'CouponPageNoTotal' });
+export const CouponPageNoTotal = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(ref(Coupon)) }, { $id: 'CouponPageNoTotal' });
 /** `inline_response_200_1`: getReservedCustomers. */
 export const ReservedCustomers = Type.Object({ totalResultSize: Int64(), data: Type.Array(Type.Ref('CustomerProfile')) }, { $id: 'ReservedCustomers' });
 

@@ -1,6 +1,6 @@
 /** Custom effects: 25.17 has the schemas but no endpoints; ours are an extension (effects.md Q9, docs/custom-effects.md). */
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, Page, StringEnum } from './common.js';
+import { AnyObject, DateTime, Int64, Page, ref, StringEnum } from './common.js';
 
 const ARG_TYPES = ['string', 'boolean', 'number', 'time', '(list string)', '(list number)'] as const;
 
@@ -23,7 +23,7 @@ const effectProps = {
   payload: Type.String({ description: 'A JSON object whose strings may hold `${param}` placeholders (a whole-string placeholder keeps the argument\'s kind).' }),
   description: Type.Optional(Type.String()),
   enabled: Type.Boolean(),
-  params: Type.Optional(Type.Array(Type.Ref(TemplateArgDef))),
+  params: Type.Optional(Type.Array(ref(TemplateArgDef))),
 };
 
 export const NewCustomEffect = Type.Object(effectProps, { $id: 'NewCustomEffect' });
@@ -36,6 +36,6 @@ export const CustomEffect = Type.Object({
   modifiedBy: Type.Optional(Int64()), createdBy: Int64(),
 }, { $id: 'CustomEffect' });
 
-export const CustomEffectPage = Page(Type.Ref(CustomEffect), 'CustomEffectPage');
+export const CustomEffectPage = Page(ref(CustomEffect), 'CustomEffectPage');
 
 export const customEffectSchemas = [TemplateArgDef, NewCustomEffect, UpdateCustomEffect, CustomEffect, CustomEffectPage];

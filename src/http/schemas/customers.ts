@@ -1,6 +1,6 @@
 /** Customer data (Management API): Application sessions and customers, as in Talon.One 25.17. */
 import { Type } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, StringEnum } from './common.js';
+import { AnyObject, DateTime, Int64, ref, StringEnum } from './common.js';
 
 export const ApplicationSession = Type.Object({
   id: Int64(), created: DateTime(), integrationId: Type.String({ maxLength: 1000 }),
@@ -20,7 +20,7 @@ export const ApplicationSession = Type.Object({
 
 /** 25.17 inline_response_200_31 */
 export const ApplicationSessionPage = Type.Object({
-  hasMore: Type.Optional(Type.Boolean()), data: Type.Array(Type.Ref(ApplicationSession)),
+  hasMore: Type.Optional(Type.Boolean()), data: Type.Array(ref(ApplicationSession)),
 }, { $id: 'ApplicationSessionPage' });
 
 export const ApplicationCustomer = Type.Object({

@@ -1,6 +1,6 @@
 /** Custom attributes and additional costs (Management API), as in Talon.One 25.17. */
 import { Type, type Static } from '@sinclair/typebox';
-import { DateTime, Int64, Page, StringEnum } from './common.js';
+import { DateTime, Int64, Page, ref, StringEnum } from './common.js';
 
 const NAME = '^[A-Za-z]\\w*$';
 const TITLE = "^[A-Za-z][A-Za-z0-9_.!~*'() -]*$";
@@ -46,9 +46,9 @@ export type NewAdditionalCost = Static<typeof NewAdditionalCost>;
 export const AccountAdditionalCost = Type.Object({ id: Int64(), created: DateTime(), accountId: Int64(), ...costProps }, { $id: 'AccountAdditionalCost' });
 
 /** 25.17 inline_response_200_38 */
-export const AttributePage = Page(Type.Ref(Attribute), 'AttributePage');
+export const AttributePage = Page(ref(Attribute), 'AttributePage');
 /** 25.17 inline_response_200_40 */
-export const AccountAdditionalCostPage = Page(Type.Ref(AccountAdditionalCost), 'AccountAdditionalCostPage');
+export const AccountAdditionalCostPage = Page(ref(AccountAdditionalCost), 'AccountAdditionalCostPage');
 
 export const AttributeIdParams = Type.Object({ attributeId: Int64({ minimum: 1 }) });
 export const AdditionalCostIdParams = Type.Object({ additionalCostId: Int64({ minimum: 1 }) });

@@ -1,6 +1,6 @@
 /** Campaign evaluation groups: 25.17 has the schemas but no endpoints; ours are an extension (docs/evaluation-groups.md). */
 import { Type, type Static } from '@sinclair/typebox';
-import { Int64, Nullable, Page, StringEnum } from './common.js';
+import { Int64, Nullable, Page, ref, StringEnum } from './common.js';
 
 const MODES = ['stackable', 'listOrder', 'lowestDiscount', 'highestDiscount'] as const;
 const SCOPES = ['cartItem', 'session'] as const;
@@ -16,7 +16,7 @@ const groupProps = {
   evaluationMode: StringEnum(MODES),
   evaluationScope: Type.Optional(StringEnum(SCOPES, { default: 'session' })),
   locked: Type.Optional(Type.Boolean({ default: false })),
-  members: Type.Optional(Type.Array(Type.Ref(CampaignEvaluationGroupMember), {
+  members: Type.Optional(Type.Array(ref(CampaignEvaluationGroupMember), {
     description: 'OpenPromo extension: evaluation order of the group\'s campaigns and sub-groups. Members not listed follow, campaigns by id then groups by id; entries that are not members are ignored.',
   })),
 };
@@ -31,6 +31,6 @@ export const CampaignEvaluationGroup = Type.Object({
   evaluationScope: StringEnum(SCOPES), locked: Type.Boolean(), id: Int64(),
 }, { $id: 'CampaignEvaluationGroup' });
 
-export const CampaignEvaluationGroupPage = Page(Type.Ref(CampaignEvaluationGroup), 'CampaignEvaluationGroupPage');
+export const CampaignEvaluationGroupPage = Page(ref(CampaignEvaluationGroup), 'CampaignEvaluationGroupPage');
 
 export const evaluationGroupSchemas = [CampaignEvaluationGroupMember, NewCampaignEvaluationGroup, UpdateCampaignEvaluationGroup, CampaignEvaluationGroup, CampaignEvaluationGroupPage];

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, Page, StringEnum } from './common.js';
+import { AnyObject, DateTime, Int64, Page, ref, StringEnum } from './common.js';
 
 const caseSensitivity = StringEnum(['sensitive', 'insensitive-uppercase', 'insensitive-lowercase']);
 const applicationSettings = {
@@ -48,8 +48,8 @@ export const LoginParams = Type.Object({ email: Type.String({ format: 'email' })
 export type LoginParams = Static<typeof LoginParams>;
 export const Session = Type.Object({ userId: Int64(), token: Type.String(), created: DateTime() }, { $id: 'Session' });
 
-export const ApplicationPage = Page(Type.Ref(Application), 'ApplicationPage');
-export const ApplicationAPIKeyPage = Page(Type.Ref(ApplicationAPIKey), 'ApplicationAPIKeyPage');
+export const ApplicationPage = Page(ref(Application), 'ApplicationPage');
+export const ApplicationAPIKeyPage = Page(ref(ApplicationAPIKey), 'ApplicationAPIKeyPage');
 
 export const ApplicationIdParams = Type.Object({ applicationId: Int64({ minimum: 1 }) });
 

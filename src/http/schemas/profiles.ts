@@ -1,6 +1,6 @@
 /** Integration API: customer profiles and custom events (sessions.md §7.1–§7.2), as in Talon.One 25.17. */
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, Int64, StringEnum } from './common.js';
+import { AnyObject, Int64, ref, StringEnum } from './common.js';
 
 export const PROFILE_RESPONSE_CONTENT = ['customerProfile', 'triggeredCampaigns', 'loyalty', 'event', 'awardedGiveaways', 'ruleFailureReasons'] as const;
 const responseContent = Type.Array(StringEnum(PROFILE_RESPONSE_CONTENT));
@@ -11,7 +11,7 @@ export const CustomerProfileIntegrationRequestV2 = Type.Object({
   attributes: Type.Optional(AnyObject()),
   evaluableCampaignIds: Type.Optional(Type.Array(Int64())),
   responseContent: Type.Optional(responseContent),
-  audiencesChanges: Type.Optional(Type.Ref(ProfileAudiencesChanges)),
+  audiencesChanges: Type.Optional(ref(ProfileAudiencesChanges)),
 }, { $id: 'CustomerProfileIntegrationRequestV2' });
 export type CustomerProfileIntegrationRequestV2 = Static<typeof CustomerProfileIntegrationRequestV2>;
 

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RefereeRecord } from '../../services/referrals/friends.js';
-import { AnyObject, DateTime, Int64, Nullable, PageQuery, StringEnum } from './common.js';
+import { AnyObject, DateTime, Int64, Nullable, PageQuery, ref, StringEnum } from './common.js';
 
 const usageLimit = Int64({ minimum: 0, maximum: 999_999 });
 const advocateId = Type.String({ minLength: 1, maxLength: 1000 });
@@ -43,14 +43,14 @@ export const Referral = Type.Object({
   attributes: Type.Optional(AnyObject()), importId: Type.Optional(Int64()), code: Type.String(), usageCounter: Int64(), batchId: Type.Optional(Type.String()),
 }, { $id: 'Referral' });
 
-export const ReferralPage = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(Type.Ref(Referral)) }, { $id: 'ReferralPage' });
-export const ReferralBatch = Type.Object({ totalResultSize: Int64(), data: Type.Array(Type.Ref(Referral)) }, { $id: 'ReferralBatch' });
+export const ReferralPage = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(ref(Referral)) }, { $id: 'ReferralPage' });
+export const ReferralBatch = Type.Object({ totalResultSize: Int64(), data: Type.Array(ref(Referral)) }, { $id: 'ReferralBatch' });
 
 export const ApplicationReferee = Type.Object({
   applicationId: Int64(), sessionId: Type.String(), advocateIntegrationId: Type.String(), friendIntegrationId: Type.String(), code: Type.String(), created: DateTime(),
 }, { $id: 'ApplicationReferee' });
 export const ApplicationRefereePage = Type.Object({
-  hasMore: Type.Optional(Type.Boolean()), totalResultSize: Type.Optional(Int64()), data: Type.Array(Type.Ref(ApplicationReferee)),
+  hasMore: Type.Optional(Type.Boolean()), totalResultSize: Type.Optional(Int64()), data: Type.Array(ref(ApplicationReferee)),
 }, { $id: 'ApplicationRefereePage' });
 
 export const ReferralImport = Type.Object({

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Effect, Int64, Nullable, StringEnum } from './common.js';
+import { AnyObject, DateTime, Effect, Int64, Nullable, ref, StringEnum } from './common.js';
 
 const SESSION_STATES = ['open', 'closed', 'partially_returned', 'cancelled'] as const;
 const StateEnum = StringEnum(SESSION_STATES, { default: 'open' });
@@ -7,7 +7,7 @@ const StateEnum = StringEnum(SESSION_STATES, { default: 'open' });
 const NullableStateEnum = Type.Unsafe<(typeof SESSION_STATES)[number] | null>({ type: 'string', enum: [...SESSION_STATES, null], nullable: true, default: 'open' });
 
 export const AdditionalCost = Type.Object({ price: Type.Number() }, { $id: 'AdditionalCost' });
-const AdditionalCosts = Type.Record(Type.String(), Type.Ref(AdditionalCost));
+const AdditionalCosts = Type.Record(Type.String(), ref(AdditionalCost));
 export const Product = Type.Object({ name: Type.String() }, { $id: 'Product' });
 export const ExperimentVariantAllocation = Type.Object({ experimentID: Int64(), variantID: Int64() }, { $id: 'ExperimentVariantAllocation' });
 
@@ -17,7 +17,7 @@ const cartItemInputProps = {
   quantity: Int64({ minimum: 1 }),
   price: Type.Optional(Type.Number()),
   category: Type.Optional(Type.String()),
-  product: Type.Optional(Type.Ref(Product)),
+  product: Type.Optional(ref(Product)),
   weight: Type.Optional(Type.Number()),
   height: Type.Optional(Type.Number()),
   width: Type.Optional(Type.Number()),
@@ -43,7 +43,7 @@ export const NewCustomerSessionV2 = Type.Object({
   loyaltyCards: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 1 }))),
   state: Type.Optional(NullableStateEnum),
   cartItems: Type.Optional(Nullable(Type.Array(Type.Object(cartItemInputProps), { maxItems: 1000 }))),
-  experimentVariantAllocations: Type.Optional(Nullable(Type.Array(Type.Ref(ExperimentVariantAllocation)))),
+  experimentVariantAllocations: Type.Optional(Nullable(Type.Array(ref(ExperimentVariantAllocation)))),
   additionalCosts: Type.Optional(Nullable(AdditionalCosts)),
   identifiers: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 5 }))),
   attributes: Type.Optional(Nullable(AnyObject())),
@@ -64,8 +64,8 @@ export const CustomerSessionV2 = Type.Object({
   id: Int64(), created: DateTime(), integrationId: Type.String({ maxLength: 1000 }), applicationId: Int64(), profileId: Type.String(),
   storeIntegrationId: Type.Optional(Type.String()), evaluableCampaignIds: Type.Optional(Type.Array(Int64())),
   couponCodes: Type.Array(Type.String()), referralCode: Type.String(), loyaltyCards: Type.Array(Type.String()),
-  state: StateEnum, cartItems: Type.Array(Type.Ref(CartItem)),
-  experimentVariantAllocations: Type.Optional(Type.Array(Type.Ref(ExperimentVariantAllocation))),
+  state: StateEnum, cartItems: Type.Array(ref(CartItem)),
+  experimentVariantAllocations: Type.Optional(Type.Array(ref(ExperimentVariantAllocation))),
   additionalCosts: AdditionalCosts, identifiers: Type.Array(Type.String()), attributes: AnyObject(),
   firstSession: Type.Boolean(), updateCount: Int64(), total: Type.Number(), cartItemTotal: Type.Number(), additionalCostTotal: Type.Number(),
   updated: DateTime(),
@@ -88,39 +88,39 @@ export const ReturnedCartItem = Type.Object({
 }, { $id: 'ReturnedCartItem' });
 
 export const Return = Type.Object({
-  id: Int64(), created: DateTime(), applicationId: Int64(), accountId: Int64(), returnedCartItems: Type.Array(Type.Ref(ReturnedCartItem)),
+  id: Int64(), created: DateTime(), applicationId: Int64(), accountId: Int64(), returnedCartItems: Type.Array(ref(ReturnedCartItem)),
   eventId: Int64(), sessionId: Int64(), sessionIntegrationId: Type.String(), profileId: Type.Optional(Int64()),
   profileIntegrationId: Type.Optional(Type.String()), createdBy: Type.Optional(Int64()),
 }, { $id: 'Return' });
 
 export const ReturnIntegrationRequest = Type.Object({
-  return: Type.Object({ returnedCartItems: Type.Array(Type.Ref(ReturnedCartItem), { maxItems: 1000 }) }),
+  return: Type.Object({ returnedCartItems: Type.Array(ref(ReturnedCartItem), { maxItems: 1000 }) }),
   responseContent: Type.Optional(Type.Array(enumOf(RETURN_RESPONSE_CONTENT))),
 }, { $id: 'ReturnIntegrationRequest' });
 export type ReturnIntegrationRequest = Static<typeof ReturnIntegrationRequest>;
 
 export const IntegrationStateV2 = Type.Object({
-  effects: Type.Array(Type.Ref(Effect)),
+  effects: Type.Array(ref(Effect)),
   createdCoupons: Type.Array(AnyObject()),
   createdReferrals: Type.Array(AnyObject()),
-  customerSession: Type.Optional(Type.Ref(CustomerSessionV2)),
-  customerProfile: Type.Optional(Type.Ref(CustomerProfile)),
-  event: Type.Optional(Type.Ref(Event)),
+  customerSession: Type.Optional(ref(CustomerSessionV2)),
+  customerProfile: Type.Optional(ref(CustomerProfile)),
+  event: Type.Optional(ref(Event)),
   triggeredCampaigns: Type.Optional(Type.Array(AnyObject())),
   ruleFailureReasons: Type.Optional(Type.Array(AnyObject())),
   coupons: Type.Optional(Type.Array(AnyObject())),
   referral: Type.Optional(AnyObject()),
   loyalty: Type.Optional(AnyObject()),
   awardedGiveaways: Type.Optional(Type.Array(AnyObject())),
-  return: Type.Optional(Type.Ref(Return)),
-  previousReturns: Type.Optional(Type.Array(Type.Ref(Return))),
+  return: Type.Optional(ref(Return)),
+  previousReturns: Type.Optional(Type.Array(ref(Return))),
 }, { $id: 'IntegrationStateV2' });
 
 export const IntegrationCustomerSessionResponse = Type.Object({
-  customerSession: Type.Ref(CustomerSessionV2), effects: Type.Array(Type.Ref(Effect)),
+  customerSession: ref(CustomerSessionV2), effects: Type.Array(ref(Effect)),
 }, { $id: 'IntegrationCustomerSessionResponse' });
 
-export const ReopenSessionResponse = Type.Object({ effects: Type.Array(Type.Ref(Effect)) }, { $id: 'ReopenSessionResponse' });
+export const ReopenSessionResponse = Type.Object({ effects: Type.Array(ref(Effect)) }, { $id: 'ReopenSessionResponse' });
 
 export const SessionIdParams = Type.Object({ customerSessionId: Type.String({ minLength: 1, maxLength: 1000 }) });
 export const UpdateSessionQuery = Type.Object({ dry: Type.Optional(Type.Boolean()), now: Type.Optional(Type.String({ format: 'date-time' })) });

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, Page } from './common.js';
+import { AnyObject, DateTime, Int64, Page, ref } from './common.js';
 
 const storeProps = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -19,6 +19,6 @@ export const Store = Type.Object({
   linkedCampaignIds: Type.Optional(Type.Array(Int64())),
 }, { $id: 'Store' });
 
-export const StorePage = Page(Type.Ref(Store), 'StorePage');
+export const StorePage = Page(ref(Store), 'StorePage');
 
 export const storeSchemas = [NewStore, UpdateStore, Store, StorePage];

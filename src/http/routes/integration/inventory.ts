@@ -1,9 +1,9 @@
 /** Integration API: getCustomerInventory (coupons-referrals-budgets.md §1.1, §1.7). */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { customerInventory } from '../../../services/coupons/inventory.js';
 import { wireCoupon, wireInventoryReferral, wireProfile } from '../../shape.js';
+import type { App } from '../../app.js';
 
 const Params = Type.Object({ integrationId: Type.String({ minLength: 1, maxLength: 1000 }) });
 const Query = Type.Object({
@@ -11,8 +11,8 @@ const Query = Type.Object({
   loyalty: Type.Optional(Type.Boolean()), giveaways: Type.Optional(Type.Boolean()), achievements: Type.Optional(Type.Boolean()),
 });
 
-export async function inventoryRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.get<{ Params: Static<typeof Params>; Querystring: Static<typeof Query> }>('/v1/customer_profiles/:integrationId/inventory', {
+export function inventoryRoutes(app: App, ctx: ServiceContext): void {
+  app.get('/v1/customer_profiles/:integrationId/inventory', {
     schema: {
       operationId: 'getCustomerInventory', tags: ['Integration API: customer profiles'], security: [{ api_key_v1: [] }], params: Params, querystring: Query,
       response: { 200: Type.Ref('CustomerInventory'), 401: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse') },

@@ -1,16 +1,15 @@
 /** Integration API: customer profiles and custom events (sessions.md §7.1–§7.2). Thin: parse, call a service, shape. */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { SessionEvent } from '../../../domain/records.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { trackEvent } from '../../../services/events/track.js';
 import { updateCustomerProfile } from '../../../services/profiles/update.js';
 import type { CustomerProfile } from '../../../domain/profile.js';
 import type { Evaluation } from '../../../services/sessions/evaluate.js';
-import {
-  ProfileIdParams, TrackEventQuery, UpdateProfileQuery, type CustomerProfileIntegrationRequestV2, type IntegrationEventV2Request,
-} from '../../schemas/profiles.js';
+import { CustomerProfileIntegrationRequestV2, IntegrationEventV2Request, ProfileIdParams, TrackEventQuery, UpdateProfileQuery } from '../../schemas/profiles.js';
 import { wireCampaign, wireCoupon, wireProfile, wireReferral } from '../../shape.js';
+import { ref } from '../../schemas/common.js';
+import type { App } from '../../app.js';
 
 const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse') };
 
@@ -40,13 +39,13 @@ function integrationResponse(r: { profile: CustomerProfile; event: SessionEvent 
   return out;
 }
 
-export async function profileRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.put<{ Params: Static<typeof ProfileIdParams>; Querystring: Static<typeof UpdateProfileQuery>; Body: CustomerProfileIntegrationRequestV2 }>(
+export function profileRoutes(app: App, ctx: ServiceContext): void {
+  app.put(
     '/v2/customer_profiles/:integrationId',
     {
       schema: {
         operationId: 'updateCustomerProfileV2', tags: ['Integration API: customer profiles'], security: [{ api_key_v1: [] }],
-        params: ProfileIdParams, querystring: UpdateProfileQuery, body: Type.Ref('CustomerProfileIntegrationRequestV2'),
+        params: ProfileIdParams, querystring: UpdateProfileQuery, body: ref(CustomerProfileIntegrationRequestV2),
         response: { 200: Type.Ref('CustomerProfileIntegrationResponseV2'), ...errors },
       },
     },
@@ -65,10 +64,10 @@ export async function profileRoutes(app: FastifyInstance, ctx: ServiceContext) {
       return integrationResponse(result, responseContent);
     });
 
-  app.post<{ Querystring: Static<typeof TrackEventQuery>; Body: IntegrationEventV2Request }>('/v2/events', {
+  app.post('/v2/events', {
     schema: {
       operationId: 'trackEventV2', tags: ['Integration API: events'], security: [{ api_key_v1: [] }],
-      querystring: TrackEventQuery, body: Type.Ref('IntegrationEventV2Request'),
+      querystring: TrackEventQuery, body: ref(IntegrationEventV2Request),
       response: { 200: Type.Ref('IntegrationEventV2Response'), 204: Type.Null(), ...errors },
     },
   }, async (req, reply) => {
@@ -84,7 +83,7 @@ export async function profileRoutes(app: FastifyInstance, ctx: ServiceContext) {
       dry: req.query.dry === true,
       forceCompleteEvaluation: req.query.forceCompleteEvaluation === true,
     });
-    if ((req.query.silent ?? 'yes') === 'yes') return reply.code(204).send();
+    if ((req.query.silent ?? 'yes') === 'yes') return reply.code(204).send(null);
     return integrationResponse(result, responseContent);
   });
 }

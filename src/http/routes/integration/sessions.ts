@@ -1,7 +1,5 @@
 /** Integration API: customer sessions (sessions.md §2, §4). Thin: parse, call a service, shape. */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { SessionPatch } from '../../../domain/session.js';
+import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { getCustomerSession } from '../../../services/sessions/get.js';
 import { reopenCustomerSession } from '../../../services/sessions/reopen.js';
@@ -9,17 +7,19 @@ import { returnCartItems } from '../../../services/sessions/returns.js';
 import { updateCustomerSession } from '../../../services/sessions/update.js';
 import { integrationState, integrationStateText, wireSession } from '../../shape.js';
 import { IntegrationRequest, ReturnIntegrationRequest, ReturnQuery, SessionIdParams, UpdateSessionQuery } from '../../schemas/session.js';
+import { ref } from '../../schemas/common.js';
+import type { App } from '../../app.js';
 
 const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse') };
 const tags = ['Integration API: customer sessions'];
 
-export async function sessionRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.put<{ Params: Static<typeof SessionIdParams>; Querystring: Static<typeof UpdateSessionQuery>; Body: IntegrationRequest }>(
+export function sessionRoutes(app: App, ctx: ServiceContext): void {
+  app.put(
     '/v2/customer_sessions/:customerSessionId',
     {
       schema: {
         operationId: 'updateCustomerSessionV2', tags, security: [{ api_key_v1: [] }],
-        params: SessionIdParams, querystring: UpdateSessionQuery, body: Type.Ref('IntegrationRequest'),
+        params: SessionIdParams, querystring: UpdateSessionQuery, body: ref(IntegrationRequest),
         response: { 200: Type.Ref('IntegrationStateV2'), ...errors },
       },
     },
@@ -40,7 +40,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServiceContext) {
       return integrationStateText(reply.getSerializationFunction('200')!, state, result.effectsJson);
     });
 
-  app.get<{ Params: Static<typeof SessionIdParams> }>('/v2/customer_sessions/:customerSessionId', {
+  app.get('/v2/customer_sessions/:customerSessionId', {
     schema: {
       operationId: 'getCustomerSession', tags, security: [{ api_key_v1: [] }], params: SessionIdParams,
       response: { 200: Type.Ref('IntegrationCustomerSessionResponse'), ...errors, 404: Type.Ref('ErrorResponse') },
@@ -50,12 +50,12 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServiceContext) {
     return { customerSession: wireSession(session), effects };
   });
 
-  app.post<{ Params: Static<typeof SessionIdParams>; Querystring: Static<typeof ReturnQuery>; Body: ReturnIntegrationRequest }>(
+  app.post(
     '/v2/customer_sessions/:customerSessionId/returns',
     {
       schema: {
         operationId: 'returnCartItems', tags, security: [{ api_key_v1: [] }], params: SessionIdParams, querystring: ReturnQuery,
-        body: Type.Ref('ReturnIntegrationRequest'),
+        body: ref(ReturnIntegrationRequest),
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
         response: { 200: Type.Ref('IntegrationStateV2'), ...errors, 404: Type.Ref('ErrorResponse') },
       },
@@ -75,7 +75,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServiceContext) {
       return reply.code(status).send(body);
     });
 
-  app.put<{ Params: Static<typeof SessionIdParams> }>('/v2/customer_sessions/:customerSessionId/reopen', {
+  app.put('/v2/customer_sessions/:customerSessionId/reopen', {
     schema: {
       operationId: 'reopenCustomerSession', tags, security: [{ api_key_v1: [] }], params: SessionIdParams,
       response: { 200: Type.Ref('ReopenSessionResponse'), ...errors, 404: Type.Ref('ErrorResponse') },

@@ -1,7 +1,6 @@
 /** Management API: coupons of a campaign — create, list, search, update, delete, import, export (issue #4). */
 import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
 import type { LimitConfig } from '../../../domain/campaign.js';
 import { invalidField, Title } from '../../../domain/errors.js';
@@ -13,9 +12,10 @@ import { importCoupons } from '../../../services/coupons/import.js';
 import { listCoupons } from '../../../services/coupons/list.js';
 import { deleteCoupon, deleteCoupons } from '../../../services/coupons/remove.js';
 import { updateCoupon, updateCouponBatch } from '../../../services/coupons/update.js';
-import { DateTime, Int64, PageQuery, StringEnum } from '../../schemas/common.js';
-import { type NewCoupons, type NewCouponsForMultipleRecipients, type UpdateCoupon, type UpdateCouponBatch } from '../../schemas/coupons.js';
+import { DateTime, Int64, PageQuery, ref, StringEnum } from '../../schemas/common.js';
+import { NewCoupons, NewCouponsForMultipleRecipients, UpdateCoupon, UpdateCouponBatch } from '../../schemas/coupons.js';
 import { wireCoupon } from '../../shape.js';
+import type { App } from '../../app.js';
 
 const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
 const tags = ['Management API: coupons'];
@@ -60,12 +60,12 @@ function filterInput(q: Filters): CouponFilterInput {
 }
 const page = (q: { pageSize?: number; skip?: number; sort?: string }) => ({ pageSize: q.pageSize ?? 1000, skip: q.skip ?? 0, ...(q.sort ? { sort: q.sort } : {}) });
 
-export async function couponRoutes(app: FastifyInstance, ctx: ServiceContext) {
+export async function couponRoutes(app: App, ctx: ServiceContext) {
   const created = (r: Created, silent: string | undefined, reply: import('fastify').FastifyReply) =>
-    (silent === 'no' ? reply.code(200).send({ totalResultSize: r.count, data: r.coupons.map(wireCoupon) }) : reply.code(204).send());
+    (silent === 'no' ? reply.code(200).send({ totalResultSize: r.count, data: r.coupons.map(wireCoupon) }) : reply.code(204).send(null));
 
-  app.post<{ Params: Static<typeof CampaignParams>; Querystring: Static<typeof Silent>; Body: NewCoupons }>('/v1/applications/:applicationId/campaigns/:campaignId/coupons', {
-    schema: { operationId: 'createCoupons', tags, security, params: CampaignParams, querystring: Silent, body: Type.Ref('NewCoupons'),
+  app.post('/v1/applications/:applicationId/campaigns/:campaignId/coupons', {
+    schema: { operationId: 'createCoupons', tags, security, params: CampaignParams, querystring: Silent, body: ref(NewCoupons),
       response: { 200: Type.Ref('CouponList'), 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     const { limits, ...rest } = req.body;
@@ -73,21 +73,21 @@ export async function couponRoutes(app: FastifyInstance, ctx: ServiceContext) {
     return created(await createCoupons(ctx, req.params.applicationId, req.params.campaignId, input, req.query.silent === 'no'), req.query.silent, reply);
   });
 
-  app.post<{ Params: Static<typeof CampaignParams>; Querystring: Static<typeof Silent>; Body: NewCouponsForMultipleRecipients }>(
+  app.post(
     '/v1/applications/:applicationId/campaigns/:campaignId/coupons_with_recipients', {
       schema: { operationId: 'createCouponsForMultipleRecipients', tags, security, params: CampaignParams, querystring: Silent,
-        body: Type.Ref('NewCouponsForMultipleRecipients'), response: { 200: Type.Ref('CouponList'), 204: Type.Null(), ...errors } },
+        body: ref(NewCouponsForMultipleRecipients), response: { 200: Type.Ref('CouponList'), 204: Type.Null(), ...errors } },
     }, async (req, reply) =>
       created(await createCouponsForRecipients(ctx, req.params.applicationId, req.params.campaignId, req.body, req.query.silent === 'no'), req.query.silent, reply));
 
-  app.get<{ Params: Static<typeof CampaignParams>; Querystring: Static<typeof ListQuery> }>('/v1/applications/:applicationId/campaigns/:campaignId/coupons/no_total', {
+  app.get('/v1/applications/:applicationId/campaigns/:campaignId/coupons/no_total', {
     schema: { operationId: 'getCouponsWithoutTotalCount', tags, security, params: CampaignParams, querystring: ListQuery, response: { 200: Type.Ref('CouponPageNoTotal'), ...errors } },
   }, async (req) => {
     const r = await listCoupons(ctx, req.params.applicationId, req.params.campaignId, filterInput(req.query), page(req.query));
     return { hasMore: r.hasMore, data: r.data.map(wireCoupon) };
   });
 
-  app.post<{ Params: Static<typeof CampaignParams>; Querystring: Static<typeof ListQuery>; Body: Record<string, unknown> }>(
+  app.post(
     '/v1/applications/:applicationId/campaigns/:campaignId/coupons_search_advanced/no_total', {
       schema: { operationId: 'searchCouponsAdvancedWithoutTotalCount', tags, security, params: CampaignParams, querystring: ListQuery, body: AttributeQuery,
         response: { 200: Type.Ref('CouponPageNoTotal'), ...errors } },
@@ -96,7 +96,7 @@ export async function couponRoutes(app: FastifyInstance, ctx: ServiceContext) {
       return { hasMore: r.hasMore, data: r.data.map(wireCoupon) };
     });
 
-  app.post<{ Params: Static<typeof AppParams>; Querystring: Static<typeof AppSearchQuery>; Body: Record<string, unknown> }>(
+  app.post(
     '/v1/applications/:applicationId/coupons_search_advanced/no_total', {
       schema: { operationId: 'searchCouponsAdvancedApplicationWideWithoutTotalCount', tags, security, params: AppParams, querystring: AppSearchQuery, body: AttributeQuery,
         response: { 200: Type.Ref('CouponPageNoTotal'), ...errors } },
@@ -105,36 +105,36 @@ export async function couponRoutes(app: FastifyInstance, ctx: ServiceContext) {
       return { hasMore: r.hasMore, data: r.data.map(wireCoupon) };
     });
 
-  app.put<{ Params: Static<typeof CouponParams>; Body: UpdateCoupon }>('/v1/applications/:applicationId/campaigns/:campaignId/coupons/:couponId', {
-    schema: { operationId: 'updateCoupon', tags, security, params: CouponParams, body: Type.Ref('UpdateCoupon'), response: { 200: Type.Ref('Coupon'), ...errors } },
+  app.put('/v1/applications/:applicationId/campaigns/:campaignId/coupons/:couponId', {
+    schema: { operationId: 'updateCoupon', tags, security, params: CouponParams, body: ref(UpdateCoupon), response: { 200: Type.Ref('Coupon'), ...errors } },
   }, async (req) => {
     const { limits, ...rest } = req.body;
     const input = { ...rest, ...(limits ? { limits: limits as LimitConfig[] } : {}) };
     return wireCoupon(await updateCoupon(ctx, req.params.applicationId, req.params.campaignId, req.params.couponId, input));
   });
 
-  app.put<{ Params: Static<typeof CampaignParams>; Body: UpdateCouponBatch }>('/v1/applications/:applicationId/campaigns/:campaignId/coupons', {
-    schema: { operationId: 'updateCouponBatch', tags, security, params: CampaignParams, body: Type.Ref('UpdateCouponBatch'), response: { 204: Type.Null(), ...errors } },
+  app.put('/v1/applications/:applicationId/campaigns/:campaignId/coupons', {
+    schema: { operationId: 'updateCouponBatch', tags, security, params: CampaignParams, body: ref(UpdateCouponBatch), response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     await updateCouponBatch(ctx, req.params.applicationId, req.params.campaignId, req.body);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.delete<{ Params: Static<typeof CouponParams> }>('/v1/applications/:applicationId/campaigns/:campaignId/coupons/:couponId', {
+  app.delete('/v1/applications/:applicationId/campaigns/:campaignId/coupons/:couponId', {
     schema: { operationId: 'deleteCoupon', tags, security, params: CouponParams, response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     await deleteCoupon(ctx, req.params.applicationId, req.params.campaignId, req.params.couponId);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.delete<{ Params: Static<typeof CampaignParams>; Querystring: Static<typeof DeleteQuery> }>('/v1/applications/:applicationId/campaigns/:campaignId/coupons', {
+  app.delete('/v1/applications/:applicationId/campaigns/:campaignId/coupons', {
     schema: { operationId: 'deleteCoupons', tags, security, params: CampaignParams, querystring: DeleteQuery, response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     await deleteCoupons(ctx, req.params.applicationId, req.params.campaignId, filterInput(req.query));
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.get<{ Params: Static<typeof AppParams>; Querystring: Static<typeof ExportQuery> }>('/v1/applications/:applicationId/export_coupons', {
+  app.get('/v1/applications/:applicationId/export_coupons', {
     schema: { operationId: 'exportCoupons', tags, security, params: AppParams, querystring: ExportQuery, produces: ['text/csv'],
       response: { 200: Type.String({ format: 'csv' }), ...errors } },
   }, async (req, reply) => {
@@ -146,9 +146,9 @@ export async function couponRoutes(app: FastifyInstance, ctx: ServiceContext) {
   });
 
   // the upload route in its own scope: multipart parsing stays out of every other route
-  await app.register(async (scope) => {
+  await app.register(async (scope: App) => {
     await scope.register(multipart, { limits: { fileSize: IMPORT_FILE_LIMIT, files: 1, fields: 10 } });
-    scope.post<{ Params: Static<typeof CampaignParams>; Querystring: Static<typeof ImportQuery> }>('/v1/applications/:applicationId/campaigns/:campaignId/import_coupons', {
+    scope.post('/v1/applications/:applicationId/campaigns/:campaignId/import_coupons', {
       bodyLimit: IMPORT_FILE_LIMIT,
       schema: { operationId: 'importCoupons', tags, security, params: CampaignParams, querystring: ImportQuery, consumes: ['multipart/form-data'],
         response: { 200: Type.Ref('Import'), ...errors } },

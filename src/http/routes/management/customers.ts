@@ -1,6 +1,5 @@
 /** Management API, customer data: an Application's sessions and customers, and customer profiles. */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { toNumber } from '../../../domain/money.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { getSessionView, listSessionViews, type SessionView } from '../../../services/profiles/applicationSessions.js';
@@ -8,6 +7,7 @@ import { getApplicationCustomer, getCustomerProfile } from '../../../services/pr
 import { ApplicationCustomerParams, ApplicationSessionParams, ApplicationSessionsQuery, CustomerParams } from '../../schemas/customers.js';
 import { ApplicationIdParams } from '../../schemas/management.js';
 import { wireProfile } from '../../shape.js';
+import type { App } from '../../app.js';
 
 const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
 const tags = ['Management API: customer data'];
@@ -34,8 +34,8 @@ export function wireApplicationSession(v: SessionView): Record<string, unknown> 
 
 const iso = (s: string | undefined) => (s === undefined ? undefined : new Date(s).toISOString());
 
-export async function customerRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.get<{ Params: Static<typeof ApplicationIdParams>; Querystring: Static<typeof ApplicationSessionsQuery> }>('/v1/applications/:applicationId/sessions', {
+export function customerRoutes(app: App, ctx: ServiceContext): void {
+  app.get('/v1/applications/:applicationId/sessions', {
     schema: {
       operationId: 'getApplicationSessions', tags, security, params: ApplicationIdParams, querystring: ApplicationSessionsQuery,
       response: { 200: Type.Ref('ApplicationSessionPage'), ...errors },
@@ -49,19 +49,19 @@ export async function customerRoutes(app: FastifyInstance, ctx: ServiceContext) 
     return { hasMore: page.hasMore, data: page.data.map(wireApplicationSession) };
   });
 
-  app.get<{ Params: Static<typeof ApplicationSessionParams> }>('/v1/applications/:applicationId/sessions/:sessionId', {
+  app.get('/v1/applications/:applicationId/sessions/:sessionId', {
     schema: {
       operationId: 'getApplicationSession', tags, security, params: ApplicationSessionParams, response: { 200: Type.Ref('ApplicationSession'), ...errors },
     },
   }, async (req) => wireApplicationSession(await getSessionView(ctx, req.params.applicationId, req.params.sessionId)));
 
-  app.get<{ Params: Static<typeof ApplicationCustomerParams> }>('/v1/applications/:applicationId/customers/:customerId', {
+  app.get('/v1/applications/:applicationId/customers/:customerId', {
     schema: {
       operationId: 'getApplicationCustomer', tags, security, params: ApplicationCustomerParams, response: { 200: Type.Ref('ApplicationCustomer'), ...errors },
     },
   }, async (req) => wireProfile(await getApplicationCustomer(ctx, req.params.applicationId, req.params.customerId)));
 
-  app.get<{ Params: Static<typeof CustomerParams> }>('/v1/customers/:customerId', {
+  app.get('/v1/customers/:customerId', {
     schema: { operationId: 'getCustomerProfile', tags, security, params: CustomerParams, response: { 200: Type.Ref('CustomerProfile'), ...errors } },
   }, async (req) => wireProfile(await getCustomerProfile(ctx, req.params.customerId)));
 }

@@ -1,11 +1,11 @@
 /** Management API: custom attributes and additional costs. Thin: parse, call a service, shape. */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { createAdditionalCost, getAdditionalCost, listAdditionalCostPage, updateAdditionalCost } from '../../../services/definitions/additionalCosts.js';
 import { createAttribute, getAttribute, listAttributePage, updateAttribute } from '../../../services/definitions/attributes.js';
-import { PageQuery } from '../../schemas/common.js';
-import { AdditionalCostIdParams, AttributeIdParams, type NewAdditionalCost, type NewAttribute } from '../../schemas/definitions.js';
+import { PageQuery, ref } from '../../schemas/common.js';
+import { AdditionalCostIdParams, AttributeIdParams, NewAdditionalCost, NewAttribute } from '../../schemas/definitions.js';
+import type { App } from '../../app.js';
 
 const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
 const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse') };
@@ -22,12 +22,12 @@ const AttributesQuery = Type.Object({
 });
 const CostsQuery = Type.Object(PageQuery);
 
-export async function definitionRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.post<{ Body: NewAttribute }>('/v1/attributes', {
-    schema: { operationId: 'createAttribute', tags: attributeTags, security, body: Type.Ref('NewAttribute'), response: { 201: Type.Ref('Attribute'), ...errors } },
+export function definitionRoutes(app: App, ctx: ServiceContext): void {
+  app.post('/v1/attributes', {
+    schema: { operationId: 'createAttribute', tags: attributeTags, security, body: ref(NewAttribute), response: { 201: Type.Ref('Attribute'), ...errors } },
   }, async (req, reply) => reply.code(201).send(await createAttribute(ctx, req.body)));
 
-  app.get<{ Querystring: Static<typeof AttributesQuery> }>('/v1/attributes', {
+  app.get('/v1/attributes', {
     schema: { operationId: 'getAttributes', tags: attributeTags, security, querystring: AttributesQuery, response: { 200: Type.Ref('AttributePage'), ...errors } },
   }, async (req) => {
     const { pageSize, skip, ...filters } = req.query;
@@ -35,40 +35,40 @@ export async function definitionRoutes(app: FastifyInstance, ctx: ServiceContext
     return { totalResultSize: total, data };
   });
 
-  app.get<{ Params: Static<typeof AttributeIdParams> }>('/v1/attributes/:attributeId', {
+  app.get('/v1/attributes/:attributeId', {
     schema: { operationId: 'getAttribute', tags: attributeTags, security, params: AttributeIdParams, response: { 200: Type.Ref('Attribute'), ...errors } },
   }, async (req) => getAttribute(ctx, req.params.attributeId));
 
-  app.put<{ Params: Static<typeof AttributeIdParams>; Body: NewAttribute }>('/v1/attributes/:attributeId', {
+  app.put('/v1/attributes/:attributeId', {
     schema: {
-      operationId: 'updateAttribute', tags: attributeTags, security, params: AttributeIdParams, body: Type.Ref('NewAttribute'),
+      operationId: 'updateAttribute', tags: attributeTags, security, params: AttributeIdParams, body: ref(NewAttribute),
       response: { 200: Type.Ref('Attribute'), ...errors },
     },
   }, async (req) => updateAttribute(ctx, req.params.attributeId, req.body));
 
-  app.post<{ Body: NewAdditionalCost }>('/v1/additional_costs', {
+  app.post('/v1/additional_costs', {
     schema: {
-      operationId: 'createAdditionalCost', tags: costTags, security, body: Type.Ref('NewAdditionalCost'),
+      operationId: 'createAdditionalCost', tags: costTags, security, body: ref(NewAdditionalCost),
       response: { 201: Type.Ref('AccountAdditionalCost'), ...errors },
     },
   }, async (req, reply) => reply.code(201).send(await createAdditionalCost(ctx, req.body)));
 
-  app.get<{ Querystring: Static<typeof CostsQuery> }>('/v1/additional_costs', {
+  app.get('/v1/additional_costs', {
     schema: { operationId: 'getAdditionalCosts', tags: costTags, security, querystring: CostsQuery, response: { 200: Type.Ref('AccountAdditionalCostPage'), ...errors } },
   }, async (req) => {
     const { total, data } = await listAdditionalCostPage(ctx, { skip: req.query.skip ?? 0, limit: req.query.pageSize ?? 1000, sort: req.query.sort });
     return { totalResultSize: total, data };
   });
 
-  app.get<{ Params: Static<typeof AdditionalCostIdParams> }>('/v1/additional_costs/:additionalCostId', {
+  app.get('/v1/additional_costs/:additionalCostId', {
     schema: {
       operationId: 'getAdditionalCost', tags: costTags, security, params: AdditionalCostIdParams, response: { 200: Type.Ref('AccountAdditionalCost'), ...errors },
     },
   }, async (req) => getAdditionalCost(ctx, req.params.additionalCostId));
 
-  app.put<{ Params: Static<typeof AdditionalCostIdParams>; Body: NewAdditionalCost }>('/v1/additional_costs/:additionalCostId', {
+  app.put('/v1/additional_costs/:additionalCostId', {
     schema: {
-      operationId: 'updateAdditionalCost', tags: costTags, security, params: AdditionalCostIdParams, body: Type.Ref('NewAdditionalCost'),
+      operationId: 'updateAdditionalCost', tags: costTags, security, params: AdditionalCostIdParams, body: ref(NewAdditionalCost),
       response: { 200: Type.Ref('AccountAdditionalCost'), ...errors },
     },
   }, async (req) => updateAdditionalCost(ctx, req.params.additionalCostId, req.body));

@@ -1,6 +1,5 @@
 /** Management API: campaign evaluation groups (our extension; see docs/evaluation-groups.md). */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { createEvaluationGroup } from '../../../services/evaluationGroups/create.js';
 import { getEvaluationGroupById } from '../../../services/evaluationGroups/get.js';
@@ -8,8 +7,9 @@ import { listApplicationEvaluationGroups } from '../../../services/evaluationGro
 import { removeEvaluationGroup } from '../../../services/evaluationGroups/remove.js';
 import { updateEvaluationGroup } from '../../../services/evaluationGroups/update.js';
 import type { EvaluationGroupInput } from '../../../services/evaluationGroups/validate.js';
-import { Int64, PageQuery } from '../../schemas/common.js';
-import type { NewCampaignEvaluationGroup, UpdateCampaignEvaluationGroup } from '../../schemas/evaluationGroups.js';
+import { Int64, PageQuery, ref } from '../../schemas/common.js';
+import { NewCampaignEvaluationGroup, UpdateCampaignEvaluationGroup } from '../../schemas/evaluationGroups.js';
+import type { App } from '../../app.js';
 
 const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
 const tags = ['Management API: campaign evaluation groups (OpenPromo extension)'];
@@ -28,36 +28,36 @@ const input = (b: NewCampaignEvaluationGroup  ): EvaluationGroupInput => ({
   ...(b.members !== undefined ? { members: b.members } : {}),
 });
 
-export async function evaluationGroupRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.post<{ Params: Static<typeof AppParams>; Body: NewCampaignEvaluationGroup }>('/v1/applications/:applicationId/campaign_evaluation_groups', {
+export function evaluationGroupRoutes(app: App, ctx: ServiceContext): void {
+  app.post('/v1/applications/:applicationId/campaign_evaluation_groups', {
     schema: {
-      operationId: 'createCampaignEvaluationGroup', tags, security, params: AppParams, body: Type.Ref('NewCampaignEvaluationGroup'),
+      operationId: 'createCampaignEvaluationGroup', tags, security, params: AppParams, body: ref(NewCampaignEvaluationGroup),
       response: { 201: Type.Ref('CampaignEvaluationGroup'), ...errors },
     },
   }, async (req, reply) => reply.code(201).send(await createEvaluationGroup(ctx, req.params.applicationId, input(req.body))));
 
-  app.get<{ Params: Static<typeof AppParams>; Querystring: Static<typeof PageQ> }>('/v1/applications/:applicationId/campaign_evaluation_groups', {
+  app.get('/v1/applications/:applicationId/campaign_evaluation_groups', {
     schema: { operationId: 'getCampaignEvaluationGroups', tags, security, params: AppParams, querystring: PageQ, response: { 200: Type.Ref('CampaignEvaluationGroupPage'), ...errors } },
   }, async (req) => {
     const { total, data } = await listApplicationEvaluationGroups(ctx, req.params.applicationId, { skip: req.query.skip ?? 0, limit: req.query.pageSize ?? 1000 });
     return { totalResultSize: total, data };
   });
 
-  app.get<{ Params: Static<typeof GroupParams> }>('/v1/applications/:applicationId/campaign_evaluation_groups/:groupId', {
+  app.get('/v1/applications/:applicationId/campaign_evaluation_groups/:groupId', {
     schema: { operationId: 'getCampaignEvaluationGroup', tags, security, params: GroupParams, response: { 200: Type.Ref('CampaignEvaluationGroup'), ...errors } },
   }, async (req) => getEvaluationGroupById(ctx, req.params.applicationId, req.params.groupId));
 
-  app.put<{ Params: Static<typeof GroupParams>; Body: UpdateCampaignEvaluationGroup }>('/v1/applications/:applicationId/campaign_evaluation_groups/:groupId', {
+  app.put('/v1/applications/:applicationId/campaign_evaluation_groups/:groupId', {
     schema: {
-      operationId: 'updateCampaignEvaluationGroup', tags, security, params: GroupParams, body: Type.Ref('UpdateCampaignEvaluationGroup'),
+      operationId: 'updateCampaignEvaluationGroup', tags, security, params: GroupParams, body: ref(UpdateCampaignEvaluationGroup),
       response: { 200: Type.Ref('CampaignEvaluationGroup'), ...errors },
     },
   }, async (req) => updateEvaluationGroup(ctx, req.params.applicationId, req.params.groupId, input(req.body)));
 
-  app.delete<{ Params: Static<typeof GroupParams> }>('/v1/applications/:applicationId/campaign_evaluation_groups/:groupId', {
+  app.delete('/v1/applications/:applicationId/campaign_evaluation_groups/:groupId', {
     schema: { operationId: 'deleteCampaignEvaluationGroup', tags, security, params: GroupParams, response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     await removeEvaluationGroup(ctx, req.params.applicationId, req.params.groupId);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 }

@@ -1,7 +1,6 @@
 /** Management API: referral codes of a campaign, their import and export, and an advocate's friends (issue #4). */
 import multipart from '@fastify/multipart';
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { Readable } from 'node:stream';
 import type { Referral } from '../../../domain/coupon.js';
 import { invalidField, Title } from '../../../domain/errors.js';
@@ -13,11 +12,10 @@ import { importReferrals } from '../../../services/referrals/import.js';
 import { listReferrals } from '../../../services/referrals/list.js';
 import { deleteReferral } from '../../../services/referrals/remove.js';
 import { updateReferral } from '../../../services/referrals/update.js';
-import { Int64 } from '../../schemas/common.js';
-import {
-  FriendsQuery, ReferralExportQuery, ReferralListQuery, wireReferee, type UpdateReferral,
-} from '../../schemas/referrals.js';
+import { Int64, ref } from '../../schemas/common.js';
+import { FriendsQuery, ReferralExportQuery, ReferralListQuery, UpdateReferral, wireReferee } from '../../schemas/referrals.js';
 import { wireReferral } from '../../shape.js';
+import type { App } from '../../app.js';
 
 const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
 const tags = ['Management API: referrals'];
@@ -57,8 +55,8 @@ const NO_FILE = 'Send the CSV file as multipart/form-data in the field "upFile"'
 
 const usableOf = (u: 'true' | 'false' | undefined) => (u === undefined ? {} : { usable: u === 'true' });
 
-export async function referralManagementRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.get<{ Params: Static<typeof CampaignParams>; Querystring: Static<typeof ReferralListQuery> }>('/v1/applications/:applicationId/campaigns/:campaignId/referrals/no_total', {
+export async function referralManagementRoutes(app: App, ctx: ServiceContext) {
+  app.get('/v1/applications/:applicationId/campaigns/:campaignId/referrals/no_total', {
     schema: { operationId: 'getReferralsWithoutTotalCount', tags, security, params: CampaignParams, querystring: ReferralListQuery, response: { 200: Type.Ref('ReferralPage'), ...errors } },
   }, async (req) => {
     const q = req.query;
@@ -71,18 +69,18 @@ export async function referralManagementRoutes(app: FastifyInstance, ctx: Servic
     return { hasMore: page.hasMore, data: page.data.map(wireReferral) };
   });
 
-  app.put<{ Params: Static<typeof ReferralParams>; Body: UpdateReferral }>('/v1/applications/:applicationId/campaigns/:campaignId/referrals/:referralId', {
-    schema: { operationId: 'updateReferral', tags, security, params: ReferralParams, body: Type.Ref('UpdateReferral'), response: { 200: Type.Ref('Referral'), ...errors } },
+  app.put('/v1/applications/:applicationId/campaigns/:campaignId/referrals/:referralId', {
+    schema: { operationId: 'updateReferral', tags, security, params: ReferralParams, body: ref(UpdateReferral), response: { 200: Type.Ref('Referral'), ...errors } },
   }, async (req) => wireReferral(await updateReferral(ctx, req.params.applicationId, req.params.campaignId, Number(req.params.referralId), req.body)));
 
-  app.delete<{ Params: Static<typeof ReferralParams> }>('/v1/applications/:applicationId/campaigns/:campaignId/referrals/:referralId', {
+  app.delete('/v1/applications/:applicationId/campaigns/:campaignId/referrals/:referralId', {
     schema: { operationId: 'deleteReferral', tags, security, params: ReferralParams, response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     await deleteReferral(ctx, req.params.applicationId, req.params.campaignId, Number(req.params.referralId));
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.get<{ Params: Static<typeof AppParams>; Querystring: Static<typeof ReferralExportQuery> }>('/v1/applications/:applicationId/export_referrals', {
+  app.get('/v1/applications/:applicationId/export_referrals', {
     schema: {
       operationId: 'exportReferrals', tags, security, params: AppParams, querystring: ReferralExportQuery,
       response: { 200: { content: { 'application/csv': { schema: Type.String({ format: 'csv' }) } } }, ...errors },
@@ -102,7 +100,7 @@ export async function referralManagementRoutes(app: FastifyInstance, ctx: Servic
     return reply.type('application/csv').header('content-disposition', 'attachment; filename="referrals.csv"').send(body);
   });
 
-  app.get<{ Params: Static<typeof FriendsParams>; Querystring: Static<typeof FriendsQuery> }>('/v1/applications/:applicationId/profile/:integrationId/friends', {
+  app.get('/v1/applications/:applicationId/profile/:integrationId/friends', {
     schema: { operationId: 'getApplicationCustomerFriends', tags, security, params: FriendsParams, querystring: FriendsQuery, response: { 200: Type.Ref('ApplicationRefereePage'), ...errors } },
   }, async (req) => {
     const q = req.query;
@@ -113,9 +111,9 @@ export async function referralManagementRoutes(app: FastifyInstance, ctx: Servic
   });
 
   // the upload route in its own scope, so multipart parsing stays out of every other route
-  await app.register(async (scope) => {
+  await app.register(async (scope: App) => {
     await scope.register(multipart, { limits: { fileSize: REFERRAL_IMPORT_LIMIT, files: 1, fields: 10 } });
-    scope.post<{ Params: Static<typeof CampaignParams> }>('/v1/applications/:applicationId/campaigns/:campaignId/import_referrals', {
+    scope.post('/v1/applications/:applicationId/campaigns/:campaignId/import_referrals', {
       bodyLimit: REFERRAL_IMPORT_LIMIT,
       schema: { operationId: 'importReferrals', tags, security, params: CampaignParams, consumes: ['multipart/form-data'], response: { 200: Type.Ref('ReferralImport'), ...errors } },
     }, async (req) => {

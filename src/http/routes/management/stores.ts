@@ -1,14 +1,14 @@
 /** Management API: stores of an Application (25.17 paths). */
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { createStore } from '../../../services/stores/create.js';
 import { getStoreById } from '../../../services/stores/get.js';
 import { listApplicationStores } from '../../../services/stores/list.js';
 import { removeStore } from '../../../services/stores/remove.js';
 import { updateStore } from '../../../services/stores/update.js';
-import { Int64, PageQuery } from '../../schemas/common.js';
-import type { NewStore, UpdateStore } from '../../schemas/stores.js';
+import { Int64, PageQuery, ref } from '../../schemas/common.js';
+import { NewStore, UpdateStore } from '../../schemas/stores.js';
+import type { App } from '../../app.js';
 
 const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
 const tags = ['Management API: stores'];
@@ -25,15 +25,15 @@ const StoreQuery = Type.Object({
   query: Type.Optional(Type.String()),
 });
 
-export async function storeRoutes(app: FastifyInstance, ctx: ServiceContext) {
-  app.post<{ Params: Static<typeof AppParams>; Body: NewStore }>('/v1/applications/:applicationId/stores', {
-    schema: { operationId: 'createStore', tags, security, params: AppParams, body: Type.Ref('NewStore'), response: { 201: Type.Ref('Store'), ...errors, 409: Type.Ref('ErrorResponse') } },
+export function storeRoutes(app: App, ctx: ServiceContext): void {
+  app.post('/v1/applications/:applicationId/stores', {
+    schema: { operationId: 'createStore', tags, security, params: AppParams, body: ref(NewStore), response: { 201: Type.Ref('Store'), ...errors, 409: Type.Ref('ErrorResponse') } },
   }, async (req, reply) => {
     const { name, description, integrationId, attributes } = req.body;
     return reply.code(201).send(await createStore(ctx, req.params.applicationId, { name, description, integrationId, ...(attributes ? { attributes } : {}) }));
   });
 
-  app.get<{ Params: Static<typeof AppParams>; Querystring: Static<typeof StoreQuery> }>('/v1/applications/:applicationId/stores', {
+  app.get('/v1/applications/:applicationId/stores', {
     schema: { operationId: 'listStores', tags, security, params: AppParams, querystring: StoreQuery, response: { 200: Type.Ref('StorePage'), ...errors } },
   }, async (req) => {
     const q = req.query;
@@ -47,12 +47,12 @@ export async function storeRoutes(app: FastifyInstance, ctx: ServiceContext) {
     return q.withTotalResultSize === false ? { hasMore: skip + data.length < total, data } : { totalResultSize: total, data };
   });
 
-  app.get<{ Params: Static<typeof StoreParams> }>('/v1/applications/:applicationId/stores/:storeId', {
+  app.get('/v1/applications/:applicationId/stores/:storeId', {
     schema: { operationId: 'getStore', tags, security, params: StoreParams, response: { 200: Type.Ref('Store'), ...errors } },
   }, async (req) => getStoreById(ctx, req.params.applicationId, req.params.storeId));
 
-  app.put<{ Params: Static<typeof StoreParams>; Body: UpdateStore }>('/v1/applications/:applicationId/stores/:storeId', {
-    schema: { operationId: 'updateStore', tags, security, params: StoreParams, body: Type.Ref('UpdateStore'), response: { 200: Type.Ref('Store'), ...errors } },
+  app.put('/v1/applications/:applicationId/stores/:storeId', {
+    schema: { operationId: 'updateStore', tags, security, params: StoreParams, body: ref(UpdateStore), response: { 200: Type.Ref('Store'), ...errors } },
   }, async (req) => {
     const { name, description, integrationId, attributes } = req.body;
     return updateStore(ctx, req.params.applicationId, req.params.storeId, {
@@ -60,10 +60,10 @@ export async function storeRoutes(app: FastifyInstance, ctx: ServiceContext) {
     });
   });
 
-  app.delete<{ Params: Static<typeof StoreParams> }>('/v1/applications/:applicationId/stores/:storeId', {
+  app.delete('/v1/applications/:applicationId/stores/:storeId', {
     schema: { operationId: 'deleteStore', tags, security, params: StoreParams, response: { 204: Type.Null(), ...errors } },
   }, async (req, reply) => {
     await removeStore(ctx, req.params.applicationId, req.params.storeId);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 }
