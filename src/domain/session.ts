@@ -131,6 +131,34 @@ export function updateTransition(from: SessionState | null, requested: SessionSt
   throw invalidTransition(from, to);
 }
 
+/**
+ * The transition a dry run's payload implies, the state machine not enforced: the requested state only
+ * selects what is evaluated (docs/sessions.md, "Dry runs").
+ */
+export function dryTransition(from: SessionState | null, requested: SessionState | null | undefined): Transition {
+  const to = requested ?? 'open';
+  if (from === null) return { kind: 'create', to: to === 'closed' ? 'closed' : 'open', event: 'talon_session_created' };
+  if (to === 'closed') return { kind: 'close', event: 'talon_session_closed' };
+  if (to === 'cancelled') return from === 'open' ? { kind: 'cancelOpen', event: 'talon_session_cancelled' } : { kind: 'revoke', event: 'talon_session_revoked' };
+  return { kind: 'update', event: 'talon_session_updated' };
+}
+
+/** The state a transition leaves the session in. */
+export function nextState(t: Transition): SessionState {
+  switch (t.kind) {
+    case 'create': return t.to;
+    case 'update': return 'open';
+    case 'close': return 'closed';
+    case 'cancelOpen': case 'revoke': return 'cancelled';
+  }
+}
+
+/** Whether the transition closes the session — also a session created as closed — and so commits what it consumed. */
+export const closes = (t: Transition): boolean => t.kind === 'close' || (t.kind === 'create' && t.to === 'closed');
+
+/** Whether the rules run: a cancellation runs none (an open session has nothing to undo, a closed one is rolled back). */
+export const runsRules = (t: Transition): boolean => t.kind !== 'cancelOpen' && t.kind !== 'revoke';
+
 export function assertReturnable(state: SessionState): void {
   if (state !== 'closed' && state !== 'partially_returned') {
     throw badRequest(`Only closed or partially returned sessions accept returns; this session is ${state}`,
@@ -150,8 +178,6 @@ export function assertReopenable(state: SessionState): void {
 
 const present = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /** Replaces the cart: positions are the indexes, returned quantities start at zero. */
 export function normaliseCart(items: readonly CartItemInput[]): CartItem[] {
   const out = new Array<CartItem>(items.length);
@@ -159,7 +185,7 @@ export function normaliseCart(items: readonly CartItemInput[]): CartItem[] {
     const it = items[position];
     // Object.assign then plain sets: V8 copies `{ ...it }` on a slow path (≈5× slower for a cart). A parsed
     // `__proto__` key is data, so such an item is copied by spread: Object.assign would set the prototype.
-    const item = (hasOwn.call(it, '__proto__') ? { ...it } : Object.assign({}, it)) as CartItem;
+    const item = (Object.hasOwn(it, '__proto__') ? { ...it } : Object.assign({}, it)) as CartItem;
     // read-only fields a client may have echoed back are recomputed, never trusted
     item.returnedQuantity = 0;
     item.remainingQuantity = it.quantity;

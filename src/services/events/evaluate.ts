@@ -2,8 +2,8 @@
  * The seam between the sessionless use cases — trackEventV2 and updateCustomerProfileV2 with
  * runRuleEngine — and the rule engine (docs/profiles-and-events.md "Rules on events"): `Event`,
  * `Profile`, `Application` and `Store` are bound, `Session` is not, and there are no codes. An event
- * is final, so a non-dry evaluation reads every limit counter under lock and `commitEvent` books all
- * it consumed in the same transaction.
+ * is final, so an evaluation reads every limit counter under lock and `commitEvent` books all it
+ * consumed in the same transaction.
  */
 import type { Application } from '../../domain/application.js';
 import type { CustomerProfile } from '../../domain/profile.js';
@@ -28,6 +28,7 @@ export interface EventEvaluationInput {
   profile: CustomerProfile;
   storeIntegrationId?: string | undefined;
   now: Date;
+  /** a dry run: `evaluableCampaignIds` counts */
   dry: boolean;
   /** dry runs only: exactly these campaigns, even disabled ones */
   evaluableCampaignIds?: number[] | undefined;
@@ -51,7 +52,7 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
   const candidates = candidateCampaigns(snapshot, evaluable);
   if (candidates.length === 0) return emptyEvaluation();
   const keys = { integrationId: '', profileId: profile.integrationId, storeIntegrationId: input.storeIntegrationId, identifiers: [] };
-  const buckets = await loadLimitBuckets(sql, candidates, { session: keys, coupons: [], referral: null }, input.now, app.timezone, () => !input.dry);
+  const buckets = await loadLimitBuckets(sql, candidates, { session: keys, coupons: [], referral: null }, input.now, app.timezone, () => true);
   const generated = ruleCodes(snapshot.byId, app.caseSensitivity);
   const engineInput: EngineInput = {
     sessionless: true,
@@ -80,7 +81,7 @@ export function profileWrites(evaluation: Evaluation): Record<string, unknown> {
 }
 
 /**
- * Commits a non-dry event evaluation inside the caller's transaction: persists rule-created coupons and
+ * Commits an event evaluation inside the caller's transaction: persists rule-created coupons and
  * referral codes (filling createdCoupons / createdReferrals) and books every limit counter it consumed.
  */
 export async function commitEvent(sql: Sql, applicationId: number, evaluation: Evaluation, now: Date): Promise<void> {

@@ -1,7 +1,6 @@
-/** trackEventV2 (sessions.md §7.2): record a custom event of a profile, creating the profile on first sight, and run the rules. */
+/** trackEventV2 (docs/profiles-and-events.md): record a custom event of a profile, creating the profile on first sight, and run the rules. */
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { invalidField, invalidParameter } from '../../domain/errors.js';
-import { ZERO } from '../../domain/money.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { SessionEvent } from '../../domain/records.js';
 import type { Sql } from '../../store/db.js';
@@ -13,7 +12,8 @@ import { loadDefinitions } from '../definitions/load.js';
 import { checkAttributes } from '../definitions/validate.js';
 import { exclusive } from '../exclusive.js';
 import { profileLockKey } from '../profiles/lock.js';
-import type { Evaluation } from '../sessions/evaluate.js';
+import { withoutCreated, type Evaluation } from '../sessions/evaluate.js';
+import { newEvent } from '../sessions/event.js';
 import { commitEvent, evaluateEvent, profileWrites } from './evaluate.js';
 
 export interface TrackEventRequest {
@@ -36,8 +36,8 @@ export interface EventResult {
   evaluation: Evaluation;
 }
 
-/** Built-in event types are emitted by the server only (sessions.md §7.3); custom ones may not imitate them. */
-export const RESERVED_EVENT_PREFIX = 'talon_';
+/** Built-in event types are emitted by the server only; custom ones may not imitate them (docs/profiles-and-events.md). */
+const RESERVED_EVENT_PREFIX = 'talon_';
 
 export async function trackEvent(ctx: ServiceContext, req: TrackEventRequest): Promise<EventResult> {
   if (req.type.toLowerCase().startsWith(RESERVED_EVENT_PREFIX)) {
@@ -48,7 +48,8 @@ export async function trackEvent(ctx: ServiceContext, req: TrackEventRequest): P
   if (req.forceCompleteEvaluation && !req.dry) {
     throw invalidParameter('forceCompleteEvaluation', 'Invalid parameter', 'forceCompleteEvaluation can only be used together with dry=true');
   }
-  if (req.dry) return ctx.db.transaction((sql) => run(ctx, sql, req, profileId));
+  // a dry run keeps nothing, so it takes no lock: it must not turn a concurrent request for the profile away
+  if (req.dry) return ctx.db.rehearse((sql) => run(ctx, sql, req, profileId));
   return exclusive(ctx, profileLockKey(profileId), (sql) => run(ctx, sql, req, profileId));
 }
 
@@ -59,34 +60,27 @@ async function run(ctx: ServiceContext, sql: Sql, req: TrackEventRequest, profil
   const defs = await loadDefinitions(ctx, sql);
   checkAttributes(defs, `Event:${req.type}`, req.attributes, '/attributes');
 
-  // an unknown profile is created without a talon_profile_created event (OQ-11); dry runs create nothing
-  let profile: CustomerProfile = req.dry
-    ? (await getProfile(sql, ACCOUNT_ID, profileId)) ?? { id: 0, accountId: ACCOUNT_ID, integrationId: profileId, attributes: {}, closedSessions: 0, totalSales: ZERO, created: now, lastActivity: now }
-    : await ensureProfile(sql, ACCOUNT_ID, profileId, now);
-  // running the rules is activity (sessions.md §2.7): the rules see it already
-  profile = { ...profile, lastActivity: now };
+  // an unknown profile is created, without a talon_profile_created event
+  const existing = await getProfile(sql, ACCOUNT_ID, profileId, true);
+  const stored = existing ?? await ensureProfile(sql, ACCOUNT_ID, profileId, now);
+  // running the rules is activity: the rules see it already
+  const profile: CustomerProfile = { ...stored, lastActivity: now };
 
   const attributes = req.attributes ?? {};
   const evaluation: Evaluation = await evaluateEvent(ctx, sql, {
     app, type: req.type, attributes, profile, storeIntegrationId: req.storeIntegrationId, now: clock, dry: req.dry,
     evaluableCampaignIds: req.evaluableCampaignIds, failureReasons: req.responseContent.includes('ruleFailureReasons'),
   });
-  let event: SessionEvent = {
-    id: 0, applicationId: req.applicationId, type: req.type, profileId, sessionId: '',
-    ...(req.storeIntegrationId !== undefined ? { storeIntegrationId: req.storeIntegrationId } : {}),
-    attributes, effects: evaluation.effects, created: now,
-  };
+  const event = newEvent(req.type, { applicationId: req.applicationId, profileId, storeIntegrationId: req.storeIntegrationId }, evaluation.effects, now, attributes);
 
-  if (!req.dry) {
-    await commitEvent(sql, req.applicationId, evaluation, clock);
-    const writes = profileWrites(evaluation);
-    if (Object.keys(writes).length > 0) {
-      profile = { ...profile, attributes: { ...profile.attributes, ...writes } };
-      await saveProfileAttributes(sql, profile.id, profile.attributes, now);
-    } else {
-      await touchProfile(sql, profile.id, now);
-    }
-    event = await insertEvent(sql, event);
-  }
-  return { profile, event, evaluation };
+  await commitEvent(sql, req.applicationId, evaluation, clock);
+  const writes = profileWrites(evaluation);
+  const written = Object.keys(writes).length > 0 ? { ...profile, attributes: { ...profile.attributes, ...writes } } : profile;
+  if (written !== profile) await saveProfileAttributes(sql, stored.id, written.attributes, now);
+  else await touchProfile(sql, stored.id, now);
+  const recorded = await insertEvent(sql, event);
+  // a dry run answers the profile as its rules saw it (a new one without an id), its event unrecorded
+  // (id 0), no created code announced
+  if (req.dry) return { profile: existing ? profile : { ...profile, id: 0 }, event, evaluation: withoutCreated(evaluation) };
+  return { profile: written, event: recorded, evaluation };
 }

@@ -1,8 +1,8 @@
 /**
- * The seam between the session use cases and the rule engine: loads what an evaluation needs
- * (the Application's snapshot of running campaigns; coupons, referrals and budget counters with
- * issue #4) and runs the pure engine, then turns its output into wire effects. The mapping helpers
- * are shared with the sessionless evaluations of events and profile updates (services/events/evaluate.ts).
+ * The seam between the session use cases and the rule engine: loads what an evaluation needs (the
+ * Application's snapshot of running campaigns, the session's coupons and referral, the limit counters)
+ * and runs the pure engine, then turns its output into wire effects. The mapping helpers are shared
+ * with the sessionless evaluations of events and profile updates (services/events/evaluate.ts).
  */
 import type { Application } from '../../domain/application.js';
 import type { Campaign, Store } from '../../domain/campaign.js';
@@ -30,12 +30,13 @@ import type { ServiceContext } from '../context.js';
 
 export interface EvaluationInput {
   app: Application;
-  /** a closing, non-dry evaluation: coupon, referral and counter rows are read under lock */
+  /** a closing evaluation: coupon, referral and counter rows are read under lock, as the close writes them */
   closing: boolean;
   session: CustomerSession;
   profile: CustomerProfile | null;
   event: SessionEventType;
   now: Date;
+  /** a dry run: `evaluableCampaignIds` counts (docs/sessions.md, "Dry runs") */
   dry: boolean;
   evaluableCampaignIds?: number[];
   /** only these campaigns run (a return's re-evaluation); the others are as if not configured */
@@ -54,7 +55,7 @@ export interface Consumption {
 export interface Evaluation {
   effects: Effect[];
   consumption?: Consumption;
-  /** coupons and referral codes the rules created, persisted by non-dry requests */
+  /** coupons and referral codes the rules created, persisted by the request's commit (services/sessions/created.ts) */
   created?: { coupons: CreatedCoupon[]; referrals: CreatedReferral[]; codes: RuleCodes };
   ruleFailureReasons: RuleFailureReason[];
   /** campaigns that produced at least one effect, as configured */
@@ -64,6 +65,12 @@ export interface Evaluation {
 }
 
 export const emptyEvaluation = (): Evaluation => ({ effects: [], ruleFailureReasons: [], triggeredCampaigns: [], createdCoupons: [], createdReferrals: [] });
+
+/**
+ * A dry run's evaluation as it answers it: the coupons and referral codes its rules created are rolled
+ * back with it, so none is announced (their couponCreated / referralCreated effects still preview them).
+ */
+export const withoutCreated = (e: Evaluation): Evaluation => ({ ...e, createdCoupons: [], createdReferrals: [] });
 
 const optDec = (v: number | undefined) => (v === undefined ? undefined : dec(v));
 
@@ -115,8 +122,8 @@ async function loadCodes(sql: Sql, input: EvaluationInput, campaigns: readonly C
       friendAlreadyReferred: session.profileId ? await wasReferred(sql, app.id, session.profileId) : false,
     };
   }
-  // a close commits every counter; any non-dry evaluation commits the counters of effects applied at once
-  const lock = (action: string) => input.closing || (!input.dry && APPLIED_WHEN_EMITTED.has(action));
+  // a close commits every counter; any evaluation commits the counters of effects applied at once
+  const lock = (action: string) => input.closing || APPLIED_WHEN_EMITTED.has(action);
   const buckets = await loadLimitBuckets(sql, campaigns, { session, coupons, referral }, input.now, app.timezone, lock);
   return { coupons, reserved, referral, engineReferral, buckets };
 }

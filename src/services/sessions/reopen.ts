@@ -1,4 +1,7 @@
-/** reopenCustomerSession (sessions.md §4.3): closed → open, rolling back what the close committed. */
+/**
+ * reopenCustomerSession (docs/sessions.md, "States and transitions"): closed → open, rolling back and
+ * releasing what the close committed.
+ */
 import { ACCOUNT_ID } from '../../domain/application.js';
 import type { Effect } from '../../domain/effect.js';
 import { notFound } from '../../domain/errors.js';
@@ -9,9 +12,10 @@ import { addToProfileCounters, getProfile } from '../../store/repos/profiles.js'
 import { getConsumed, getSession, setConsumed, updateSession } from '../../store/repos/sessions.js';
 import type { ServiceContext } from '../context.js';
 import { exclusive } from '../exclusive.js';
+import { newEvent } from './event.js';
+import { sessionLockKey } from './lock.js';
 import { rollbackForRevoke } from './rollback.js';
 import { releaseAll, type Consumed } from './usage.js';
-import { sessionLockKey } from './lock.js';
 
 export async function reopenCustomerSession(ctx: ServiceContext, applicationId: number, integrationId: string): Promise<{ effects: Effect[] }> {
   return exclusive(ctx, sessionLockKey(applicationId, integrationId), async (sql) => {
@@ -24,11 +28,7 @@ export async function reopenCustomerSession(ctx: ServiceContext, applicationId: 
     await updateSession(sql, session, rb.remaining);
     await releaseAll(sql, applicationId, stored.session.id, integrationId, await getConsumed<Consumed>(sql, stored.session.id));
     await setConsumed(sql, stored.session.id, {});
-    await insertEvent(sql, {
-      applicationId, type: 'talon_session_reopened', profileId: session.profileId, sessionId: integrationId,
-      ...(session.storeIntegrationId !== undefined ? { storeIntegrationId: session.storeIntegrationId } : {}),
-      attributes: {}, effects: rb.rollbacks, created: now,
-    });
+    await insertEvent(sql, newEvent('talon_session_reopened', session, rb.rollbacks, now));
     if (session.profileId) {
       const profile = await getProfile(sql, ACCOUNT_ID, session.profileId);
       if (profile) await addToProfileCounters(sql, profile.id, -1, ZERO.minus(session.total));

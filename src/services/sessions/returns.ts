@@ -1,11 +1,11 @@
 /**
- * returnCartItems (sessions.md §4.2): return units of a closed session, roll back their effects and,
- * with runRuleEngine, re-evaluate the campaigns that ask for it (reevaluate.ts).
+ * returnCartItems (docs/sessions.md, "Returns"): return units of a closed session, roll back their
+ * effects and, with runRuleEngine, re-evaluate the campaigns that ask for it (reevaluate.ts).
  */
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { invalidField, invalidParameter, notFound } from '../../domain/errors.js';
 import { ZERO } from '../../domain/money.js';
-import type { Return, ReturnedCartItem, SessionEvent } from '../../domain/records.js';
+import type { Return, ReturnedCartItem } from '../../domain/records.js';
 import { assertReturnable, unitsValue, type CartItem, type CustomerSession } from '../../domain/session.js';
 import type { Sql } from '../../store/db.js';
 import { findIdempotent, insertEvent, insertReturn, listReturns, saveIdempotent } from '../../store/repos/events.js';
@@ -14,6 +14,7 @@ import { getConsumed, getSession, setConsumed, updateSession } from '../../store
 import type { ServiceContext } from '../context.js';
 import { exclusive } from '../exclusive.js';
 import { emptyEvaluation } from './evaluate.js';
+import { newEvent } from './event.js';
 import type { SessionResult } from './result.js';
 import { rollbackForReturn } from './rollback.js';
 import { reevaluateOnReturn } from './reevaluate.js';
@@ -37,42 +38,34 @@ const ENDPOINT = 'returnCartItems';
 
 /**
  * Runs the return and shapes its response with `shape`; with an Idempotency-Key the shaped body is
- * stored for 24 h and replayed for the same key (OQ-23), in the same transaction as the return.
+ * stored for 24 h and replayed for the same key, in the same transaction as the return (docs/sessions.md,
+ * "Idempotency-Key (returns)"). A dry run takes the same steps in a unit of work that is rolled back.
  */
 export async function returnCartItems(ctx: ServiceContext, req: ReturnRequest, shape: (r: SessionResult) => unknown): Promise<Replayable> {
   if (req.idempotencyKey !== undefined && req.idempotencyKey.length > 255) {
     throw invalidParameter('Idempotency-Key', 'maxLength', 'Idempotency-Key must be at most 255 characters');
   }
   if (req.items.length === 0) throw invalidField('/return/returnedCartItems', 'minItems', 'returnedCartItems must name at least one item');
+  // a key names a return that happened: a dry run, which answers what this one would do, has none
+  const key = req.dry ? undefined : req.idempotencyKey;
   const work = async (sql: Sql): Promise<Replayable> => {
     const now = ctx.now();
-    if (req.idempotencyKey !== undefined && !req.dry) {
+    if (key !== undefined) {
       const notBefore = new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString();
-      const hit = await findIdempotent(sql, req.applicationId, ENDPOINT, req.idempotencyKey, notBefore);
+      const hit = await findIdempotent(sql, req.applicationId, ENDPOINT, key, notBefore);
       if (hit) return hit;
     }
     const result = await run(ctx, sql, req, now);
     const body = shape(result);
-    if (req.idempotencyKey !== undefined && !req.dry) await saveIdempotent(sql, req.applicationId, ENDPOINT, req.idempotencyKey, 200, body, now.toISOString());
+    if (key !== undefined) await saveIdempotent(sql, req.applicationId, ENDPOINT, key, 200, body, now.toISOString());
     return { status: 200, body };
   };
-  if (!req.dry) return exclusive(ctx, sessionLockKey(req.applicationId, req.integrationId), work);
-  // a dry run's transaction is always rolled back: a re-evaluation (runRuleEngine) releases and books
-  // counters and redemptions in it, to answer exactly what the return would do
-  try {
-    await ctx.db.transaction(async (sql) => { throw new DryRun(await work(sql)); });
-  } catch (e) {
-    if (e instanceof DryRun) return e.result;
-    throw e;
-  }
-  throw new Error('unreachable: a dry return always ends in DryRun');
+  // a dry run keeps nothing, so it takes no lock: it must not turn a concurrent request for the session away
+  if (req.dry) return ctx.db.rehearse(work);
+  return exclusive(ctx, sessionLockKey(req.applicationId, req.integrationId), work);
 }
 
-class DryRun {
-  constructor(readonly result: Replayable) {}
-}
-
-/** Resolves each entry to a line and a unit count (OQ-21), checking against what remains. */
+/** Resolves each entry to a line and a unit count, checking against what remains (docs/sessions.md, "Returns"). */
 function resolveUnits(cart: readonly CartItem[], items: ReturnRequest['items']): ReturnedCartItem[] {
   const taken = new Map<number, number>();
   return items.map((entry, i) => {
@@ -123,10 +116,10 @@ async function run(ctx: ServiceContext, sql: Sql, req: ReturnRequest, clock: Dat
     returnedValue = returnedValue.plus(unitsValue(line, r.quantity));
   }
   const rb = rollbackForReturn(stored.effects, units);
+  // a dry run is not a change of the session: its rules and its answer keep the stored `updated`
   const session: CustomerSession = { ...stored.session, cartItems, state: 'partially_returned', updated: req.dry ? stored.session.updated : now };
   const profile = session.profileId ? (await getProfile(sql, ACCOUNT_ID, session.profileId)) ?? null : null;
 
-  // a dry run writes here too: its transaction is rolled back (returnCartItems)
   let consumed = await releaseReturned(sql, await getConsumed<Consumed>(sql, session.id), rb.rollbacks);
   let effects = rb.rollbacks;
   let remaining = rb.remaining;
@@ -141,28 +134,27 @@ async function run(ctx: ServiceContext, sql: Sql, req: ReturnRequest, clock: Dat
     }
   }
 
-  let event: SessionEvent = {
-    id: 0, applicationId: req.applicationId, type: 'talon_session_partially_returned', profileId: session.profileId, sessionId: session.integrationId,
-    ...(session.storeIntegrationId !== undefined ? { storeIntegrationId: session.storeIntegrationId } : {}),
-    attributes: {}, effects, created: now,
-  };
-  let ret: Return = {
+  const event = newEvent('talon_session_partially_returned', session, effects, now);
+  const ret: Return = {
     id: 0, created: now, applicationId: req.applicationId, accountId: ACCOUNT_ID, returnedCartItems: returned, eventId: 0,
     sessionId: session.id, sessionIntegrationId: session.integrationId,
     ...(profile ? { profileId: profile.id, profileIntegrationId: profile.integrationId } : {}),
   };
   const previousReturns = req.responseContent.includes('previousReturns') ? await listReturns(sql, session.id) : undefined;
-  if (!req.dry) {
-    await updateSession(sql, session, remaining);
-    await setConsumed(sql, session.id, consumed);
-    event = await insertEvent(sql, event);
-    const { id: _unused, ...newReturn } = ret;
-    ret = await insertReturn(sql, { ...newReturn, eventId: event.id });
-    if (profile) await addToProfileCounters(sql, profile.id, 0, ZERO.minus(returnedValue));
-  }
-  const result: SessionResult = { session, effects, evaluation, profile: null, event, return: ret };
+  await updateSession(sql, session, remaining);
+  await setConsumed(sql, session.id, consumed);
+  const recordedEvent = await insertEvent(sql, event);
+  const { id: _unused, ...newReturn } = ret;
+  const recordedReturn = await insertReturn(sql, { ...newReturn, eventId: recordedEvent.id });
+  if (profile) await addToProfileCounters(sql, profile.id, 0, ZERO.minus(returnedValue));
+
+  // a dry run answers with its event and return unrecorded (ids 0) and the profile as it stands
+  const result: SessionResult = req.dry
+    ? { session, effects, evaluation, profile: null, event, return: ret }
+    : { session, effects, evaluation, profile: null, event: recordedEvent, return: recordedReturn };
   if (previousReturns) result.previousReturns = previousReturns;
-  if (profile && req.responseContent.includes('customerProfile')) result.profile = (await getProfile(sql, ACCOUNT_ID, profile.integrationId)) ?? profile;
+  if (profile && req.responseContent.includes('customerProfile')) {
+    result.profile = req.dry ? profile : (await getProfile(sql, ACCOUNT_ID, profile.integrationId)) ?? profile;
+  }
   return result;
 }
-
