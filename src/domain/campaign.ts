@@ -1,10 +1,10 @@
 /** Campaigns, rulesets, evaluation groups, stores and custom effects as configured by managers. */
 
-export type CampaignState = 'enabled' | 'disabled' | 'archived';
+type CampaignState = 'enabled' | 'disabled' | 'archived';
 export type FrontendState = 'expired' | 'scheduled' | 'running' | 'disabled' | 'archived';
 
 export interface LimitConfig { action: string; limit: number; period?: 'daily' | 'weekly' | 'monthly' | 'yearly'; entities: string[] }
-export interface CodeGeneratorSettings { validCharacters: string[]; couponPattern: string }
+interface CodeGeneratorSettings { validCharacters: string[]; couponPattern: string }
 
 /** What NewCampaign / UpdateCampaign carry. */
 export interface CampaignSettings {
@@ -47,7 +47,7 @@ export function frontendState(c: Pick<CampaignSettings, 'state' | 'startTime' | 
   return 'running';
 }
 
-export interface RuleDef {
+interface RuleDef {
   id?: string;
   parentId?: string;
   title: string;

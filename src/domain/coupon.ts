@@ -105,7 +105,7 @@ export function patternSpace(pattern: string, validCharacters: readonly string[]
 }
 
 /** Generated codes are at least this long (open question Q2: accept ≥3 when given, generate ≥4). */
-export const MIN_GENERATED_LENGTH = 4;
+const MIN_GENERATED_LENGTH = 4;
 
 /** What codes are generated from; `pointer` names the request field that decided it, for errors. */
 export interface CodeSpec { pattern: string; validCharacters: string[]; pointer: string }

@@ -26,20 +26,6 @@ export function toNumber(d: Decimal): number {
   return numberOf(d) ?? d.toNumber();
 }
 
-export function sum(values: Iterable<DecimalInput>): Decimal {
-  let acc = ZERO;
-  for (const v of values) acc = acc.plus(dec(v));
-  return acc;
-}
-
-export function min(a: Decimal, b: Decimal): Decimal {
-  return a.lessThan(b) ? a : b;
-}
-
-export function max(a: Decimal, b: Decimal): Decimal {
-  return a.greaterThan(b) ? a : b;
-}
-
 /** decimal.js's internal representation (read by the allocation-free helpers here and in engine/num.ts). */
 export interface DecimalRepr { s: number; e: number; d: number[] | null }
 
@@ -150,7 +136,10 @@ function magnitude(xd: number[], kx: number, yd: number[], ky: number, s: number
     out[i] = w | 0; // small integers: keep word arrays in small-integer elements, as decimal.js's (see fromScaled)
   }
   let top = hi;
-  if (carry) out.unshift(1), top++; // (subtraction never borrows past the top: |x| > |y|)
+  if (carry) { // (subtraction never borrows past the top: |x| > |y|)
+    out.unshift(1);
+    top++;
+  }
   let first = 0;
   while (out[first] === 0) first++;
   let end = out.length;

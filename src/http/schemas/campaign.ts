@@ -6,12 +6,12 @@ const LIMIT_ACTIONS = ['redeemCoupon', 'redeemReferral', 'setDiscount', 'setDisc
   'createLoyaltyPoints', 'redeemLoyaltyPoints', 'customEffect', 'createLoyaltyPointsEffect', 'redeemLoyaltyPointsEffect', 'callApi',
   'awardGiveaway', 'addFreeItemEffect', 'reserveCoupon'] as const;
 
-export const LimitConfig = Type.Object({
+const LimitConfig = Type.Object({
   action: StringEnum(LIMIT_ACTIONS), limit: Type.Number({ minimum: 0 }), period: Type.Optional(StringEnum(['daily', 'weekly', 'monthly', 'yearly'])),
   entities: Type.Array(StringEnum(['Coupon', 'Referral', 'Profile', 'Identifier', 'Store', 'Session'])),
 }, { $id: 'LimitConfig' });
 
-export const CodeGeneratorSettings = Type.Object({
+const CodeGeneratorSettings = Type.Object({
   validCharacters: Type.Array(Type.String()), couponPattern: Type.String({ minLength: 3, maxLength: 100, pattern: '^[A-Za-z0-9._%+@#-]+$' }),
 }, { $id: 'CodeGeneratorSettings' });
 
@@ -41,7 +41,7 @@ export type NewCampaign = Static<typeof NewCampaign>;
 export const UpdateCampaign = Type.Object(campaignProps, { $id: 'UpdateCampaign' });
 export type UpdateCampaign = Static<typeof UpdateCampaign>;
 
-export const Campaign = Type.Object({
+const Campaign = Type.Object({
   id: Int64(), created: DateTime(), applicationId: Int64(), userId: Int64(), ...campaignProps,
   description: Type.String(), state: StringEnum(['enabled', 'disabled', 'archived']), reevaluateOnReturn: Type.Boolean(),
   type: StringEnum(['cartItem', 'advanced']),
@@ -55,7 +55,7 @@ const Binding = Type.Object({
   minValue: Type.Optional(Type.Number()), maxValue: Type.Optional(Type.Number()), attributeId: Type.Optional(Int64()),
 }, { $id: 'Binding' });
 
-export const Rule = Type.Object({
+const Rule = Type.Object({
   id: Type.Optional(Type.String()), parentId: Type.Optional(Type.String()), title: Type.String(), description: Type.Optional(Type.String()),
   bindings: Type.Optional(Type.Array(ref(Binding))),
   condition: Type.Array(Type.Unknown(), { minItems: 1 }),
@@ -72,13 +72,13 @@ export const NewRuleset = Type.Object({
 }, { $id: 'NewRuleset' });
 export type NewRuleset = Static<typeof NewRuleset>;
 
-export const Ruleset = Type.Object({
+const Ruleset = Type.Object({
   id: Int64(), created: DateTime(), userId: Int64(), campaignId: Type.Optional(Int64()), activatedAt: Type.Optional(DateTime()),
   rules: Type.Array(ref(Rule)), strikethroughRules: Type.Optional(Type.Array(ref(Rule))), bindings: Type.Array(ref(Binding)),
   rbVersion: Type.Optional(Type.String()), activate: Type.Optional(Type.Boolean()),
 }, { $id: 'Ruleset' });
 
-export const CampaignPage = Page(ref(Campaign), 'CampaignPage');
-export const RulesetPage = Page(ref(Ruleset), 'RulesetPage');
+const CampaignPage = Page(ref(Campaign), 'CampaignPage');
+const RulesetPage = Page(ref(Ruleset), 'RulesetPage');
 
 export const campaignSchemas = [LimitConfig, CodeGeneratorSettings, NewCampaign, UpdateCampaign, Campaign, Binding, Rule, NewRuleset, Ruleset, CampaignPage, RulesetPage];

@@ -25,16 +25,16 @@ export const StringEnum = <const T extends string>(values: readonly T[], opts: o
 /** OpenAPI 3.0 `nullable`: the request may send null, which the service reads as absent. */
 export const Nullable = <T extends TSchema>(schema: T): T => ({ ...schema, nullable: true });
 
-export const ErrorSource = Type.Object({
+const ErrorSource = Type.Object({
   pointer: Type.Optional(Type.String()), parameter: Type.Optional(Type.String()),
   line: Type.Optional(Type.String()), resource: Type.Optional(Type.String()),
 }, { $id: 'ErrorSource' });
 
-export const APIError = Type.Object({
+const APIError = Type.Object({
   title: Type.String(), details: Type.Optional(Type.String()), source: ref(ErrorSource),
 }, { $id: 'APIError' });
 
-export const ErrorResponse = Type.Object({
+const ErrorResponse = Type.Object({
   message: Type.String(), errors: Type.Optional(Type.Array(ref(APIError))), StatusCode: Type.Optional(Int64()),
 }, { $id: 'ErrorResponse', description: 'Every error. `StatusCode` repeats the HTTP status, so the body is also a valid ErrorResponseWithStatus.' });
 

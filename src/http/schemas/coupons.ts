@@ -74,17 +74,17 @@ const couponProps = {
   attributes: AnyObject(), referralId: Type.Optional(Int64()), recipientIntegrationId: Type.Optional(Type.String()), importId: Type.Optional(Int64()),
   reservation: Type.Boolean(), batchId: Type.Optional(Type.String()), isReservationMandatory: Type.Boolean(), implicitlyReserved: Type.Boolean(),
 };
-export const Coupon = Type.Object(couponProps, { $id: 'Coupon' });
-export const InventoryCoupon = Type.Object({ ...couponProps, profileRedemptionCount: Int64(), state: Type.String({ enum: ['active', 'used', 'expired', 'pending', 'disabled'] }) },
+const Coupon = Type.Object(couponProps, { $id: 'Coupon' });
+const InventoryCoupon = Type.Object({ ...couponProps, profileRedemptionCount: Int64(), state: Type.String({ enum: ['active', 'used', 'expired', 'pending', 'disabled'] }) },
   { $id: 'InventoryCoupon' });
 
-export const InventoryReferral = Type.Object({
+const InventoryReferral = Type.Object({
   id: Int64(), created: DateTime(), startDate: Type.Optional(DateTime()), expiryDate: Type.Optional(DateTime()), usageLimit: Int64(), campaignId: Int64(),
   advocateProfileIntegrationId: Type.String(), friendProfileIntegrationId: Type.Optional(Type.String()), attributes: AnyObject(),
   importId: Type.Optional(Int64()), code: Type.String(), usageCounter: Int64(), batchId: Type.Optional(Type.String()), referredCustomers: Type.Array(Type.String()),
 }, { $id: 'InventoryReferral' });
 
-export const CustomerInventory = Type.Object({
+const CustomerInventory = Type.Object({
   profile: Type.Optional(Type.Ref('CustomerProfile')),
   loyalty: Type.Optional(AnyObject()),
   referrals: Type.Optional(Type.Array(ref(InventoryReferral))),
@@ -93,16 +93,16 @@ export const CustomerInventory = Type.Object({
   achievements: Type.Optional(Type.Array(AnyObject())),
 }, { $id: 'CustomerInventory' });
 
-export const Import = Type.Object({
+const Import = Type.Object({
   id: Int64(), created: DateTime(), accountId: Int64(), userId: Int64(), entity: Type.String(), amount: Int64({ minimum: 0 }),
 }, { $id: 'Import' });
 
 /** `inline_response_200_11`: createCoupons with silent=no. */
-export const CouponList = Type.Object({ totalResultSize: Int64(), data: Type.Array(ref(Coupon)) }, { $id: 'CouponList' });
+const CouponList = Type.Object({ totalResultSize: Int64(), data: Type.Array(ref(Coupon)) }, { $id: 'CouponList' });
 /** `inline_response_200_12`: the …WithoutTotalCount listings. */
-export const CouponPageNoTotal = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(ref(Coupon)) }, { $id: 'CouponPageNoTotal' });
+const CouponPageNoTotal = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(ref(Coupon)) }, { $id: 'CouponPageNoTotal' });
 /** `inline_response_200_1`: getReservedCustomers. */
-export const ReservedCustomers = Type.Object({ totalResultSize: Int64(), data: Type.Array(Type.Ref('CustomerProfile')) }, { $id: 'ReservedCustomers' });
+const ReservedCustomers = Type.Object({ totalResultSize: Int64(), data: Type.Array(Type.Ref('CustomerProfile')) }, { $id: 'ReservedCustomers' });
 
 export const couponSchemas = [NewCoupons, NewCouponsForMultipleRecipients, UpdateCoupon, UpdateCouponBatch, CouponReservations, Coupon, InventoryCoupon,
   InventoryReferral, CustomerInventory, Import, CouponList, CouponPageNoTotal, ReservedCustomers];

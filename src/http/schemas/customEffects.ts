@@ -4,7 +4,7 @@ import { AnyObject, DateTime, Int64, Page, ref, StringEnum } from './common.js';
 
 const ARG_TYPES = ['string', 'boolean', 'number', 'time', '(list string)', '(list number)'] as const;
 
-export const TemplateArgDef = Type.Object({
+const TemplateArgDef = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, pattern: '^\\w+$', description: 'OpenPromo extension: the parameter\'s name, as used in `${name}` placeholders and in the rule\'s params map. Defaults to `key`.' })),
   key: Type.Optional(Type.String({ description: 'The identifier for the associated value within the JSON object (used as name when name is absent).' })),
   type: StringEnum(ARG_TYPES),
@@ -31,11 +31,11 @@ export type NewCustomEffect = Static<typeof NewCustomEffect>;
 export const UpdateCustomEffect = Type.Object(effectProps, { $id: 'UpdateCustomEffect' });
 export type UpdateCustomEffect = Static<typeof UpdateCustomEffect>;
 
-export const CustomEffect = Type.Object({
+const CustomEffect = Type.Object({
   id: Int64(), created: DateTime(), accountId: Int64(), modified: DateTime(), ...effectProps,
   modifiedBy: Type.Optional(Int64()), createdBy: Int64(),
 }, { $id: 'CustomEffect' });
 
-export const CustomEffectPage = Page(ref(CustomEffect), 'CustomEffectPage');
+const CustomEffectPage = Page(ref(CustomEffect), 'CustomEffectPage');
 
 export const customEffectSchemas = [TemplateArgDef, NewCustomEffect, UpdateCustomEffect, CustomEffect, CustomEffectPage];

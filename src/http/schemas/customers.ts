@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { AnyObject, DateTime, Int64, ref, StringEnum } from './common.js';
 
-export const ApplicationSession = Type.Object({
+const ApplicationSession = Type.Object({
   id: Int64(), created: DateTime(), integrationId: Type.String({ maxLength: 1000 }),
   storeIntegrationId: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
   applicationId: Int64(),
@@ -19,18 +19,18 @@ export const ApplicationSession = Type.Object({
 }, { $id: 'ApplicationSession' });
 
 /** 25.17 inline_response_200_31 */
-export const ApplicationSessionPage = Type.Object({
+const ApplicationSessionPage = Type.Object({
   hasMore: Type.Optional(Type.Boolean()), data: Type.Array(ref(ApplicationSession)),
 }, { $id: 'ApplicationSessionPage' });
 
-export const ApplicationCustomer = Type.Object({
+const ApplicationCustomer = Type.Object({
   id: Int64(), created: DateTime(), integrationId: Type.String({ maxLength: 1000 }), attributes: AnyObject(), accountId: Int64(),
   closedSessions: Int64(), totalSales: Type.Number(), loyaltyMemberships: Type.Optional(Type.Array(AnyObject())),
   audienceMemberships: Type.Optional(Type.Array(AnyObject())), lastActivity: DateTime(), sandbox: Type.Optional(Type.Boolean()),
   advocateIntegrationId: Type.Optional(Type.String({ maxLength: 1000 })),
 }, { $id: 'ApplicationCustomer' });
 
-export const SESSION_SORTS = ['created', '-created', 'id', '-id'] as const;
+const SESSION_SORTS = ['created', '-created', 'id', '-id'] as const;
 
 export const ApplicationSessionsQuery = Type.Object({
   pageSize: Type.Optional(Int64({ minimum: 1, maximum: 1000, default: 1000 })),

@@ -5,9 +5,9 @@ import { DateTime, Int64, Page, ref, StringEnum } from './common.js';
 const NAME = '^[A-Za-z]\\w*$';
 const TITLE = "^[A-Za-z][A-Za-z0-9_.!~*'() -]*$";
 
-export const ATTRIBUTE_ENTITIES = ['Application', 'Campaign', 'CustomerProfile', 'CustomerSession', 'CartItem', 'Coupon', 'Event', 'Giveaway',
+const ATTRIBUTE_ENTITIES = ['Application', 'Campaign', 'CustomerProfile', 'CustomerSession', 'CartItem', 'Coupon', 'Event', 'Giveaway',
   'LoyaltyCard', 'Referral', 'Store'] as const;
-export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'time', '(list string)', '(list number)', '(list time)', 'location', '(list location)'] as const;
+const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'time', '(list string)', '(list number)', '(list time)', 'location', '(list location)'] as const;
 
 const attributeProps = {
   entity: StringEnum(ATTRIBUTE_ENTITIES),
@@ -28,7 +28,7 @@ const attributeProps = {
 export const NewAttribute = Type.Object(attributeProps, { $id: 'NewAttribute' });
 export type NewAttribute = Static<typeof NewAttribute>;
 
-export const Attribute = Type.Object({
+const Attribute = Type.Object({
   id: Int64(), created: DateTime(), accountId: Int64(), ...attributeProps, eventTypeId: Type.Optional(Int64()),
 }, { $id: 'Attribute' });
 
@@ -43,12 +43,12 @@ const costProps = {
 export const NewAdditionalCost = Type.Object(costProps, { $id: 'NewAdditionalCost' });
 export type NewAdditionalCost = Static<typeof NewAdditionalCost>;
 
-export const AccountAdditionalCost = Type.Object({ id: Int64(), created: DateTime(), accountId: Int64(), ...costProps }, { $id: 'AccountAdditionalCost' });
+const AccountAdditionalCost = Type.Object({ id: Int64(), created: DateTime(), accountId: Int64(), ...costProps }, { $id: 'AccountAdditionalCost' });
 
 /** 25.17 inline_response_200_38 */
-export const AttributePage = Page(ref(Attribute), 'AttributePage');
+const AttributePage = Page(ref(Attribute), 'AttributePage');
 /** 25.17 inline_response_200_40 */
-export const AccountAdditionalCostPage = Page(ref(AccountAdditionalCost), 'AccountAdditionalCostPage');
+const AccountAdditionalCostPage = Page(ref(AccountAdditionalCost), 'AccountAdditionalCostPage');
 
 export const AttributeIdParams = Type.Object({ attributeId: Int64({ minimum: 1 }) });
 export const AdditionalCostIdParams = Type.Object({ additionalCostId: Int64({ minimum: 1 }) });

@@ -5,7 +5,7 @@ import { Int64, Nullable, Page, ref, StringEnum } from './common.js';
 const MODES = ['stackable', 'listOrder', 'lowestDiscount', 'highestDiscount'] as const;
 const SCOPES = ['cartItem', 'session'] as const;
 
-export const CampaignEvaluationGroupMember = Type.Object({
+const CampaignEvaluationGroupMember = Type.Object({
   campaignId: Type.Optional(Int64({ minimum: 1 })), groupId: Type.Optional(Int64({ minimum: 1 })),
 }, { $id: 'CampaignEvaluationGroupMember', description: 'OpenPromo extension: one campaign or sub-group, by id (exactly one of the two).' });
 
@@ -26,11 +26,11 @@ export type NewCampaignEvaluationGroup = Static<typeof NewCampaignEvaluationGrou
 export const UpdateCampaignEvaluationGroup = Type.Object(groupProps, { $id: 'UpdateCampaignEvaluationGroup' });
 export type UpdateCampaignEvaluationGroup = Static<typeof UpdateCampaignEvaluationGroup>;
 
-export const CampaignEvaluationGroup = Type.Object({
+const CampaignEvaluationGroup = Type.Object({
   applicationId: Int64(), ...groupProps, parentId: Type.Optional(Int64({ minimum: 1 })),
   evaluationScope: StringEnum(SCOPES), locked: Type.Boolean(), id: Int64(),
 }, { $id: 'CampaignEvaluationGroup' });
 
-export const CampaignEvaluationGroupPage = Page(ref(CampaignEvaluationGroup), 'CampaignEvaluationGroupPage');
+const CampaignEvaluationGroupPage = Page(ref(CampaignEvaluationGroup), 'CampaignEvaluationGroupPage');
 
 export const evaluationGroupSchemas = [CampaignEvaluationGroupMember, NewCampaignEvaluationGroup, UpdateCampaignEvaluationGroup, CampaignEvaluationGroup, CampaignEvaluationGroupPage];

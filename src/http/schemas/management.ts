@@ -27,7 +27,7 @@ export const UpdateApplication = Type.Object({
 }, { $id: 'UpdateApplication' });
 export type UpdateApplication = Static<typeof UpdateApplication>;
 
-export const Application = Type.Object({
+const Application = Type.Object({
   id: Int64(), created: DateTime(), modified: DateTime(), accountId: Int64(), ...applicationSettings,
   defaultEvaluationGroupId: Type.Optional(Int64()), defaultCartItemFilterId: Type.Optional(Int64()),
   loyaltyPrograms: Type.Array(AnyObject()),
@@ -41,15 +41,15 @@ const keyProps = {
 export const CreateApplicationAPIKey = Type.Object(keyProps, { $id: 'CreateApplicationAPIKey' });
 export type CreateApplicationAPIKey = Static<typeof CreateApplicationAPIKey>;
 const keyRecord = { ...keyProps, id: Int64(), createdBy: Int64(), accountID: Int64(), applicationID: Int64(), created: DateTime() };
-export const ApplicationAPIKey = Type.Object(keyRecord, { $id: 'ApplicationAPIKey' });
-export const NewApplicationAPIKey = Type.Object({ ...keyRecord, key: Type.String() }, { $id: 'NewApplicationAPIKey' });
+const ApplicationAPIKey = Type.Object(keyRecord, { $id: 'ApplicationAPIKey' });
+const NewApplicationAPIKey = Type.Object({ ...keyRecord, key: Type.String() }, { $id: 'NewApplicationAPIKey' });
 
 export const LoginParams = Type.Object({ email: Type.String({ format: 'email' }), password: Type.String() }, { $id: 'LoginParams' });
 export type LoginParams = Static<typeof LoginParams>;
-export const Session = Type.Object({ userId: Int64(), token: Type.String(), created: DateTime() }, { $id: 'Session' });
+const Session = Type.Object({ userId: Int64(), token: Type.String(), created: DateTime() }, { $id: 'Session' });
 
-export const ApplicationPage = Page(ref(Application), 'ApplicationPage');
-export const ApplicationAPIKeyPage = Page(ref(ApplicationAPIKey), 'ApplicationAPIKeyPage');
+const ApplicationPage = Page(ref(Application), 'ApplicationPage');
+const ApplicationAPIKeyPage = Page(ref(ApplicationAPIKey), 'ApplicationAPIKeyPage');
 
 export const ApplicationIdParams = Type.Object({ applicationId: Int64({ minimum: 1 }) });
 

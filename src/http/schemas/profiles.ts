@@ -2,10 +2,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, Int64, ref, StringEnum } from './common.js';
 
-export const PROFILE_RESPONSE_CONTENT = ['customerProfile', 'triggeredCampaigns', 'loyalty', 'event', 'awardedGiveaways', 'ruleFailureReasons'] as const;
+const PROFILE_RESPONSE_CONTENT = ['customerProfile', 'triggeredCampaigns', 'loyalty', 'event', 'awardedGiveaways', 'ruleFailureReasons'] as const;
 const responseContent = Type.Array(StringEnum(PROFILE_RESPONSE_CONTENT));
 
-export const ProfileAudiencesChanges = Type.Object({ adds: Type.Array(Int64()), deletes: Type.Array(Int64()) }, { $id: 'ProfileAudiencesChanges' });
+const ProfileAudiencesChanges = Type.Object({ adds: Type.Array(Int64()), deletes: Type.Array(Int64()) }, { $id: 'ProfileAudiencesChanges' });
 
 export const CustomerProfileIntegrationRequestV2 = Type.Object({
   attributes: Type.Optional(AnyObject()),
@@ -27,7 +27,7 @@ const stateProps = {
   createdReferrals: Type.Array(AnyObject()),
 };
 
-export const CustomerProfileIntegrationResponseV2 = Type.Object(stateProps, { $id: 'CustomerProfileIntegrationResponseV2' });
+const CustomerProfileIntegrationResponseV2 = Type.Object(stateProps, { $id: 'CustomerProfileIntegrationResponseV2' });
 
 export const IntegrationEventV2Request = Type.Object({
   profileId: Type.Optional(Type.String({ description: 'Required in practice (400 when missing or empty), as in Talon.One.' })),
@@ -40,7 +40,7 @@ export const IntegrationEventV2Request = Type.Object({
 }, { $id: 'IntegrationEventV2Request' });
 export type IntegrationEventV2Request = Static<typeof IntegrationEventV2Request>;
 
-export const IntegrationEventV2Response = Type.Object(stateProps, { $id: 'IntegrationEventV2Response' });
+const IntegrationEventV2Response = Type.Object(stateProps, { $id: 'IntegrationEventV2Response' });
 
 export const ProfileIdParams = Type.Object({ integrationId: Type.String({ minLength: 1, maxLength: 1000 }) });
 export const UpdateProfileQuery = Type.Object({

@@ -37,23 +37,23 @@ export const UpdateReferral = Type.Object({
 }, { $id: 'UpdateReferral', description: 'Omitted fields keep their value; null clears startDate, expiryDate or friendProfileIntegrationId.' });
 export type UpdateReferral = Static<typeof UpdateReferral>;
 
-export const Referral = Type.Object({
+const Referral = Type.Object({
   id: Int64(), created: DateTime(), startDate: Type.Optional(DateTime()), expiryDate: Type.Optional(DateTime()), usageLimit,
   campaignId: Int64(), advocateProfileIntegrationId: Type.String(), friendProfileIntegrationId: Type.Optional(Type.String()),
   attributes: Type.Optional(AnyObject()), importId: Type.Optional(Int64()), code: Type.String(), usageCounter: Int64(), batchId: Type.Optional(Type.String()),
 }, { $id: 'Referral' });
 
-export const ReferralPage = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(ref(Referral)) }, { $id: 'ReferralPage' });
-export const ReferralBatch = Type.Object({ totalResultSize: Int64(), data: Type.Array(ref(Referral)) }, { $id: 'ReferralBatch' });
+const ReferralPage = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(ref(Referral)) }, { $id: 'ReferralPage' });
+const ReferralBatch = Type.Object({ totalResultSize: Int64(), data: Type.Array(ref(Referral)) }, { $id: 'ReferralBatch' });
 
-export const ApplicationReferee = Type.Object({
+const ApplicationReferee = Type.Object({
   applicationId: Int64(), sessionId: Type.String(), advocateIntegrationId: Type.String(), friendIntegrationId: Type.String(), code: Type.String(), created: DateTime(),
 }, { $id: 'ApplicationReferee' });
-export const ApplicationRefereePage = Type.Object({
+const ApplicationRefereePage = Type.Object({
   hasMore: Type.Optional(Type.Boolean()), totalResultSize: Type.Optional(Int64()), data: Type.Array(ref(ApplicationReferee)),
 }, { $id: 'ApplicationRefereePage' });
 
-export const ReferralImport = Type.Object({
+const ReferralImport = Type.Object({
   id: Int64(), created: DateTime(), accountId: Int64(), userId: Int64(), entity: Type.String(), amount: Int64({ minimum: 0 }),
 }, { $id: 'ReferralImport', title: 'Import' });
 

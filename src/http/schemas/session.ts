@@ -6,10 +6,10 @@ const StateEnum = StringEnum(SESSION_STATES, { default: 'open' });
 /** `state` in a request: `nullable` alone does not admit null past `enum`, so null is listed too (null = absent, §2.3). */
 const NullableStateEnum = Type.Unsafe<(typeof SESSION_STATES)[number] | null>({ type: 'string', enum: [...SESSION_STATES, null], nullable: true, default: 'open' });
 
-export const AdditionalCost = Type.Object({ price: Type.Number() }, { $id: 'AdditionalCost' });
+const AdditionalCost = Type.Object({ price: Type.Number() }, { $id: 'AdditionalCost' });
 const AdditionalCosts = Type.Record(Type.String(), ref(AdditionalCost));
-export const Product = Type.Object({ name: Type.String() }, { $id: 'Product' });
-export const ExperimentVariantAllocation = Type.Object({ experimentID: Int64(), variantID: Int64() }, { $id: 'ExperimentVariantAllocation' });
+const Product = Type.Object({ name: Type.String() }, { $id: 'Product' });
+const ExperimentVariantAllocation = Type.Object({ experimentID: Int64(), variantID: Int64() }, { $id: 'ExperimentVariantAllocation' });
 
 const cartItemInputProps = {
   name: Type.Optional(Type.String()),
@@ -26,7 +26,7 @@ const cartItemInputProps = {
   additionalCosts: Type.Optional(AdditionalCosts),
 };
 
-export const CartItem = Type.Object({
+const CartItem = Type.Object({
   ...cartItemInputProps,
   returnedQuantity: Type.Optional(Int64({ readOnly: true })),
   remainingQuantity: Type.Optional(Int64({ readOnly: true })),
@@ -34,7 +34,7 @@ export const CartItem = Type.Object({
 }, { $id: 'CartItem' });
 
 /** Every property may also be null, which the service treats as absent (sessions.md §2.3). */
-export const NewCustomerSessionV2 = Type.Object({
+const NewCustomerSessionV2 = Type.Object({
   profileId: Type.Optional(Nullable(Type.String())),
   storeIntegrationId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 1000 }))),
   evaluableCampaignIds: Type.Optional(Nullable(Type.Array(Int64()))),
@@ -49,9 +49,9 @@ export const NewCustomerSessionV2 = Type.Object({
   attributes: Type.Optional(Nullable(AnyObject())),
 }, { $id: 'NewCustomerSessionV2' });
 
-export const RESPONSE_CONTENT = ['customerSession', 'customerProfile', 'coupons', 'triggeredCampaigns', 'referral', 'loyalty', 'event',
+const RESPONSE_CONTENT = ['customerSession', 'customerProfile', 'coupons', 'triggeredCampaigns', 'referral', 'loyalty', 'event',
   'awardedGiveaways', 'ruleFailureReasons', 'previousReturns'] as const;
-export const RETURN_RESPONSE_CONTENT = ['customerSession', 'customerProfile', 'coupons', 'triggeredCampaigns', 'referral', 'loyalty', 'event', 'previousReturns'] as const;
+const RETURN_RESPONSE_CONTENT = ['customerSession', 'customerProfile', 'coupons', 'triggeredCampaigns', 'referral', 'loyalty', 'event', 'previousReturns'] as const;
 const enumOf = (values: readonly string[]) => StringEnum(values);
 
 export const IntegrationRequest = Type.Object({
@@ -60,7 +60,7 @@ export const IntegrationRequest = Type.Object({
 }, { $id: 'IntegrationRequest' });
 export type IntegrationRequest = Static<typeof IntegrationRequest>;
 
-export const CustomerSessionV2 = Type.Object({
+const CustomerSessionV2 = Type.Object({
   id: Int64(), created: DateTime(), integrationId: Type.String({ maxLength: 1000 }), applicationId: Int64(), profileId: Type.String(),
   storeIntegrationId: Type.Optional(Type.String()), evaluableCampaignIds: Type.Optional(Type.Array(Int64())),
   couponCodes: Type.Array(Type.String()), referralCode: Type.String(), loyaltyCards: Type.Array(Type.String()),
@@ -71,23 +71,23 @@ export const CustomerSessionV2 = Type.Object({
   updated: DateTime(),
 }, { $id: 'CustomerSessionV2' });
 
-export const CustomerProfile = Type.Object({
+const CustomerProfile = Type.Object({
   id: Int64(), created: DateTime(), integrationId: Type.String(), attributes: AnyObject(), accountId: Int64(),
   closedSessions: Int64(), totalSales: Type.Number(), loyaltyMemberships: Type.Optional(Type.Array(AnyObject())),
   audienceMemberships: Type.Optional(Type.Array(AnyObject())), lastActivity: DateTime(), sandbox: Type.Optional(Type.Boolean()),
 }, { $id: 'CustomerProfile' });
 
-export const Event = Type.Object({
+const Event = Type.Object({
   id: Int64(), created: DateTime(), applicationId: Int64(), profileId: Type.Optional(Type.String()),
   storeIntegrationId: Type.Optional(Type.String()), type: Type.String(), attributes: AnyObject(), sessionId: Type.Optional(Type.String()),
   effects: Type.Array(AnyObject()),
 }, { $id: 'Event' });
 
-export const ReturnedCartItem = Type.Object({
+const ReturnedCartItem = Type.Object({
   position: Type.Optional(Int64({ minimum: 0 })), quantity: Type.Optional(Int64({ minimum: 1 })), sku: Type.Optional(Type.String({ minLength: 1 })),
 }, { $id: 'ReturnedCartItem' });
 
-export const Return = Type.Object({
+const Return = Type.Object({
   id: Int64(), created: DateTime(), applicationId: Int64(), accountId: Int64(), returnedCartItems: Type.Array(ref(ReturnedCartItem)),
   eventId: Int64(), sessionId: Int64(), sessionIntegrationId: Type.String(), profileId: Type.Optional(Int64()),
   profileIntegrationId: Type.Optional(Type.String()), createdBy: Type.Optional(Int64()),
@@ -99,7 +99,7 @@ export const ReturnIntegrationRequest = Type.Object({
 }, { $id: 'ReturnIntegrationRequest' });
 export type ReturnIntegrationRequest = Static<typeof ReturnIntegrationRequest>;
 
-export const IntegrationStateV2 = Type.Object({
+const IntegrationStateV2 = Type.Object({
   effects: Type.Array(ref(Effect)),
   createdCoupons: Type.Array(AnyObject()),
   createdReferrals: Type.Array(AnyObject()),
@@ -116,11 +116,11 @@ export const IntegrationStateV2 = Type.Object({
   previousReturns: Type.Optional(Type.Array(ref(Return))),
 }, { $id: 'IntegrationStateV2' });
 
-export const IntegrationCustomerSessionResponse = Type.Object({
+const IntegrationCustomerSessionResponse = Type.Object({
   customerSession: ref(CustomerSessionV2), effects: Type.Array(ref(Effect)),
 }, { $id: 'IntegrationCustomerSessionResponse' });
 
-export const ReopenSessionResponse = Type.Object({ effects: Type.Array(ref(Effect)) }, { $id: 'ReopenSessionResponse' });
+const ReopenSessionResponse = Type.Object({ effects: Type.Array(ref(Effect)) }, { $id: 'ReopenSessionResponse' });
 
 export const SessionIdParams = Type.Object({ customerSessionId: Type.String({ minLength: 1, maxLength: 1000 }) });
 export const UpdateSessionQuery = Type.Object({ dry: Type.Optional(Type.Boolean()), now: Type.Optional(Type.String({ format: 'date-time' })) });

@@ -14,11 +14,11 @@ export type NewStore = Static<typeof NewStore>;
 export const UpdateStore = Type.Object({ ...storeProps, integrationId: Type.Optional(integrationId) }, { $id: 'UpdateStore' });
 export type UpdateStore = Static<typeof UpdateStore>;
 
-export const Store = Type.Object({
+const Store = Type.Object({
   id: Int64(), created: DateTime(), ...storeProps, integrationId, applicationId: Int64(), updated: DateTime(),
   linkedCampaignIds: Type.Optional(Type.Array(Int64())),
 }, { $id: 'Store' });
 
-export const StorePage = Page(ref(Store), 'StorePage');
+const StorePage = Page(ref(Store), 'StorePage');
 
 export const storeSchemas = [NewStore, UpdateStore, Store, StorePage];

@@ -51,7 +51,7 @@ export async function loadSnapshot(ctx: ServiceContext, sql: Sql, applicationId:
 
   const campaigns = await listCampaigns(sql, applicationId);
   let cache = compiled.get(ctx);
-  if (!cache) compiled.set(ctx, (cache = new Map()));
+  if (!cache) compiled.set(ctx, (cache = new Map<number, CompiledRuleset>()));
   const missing = campaigns.map((c) => c.activeRulesetId).filter((id): id is number => id !== undefined && !cache.has(id));
   if (missing.length > 0) {
     const env = await compileEnv(ctx, sql, applicationId);

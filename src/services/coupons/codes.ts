@@ -10,7 +10,7 @@ import { codeSpec as specFor, DEFAULT_VALID_CHARACTERS, freshCode, patternFull, 
 import type { Sql } from '../../store/db.js';
 import { insertCouponsReturningRows, insertCouponsReturningValues } from '../../store/repos/coupons.js';
 
-export const DEFAULT_COUPON_PATTERN = '########';
+const DEFAULT_COUPON_PATTERN = '########';
 const ROUNDS = 20;
 const CHUNK = 1000;
 

@@ -10,10 +10,10 @@ import { couponCodeSpec, insertGeneratedCoupons } from './codes.js';
 import { checkCouponLimits, checkDates, loadCampaignOf, newBatchId, requireCouponFeature, utc } from './common.js';
 
 /** Sync creation is capped (§1.2): 20 000 codes, 200 000 with the deprecated `uniquePrefix`. */
-export const MAX_SYNC = 20_000;
-export const MAX_SYNC_WITH_PREFIX = 200_000;
+const MAX_SYNC = 20_000;
+const MAX_SYNC_WITH_PREFIX = 200_000;
 
-export interface CouponConstraints {
+interface CouponConstraints {
   usageLimit: number; discountLimit?: number; reservationLimit?: number; startDate?: string; expiryDate?: string;
   attributes?: Record<string, unknown>; couponPattern?: string; validCharacters?: string[];
 }

@@ -11,15 +11,15 @@ import { couponsAfter, type CouponQuery } from '../../store/repos/coupons.js';
 import type { ServiceContext } from '../context.js';
 import { couponQuery, type CouponFilterInput } from './common.js';
 
-export const EXPORT_PAGE = 5000;
-export const EXPORT_COLUMNS = ['accountid', 'applicationid', 'attributes', 'batchid', 'campaignid', 'counter', 'created', 'deleted', 'deleted_changelogid',
+const EXPORT_PAGE = 5000;
+const EXPORT_COLUMNS = ['accountid', 'applicationid', 'attributes', 'batchid', 'campaignid', 'counter', 'created', 'deleted', 'deleted_changelogid',
   'discount_counter', 'discount_limitval', 'expirydate', 'id', 'importid', 'is_reservation_mandatory', 'limits', 'limitval', 'recipientintegrationid',
   'referralid', 'reservation', 'reservation_counter', 'reservation_limitval', 'startdate', 'value'] as const;
 
 export interface ExportOptions { campaignId?: number; valuesOnly?: boolean; dateFormat?: 'excel' | 'ISO8601' }
 
 /** RFC 4180: quote when needed, double the quotes. */
-export function csvField(v: string): string {
+function csvField(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 

@@ -25,13 +25,13 @@ import { loadDefinitions, type Definitions } from '../definitions/load.js';
 import type { ServiceContext } from '../context.js';
 import { loadCampaignOf, newBatchId, requireCouponFeature } from './common.js';
 
-export const IMPORT_BATCH = 1000;
-export const PROGRESS_EVERY = 100_000;
+const IMPORT_BATCH = 1000;
+const PROGRESS_EVERY = 100_000;
 const COLUMNS = new Set(['value', 'expirydate', 'startdate', 'recipientintegrationid', 'limitval', 'attributes', 'discountlimit']);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const MONEY = /^\d{1,16}(\.\d+)?$/;
 
-export interface ImportLog { info(obj: object, msg: string): void }
+interface ImportLog { info(obj: object, msg: string): void }
 export interface ImportOptions { skipDuplicates: boolean; log?: ImportLog }
 export interface ImportResult { id: number; created: string; accountId: number; userId: number; entity: 'Coupon'; amount: number }
 

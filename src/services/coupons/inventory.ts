@@ -16,9 +16,9 @@ import { refereesOf } from '../../store/repos/referrals.js';
 import { loadApplication } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
 
-export type InventoryState = 'active' | 'used' | 'expired' | 'pending' | 'disabled';
-export interface InventoryCoupon { coupon: Coupon; profileRedemptionCount: number; state: InventoryState }
-export interface InventoryReferral { referral: Referral; referredCustomers: string[] }
+type InventoryState = 'active' | 'used' | 'expired' | 'pending' | 'disabled';
+interface InventoryCoupon { coupon: Coupon; profileRedemptionCount: number; state: InventoryState }
+interface InventoryReferral { referral: Referral; referredCustomers: string[] }
 export interface Inventory { profile: CustomerProfile; coupons?: InventoryCoupon[]; referrals?: InventoryReferral[] }
 
 /**
@@ -26,7 +26,7 @@ export interface Inventory { profile: CustomerProfile; coupons?: InventoryCoupon
  * `used` (usage limit reached, or redeemed by this profile), `expired` (past expiryDate),
  * `pending` (startDate ahead), else `active` (also for a scheduled campaign).
  */
-export function couponState(c: Coupon, campaign: Campaign, redeemedByProfile: number, now: Date): InventoryState {
+function couponState(c: Coupon, campaign: Campaign, redeemedByProfile: number, now: Date): InventoryState {
   const fs = frontendState(campaign, now);
   if (fs === 'disabled' || fs === 'archived' || fs === 'expired') return 'disabled';
   if (redeemedByProfile > 0 || (c.usageLimit > 0 && c.usageCounter >= c.usageLimit)) return 'used';

@@ -4,8 +4,9 @@ import { listActiveRulesets } from '../../store/repos/campaigns.js';
 
 function calls(x: unknown, name: string): boolean {
   if (!Array.isArray(x)) return false;
-  if (x[0] === 'customEffect' && x[1] === name) return true;
-  return x.some((y) => calls(y, name) || (y && typeof y === 'object' && !Array.isArray(y) && Object.values(y).some((v) => calls(v, name))));
+  const items: readonly unknown[] = x;
+  if (items[0] === 'customEffect' && items[1] === name) return true;
+  return items.some((y) => calls(y, name) || (y !== null && typeof y === 'object' && !Array.isArray(y) && Object.values(y).some((v) => calls(v, name))));
 }
 
 /** The campaigns whose active ruleset calls `customEffect` with this name. */

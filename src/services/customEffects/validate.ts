@@ -9,7 +9,7 @@ import type { Sql } from '../../store/db.js';
 import { getApplication } from '../../store/repos/applications.js';
 
 /** TemplateArgDef: Talon.One names the parameter by `key`; `name` is accepted as well (and preferred). */
-export interface CustomEffectParamInput {
+interface CustomEffectParamInput {
   name?: string; key?: string; type: string; title: string; description?: string;
   ui?: Record<string, unknown>; picklistID?: number; restrictedByPicklist?: boolean;
 }

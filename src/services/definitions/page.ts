@@ -1,6 +1,9 @@
 /** Sorting and paging of small account-wide lists (definitions are few and read whole). */
 import { invalidParameter, Title } from '../../domain/errors.js';
 
+/** A field's value as sort text: strings as they are, absent as '', anything else as its JSON. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
+
 export interface PageRequest { skip: number; limit: number; sort?: string | undefined }
 
 /**
@@ -21,7 +24,7 @@ export function sortAndPage<T extends { id: number }>(items: T[], page: PageRequ
     if (typeof x === 'number' && typeof y === 'number') c = x - y;
     else {
       // code-point order, independent of the process locale (like ORDER BY under the C collation)
-      const [sx, sy] = [String(x ?? ''), String(y ?? '')];
+      const [sx, sy] = [text(x), text(y)];
       c = sx < sy ? -1 : sx > sy ? 1 : 0;
     }
     return c !== 0 ? c : a.id - b.id;

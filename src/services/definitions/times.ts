@@ -11,7 +11,7 @@ const NONE: ReadonlySet<string> = new Set();
 /** Names of the time-typed attributes of `entity` (`Event:<type>` for event attributes). */
 function timeNames(defs: Definitions, entity: string): ReadonlySet<string> {
   let byEntity = namesCache.get(defs);
-  if (!byEntity) namesCache.set(defs, (byEntity = new Map()));
+  if (!byEntity) namesCache.set(defs, (byEntity = new Map<string, ReadonlySet<string>>()));
   let names = byEntity.get(entity);
   if (!names) {
     const found = new Set<string>();

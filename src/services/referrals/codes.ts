@@ -11,7 +11,7 @@ import type { Sql } from '../../store/db.js';
 import { insertReferralsReturning } from '../../store/repos/referrals.js';
 
 /** Twelve random characters from A–Z0–9, like Talon.One's examples (`27G47Y54VH9L`). */
-export const DEFAULT_REFERRAL_PATTERN = '############';
+const DEFAULT_REFERRAL_PATTERN = '############';
 const ROUNDS = 20;
 
 /** Request override first, then the campaign's settings, then the default. */
@@ -32,7 +32,7 @@ export function codeSpec(app: Application, campaign: Campaign, override: { patte
 export async function insertGenerated(sql: Sql, spec: CodeSpec, records: readonly Omit<NewReferralRecord, 'code'>[], random: (n: number) => number = randomInt): Promise<Referral[]> {
   const space = patternSpace(spec.pattern, spec.validCharacters);
   if (space < records.length) throw patternFull(spec, records.length);
-  const out: Referral[] = new Array(records.length);
+  const out = new Array<Referral>(records.length);
   let pending = records.map((r, i) => ({ i, r }));
   // codes an insert found taken (stored before, or by a concurrent request): never drawn again
   const taken = new Set<string>();

@@ -22,7 +22,7 @@ export interface NewReferralInput {
 }
 
 /** NewReferral leaves usageLimit optional; we default it to 1, as importReferrals does for `limitval`. */
-export const DEFAULT_USAGE_LIMIT = 1;
+const DEFAULT_USAGE_LIMIT = 1;
 
 export function createReferral(ctx: ServiceContext, applicationId: number, input: NewReferralInput): Promise<Referral> {
   return ctx.db.transaction(async (sql) => {

@@ -18,7 +18,7 @@ export interface ReferralExportFilter {
   batchId?: string;
 }
 
-export const EXPORT_PAGE = 1000;
+const EXPORT_PAGE = 1000;
 
 /** Checks the Application first (404 before any byte is sent), then yields pages lazily. */
 export async function exportReferrals(ctx: ServiceContext, applicationId: number, f: ReferralExportFilter, page = EXPORT_PAGE): Promise<AsyncIterable<Referral[]>> {

@@ -22,7 +22,7 @@ export interface ReferralListFilter {
 }
 
 /** Codes compare case-insensitively with every non-alphanumeric character folded away. */
-export const foldCode = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+const foldCode = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
 
 /** `id`/`created` (one order: ids grow with creation), optionally prefixed by `-`. */
 export function parseSort(sort: string | undefined): boolean {

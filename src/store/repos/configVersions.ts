@@ -13,7 +13,7 @@ const memo = new WeakMap<Sql, Map<string, number>>();
 function memoOf(sql: Sql): Map<string, number> {
   if (sql.versions) return sql.versions;
   let m = memo.get(sql);
-  if (!m) memo.set(sql, (m = new Map()));
+  if (!m) memo.set(sql, (m = new Map<string, number>()));
   return m;
 }
 

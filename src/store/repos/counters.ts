@@ -37,9 +37,3 @@ export async function writeCounter(sql: Sql, k: CounterKey, value: Decimal): Pro
 }
 
 export const counterId = (k: CounterKey) => `${k.campaignId}|${k.action}|${k.bucket}|${k.periodStart}`;
-
-/** Campaign-wide lifetime counters of one campaign (Campaign.budgets). */
-export async function campaignCounters(sql: Sql, campaignId: number): Promise<{ action: string; counter: Decimal }[]> {
-  const rows = await sql.all<{ action: string; counter: string }>("SELECT action, counter FROM limit_counters WHERE campaign_id = ? AND bucket = '' AND period_start = ''", [campaignId]);
-  return rows.map((r) => ({ action: r.action, counter: dec(String(r.counter)) }));
-}

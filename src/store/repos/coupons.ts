@@ -173,7 +173,7 @@ export interface CouponQuery {
 }
 
 /** Codes are compared with case and non-alphanumerics folded away (the `value` filter). */
-export const foldCode = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+const foldCode = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 interface Compiled { where: string; params: Param[]; post?: (c: Coupon) => boolean }
 

@@ -14,7 +14,7 @@ import type { App } from '../../app.js';
 const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse') };
 
 /** `Event`: custom and profile events belong to no session, so `sessionId` is left out. */
-export function wireEvent(e: SessionEvent): Record<string, unknown> {
+function wireEvent(e: SessionEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { id: e.id, created: e.created, applicationId: e.applicationId, profileId: e.profileId };
   if (e.storeIntegrationId !== undefined) out.storeIntegrationId = e.storeIntegrationId;
   out.type = e.type;

@@ -21,7 +21,7 @@ const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager
 const tags = ['Management API: coupons'];
 const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse') };
 /** Imports may be large (Talon.One recommends ≤500 MB); the multipart file limit is the real bound. */
-export const IMPORT_FILE_LIMIT = 1024 * 1024 * 1024;
+const IMPORT_FILE_LIMIT = 1024 * 1024 * 1024;
 
 const AppParams = Type.Object({ applicationId: Int64({ minimum: 1 }) });
 const CampaignParams = Type.Object({ applicationId: Int64({ minimum: 1 }), campaignId: Int64({ minimum: 1 }) });

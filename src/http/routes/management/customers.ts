@@ -14,7 +14,7 @@ const tags = ['Management API: customer data'];
 const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse') };
 
 /** `ApplicationSession`: the V1-era view of a session (one coupon string, discounts by name). */
-export function wireApplicationSession(v: SessionView): Record<string, unknown> {
+function wireApplicationSession(v: SessionView): Record<string, unknown> {
   const s = v.session;
   const out: Record<string, unknown> = { id: s.id, created: s.created, integrationId: s.integrationId };
   if (s.storeIntegrationId !== undefined) out.storeIntegrationId = s.storeIntegrationId;

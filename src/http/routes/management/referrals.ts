@@ -30,11 +30,11 @@ const ReferralParams = Type.Object({
 const FriendsParams = Type.Object({ applicationId: Int64({ minimum: 1 }), integrationId: Type.String({ minLength: 1, maxLength: 1000 }) });
 
 /** The documented import columns first, then what else a referral carries. */
-export const EXPORT_COLUMNS = ['code', 'advocateprofileintegrationid', 'startdate', 'expirydate', 'limitval', 'attributes',
+const EXPORT_COLUMNS = ['code', 'advocateprofileintegrationid', 'startdate', 'expirydate', 'limitval', 'attributes',
   'id', 'created', 'campaignid', 'friendprofileintegrationid', 'counter', 'importid', 'batchid'] as const;
 
 /** RFC 4180: quote a cell holding a comma, quote or line break; double the quotes inside. */
-export function csvCell(v: string): string {
+function csvCell(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
@@ -42,7 +42,7 @@ export function csvCell(v: string): string {
 const formatDate = (iso: string | undefined, excel: boolean): string =>
   iso === undefined ? '' : excel ? iso.slice(0, 19).replace('T', ' ') : iso;
 
-export function referralCsvLine(r: Referral, excel: boolean): string {
+function referralCsvLine(r: Referral, excel: boolean): string {
   const cells = [r.code, r.advocateProfileIntegrationId, formatDate(r.startDate, excel), formatDate(r.expiryDate, excel), String(r.usageLimit),
     JSON.stringify(r.attributes ?? {}), String(r.id), formatDate(r.created, excel), String(r.campaignId), r.friendProfileIntegrationId ?? '',
     String(r.usageCounter), r.importId === undefined ? '' : String(r.importId), r.batchId ?? ''];
@@ -50,7 +50,7 @@ export function referralCsvLine(r: Referral, excel: boolean): string {
 }
 
 /** Talon.One recommends files of at most 500 MB; the multipart limit is the real bound. */
-export const REFERRAL_IMPORT_LIMIT = 1024 * 1024 * 1024;
+const REFERRAL_IMPORT_LIMIT = 1024 * 1024 * 1024;
 const NO_FILE = 'Send the CSV file as multipart/form-data in the field "upFile"';
 
 const usableOf = (u: 'true' | 'false' | undefined) => (u === undefined ? {} : { usable: u === 'true' });
