@@ -1,4 +1,4 @@
-/** Coupons and referral codes: the values, case rules and code generation (coupons-referrals-budgets.md §1–§2). */
+/** Coupons and referral codes: the values, case rules and code generation (docs/coupons.md, docs/referrals.md). */
 import { randomInt } from 'node:crypto';
 import { invalidField, Title, type AppError } from './errors.js';
 import type { Decimal } from './money.js';
@@ -50,7 +50,7 @@ export type NewReferralRecord = Omit<Referral, 'id' | 'usageCounter'>;
 
 export type CaseSensitivity = 'sensitive' | 'insensitive-uppercase' | 'insensitive-lowercase';
 
-/** Codes are stored and looked up in the Application's case (§1.4): normalise, then match exactly. */
+/** Codes are stored and looked up in the Application's `caseSensitivity` (docs/coupons.md): normalise, then match exactly. */
 export function normaliseCode(code: string, mode: CaseSensitivity | undefined): string {
   if (mode === 'insensitive-uppercase') return code.toUpperCase();
   if (mode === 'insensitive-lowercase') return code.toLowerCase();
@@ -104,7 +104,7 @@ export function patternSpace(pattern: string, validCharacters: readonly string[]
   return Math.pow(new Set(validCharacters).size, slots);
 }
 
-/** Generated codes are at least this long (open question Q2: accept ≥3 when given, generate ≥4). */
+/** Generated codes are at least this long; given codes need only 3 characters (docs/coupons.md, "Code lengths"). */
 const MIN_GENERATED_LENGTH = 4;
 
 /** What codes are generated from; `pointer` names the request field that decided it, for errors. */

@@ -1,5 +1,5 @@
 /**
- * The Effect envelope as it travels through services and storage (effects.md §2). Money props are
+ * The Effect envelope as it travels through services and storage (docs/engine.md). Money props are
  * kept as JSON numbers produced from exact decimals by the engine; this layer never does arithmetic
  * on them.
  */

@@ -53,8 +53,8 @@ export function compare(x: Decimal, y: Decimal): number {
 // ---- fast exact arithmetic -------------------------------------------------------------------
 //
 // decimal.js copies its argument into a new Decimal on every plus/minus/times and runs a general
-// rounding pass; on the rule engine's hot path (sums, discounts, remaining amounts) that was a sixth of
-// the evaluation time. `add` / `sub` / `mul` work on the representation directly for finite operands
+// rounding pass, and these operations sit on the rule engine's hot path (sums, discounts, remaining
+// amounts). `add` / `sub` / `mul` work on the representation directly for finite operands
 // whose exact result fits in a few base-1e7 words and in the configured 40 significant digits (every
 // money value), and hand everything else to decimal.js — so results are identical, only cheaper
 // (test/domain/money-fast.test.ts compares them on random and edge-case operands).
@@ -87,8 +87,8 @@ function make(s: number, top: number, d: number[]): Decimal | null {
 }
 
 /**
- * A Decimal built field by field: decimal.js's own constructor takes ≈ 4× as long (it dispatches on its
- * argument's type). Same prototype, the same own fields in the same order (`constructor`, s, e, d) as
+ * A Decimal built field by field, skipping decimal.js's constructor, which first dispatches on its
+ * argument's type. Same prototype, the same own fields in the same order (`constructor`, s, e, d) as
  * decimal.js sets them: an ordinary, immutable Decimal for every operation.
  */
 function Made(this: DecimalRepr & { constructor: unknown }, s: number, e: number, d: number[]): void {
@@ -102,8 +102,8 @@ Made.prototype = Decimal.prototype;
 /**
  * `v instanceof Decimal`, the same answer (Made and Decimal share one prototype object), but a test
  * TurboFan inlines: Decimal, a decimal.js clone carrying some fifty static methods, is a dictionary-mode
- * function, and `instanceof` against it went through the generic InstanceOf builtin each time (≈ 2× the
- * cost of an inlined test; a few hundred tests per rule-engine evaluation).
+ * function, and `instanceof` against it goes through the generic InstanceOf builtin each time, a few
+ * hundred times per rule-engine evaluation.
  */
 export function isDec(v: unknown): v is Decimal {
   return v instanceof Made;
@@ -150,7 +150,7 @@ function magnitude(xd: number[], kx: number, yd: number[], ky: number, s: number
 // Most money values have one or two words (an integer part below 1e7 and at most seven decimals, say
 // 152.33 = [152, 3300000]): then x = m · 1e7^q for an integer m below 1e14, exact as a double. Sums and
 // products of such values whose exact integer stays within 2^53 are computed on doubles and turned back
-// into at most three words — several times cheaper than the word loops below, with the same result.
+// into at most three words — no word loop, the same result.
 
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 

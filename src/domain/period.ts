@@ -1,6 +1,6 @@
 import type { LimitConfig } from './campaign.js';
 
-/** Start of the period containing `now` in the Application's timezone; '' for lifetime limits (Q9: weeks start Monday). */
+/** Start of the period containing `now` in the Application's timezone; '' for lifetime limits; weeks start on Monday (docs/campaigns.md). */
 export function periodStart(period: LimitConfig['period'], now: Date, timezone: string): string {
   if (!period) return '';
   let parts: Record<string, string>;

@@ -1,6 +1,6 @@
 import type { Decimal } from './money.js';
 
-/** A customer profile: deployment-wide, keyed by its integration id (sessions.md §2.7). */
+/** A customer profile: deployment-wide, keyed by its integration id (docs/profiles-and-events.md). */
 export interface CustomerProfile {
   id: number;
   accountId: number;

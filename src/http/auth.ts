@@ -1,4 +1,4 @@
-/** Authorization header schemes (sessions.md §6): exact prefix and one space. */
+/** Authorization header schemes: the exact prefix and one space (docs/http.md, "Authorization"). */
 import type { FastifyRequest } from 'fastify';
 import { unauthorized } from '../domain/errors.js';
 import { authenticateBearer, authenticateIntegrationKey, checkManagementKey } from '../services/auth/keys.js';

@@ -36,7 +36,7 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
     ajv: { customOptions: { strict: false } },
     // ids in paths are matched case-sensitively and may contain any character. The router's own
     // length limit sits far above the schemas' maxLength (1000) so an over-long id gets the schema's
-    // 400 naming the parameter (sessions.md V2) rather than the router's bare 414.
+    // 400 naming the parameter (docs/http.md, "Path parameters") rather than the router's bare 414.
     routerOptions: { maxParamLength: 10_000 },
     // the router's own failures (undecodable URL, absurdly long id) in our ErrorResponse shape too
     frameworkErrors: (err, _req, reply) => {

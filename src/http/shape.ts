@@ -43,7 +43,7 @@ export function wireApplication(a: Application): Record<string, unknown> {
   return { ...a, loyaltyPrograms: [] };
 }
 
-/** IntegrationStateV2: the three required lists, customerSession by default (OQ-3), the rest on request. */
+/** IntegrationStateV2: the three required lists and customerSession always (docs/sessions.md), the rest as `responseContent` asks. */
 export function integrationState(r: SessionResult, responseContent: readonly string[]): Record<string, unknown> {
   const want = new Set(responseContent);
   const out: Record<string, unknown> = {
@@ -67,8 +67,8 @@ const NO_EFFECTS = '{"effects":[]';
 
 /**
  * IntegrationStateV2 as response text when the session stored its effects' JSON: the route's own
- * serializer writes everything else, and the effects list goes in as the stored text (up to hundreds
- * of effects, ≈ 12 KB for 70) instead of being serialised a second time. The text is the one the
+ * serializer writes everything else, and the effects list, which may hold hundreds of effects, goes in
+ * as the stored text instead of being serialised a second time. The text is the one the
  * serializer would write (toWire keeps the schema's key order; tested against dry runs, which take
  * the serializer's path). `effects` is the schema's first property, so the serializer's text for an
  * empty list starts with NO_EFFECTS.
@@ -85,7 +85,7 @@ export function wireCampaign(c: Campaign, now: Date): Record<string, unknown> {
   return { description: '', ...c, frontendState: frontendState(c, now), storesImported: false };
 }
 
-/** Domain coupon → `Coupon` (decimals as numbers; `reservation` false for a personal code, §1.1). */
+/** Domain coupon → `Coupon` (decimals as numbers; `reservation` false for a personal code, docs/coupons.md). */
 export function wireCoupon(c: Coupon): Record<string, unknown> {
   const out: Record<string, unknown> = { id: c.id, created: c.created, campaignId: c.campaignId, value: c.value, usageLimit: c.usageLimit };
   if (c.discountLimit !== undefined) out.discountLimit = toNumber(c.discountLimit);

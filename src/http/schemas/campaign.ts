@@ -60,7 +60,7 @@ const Rule = Type.Object({
   bindings: Type.Optional(Type.Array(ref(Binding))),
   condition: Type.Array(Type.Unknown(), { minItems: 1 }),
   effects: Type.Array(Type.Unknown()),
-  failureEffects: Type.Optional(Type.Array(Type.Unknown(), { description: 'OpenPromo extension (rules.md §4.5): effects evaluated when the condition is false' })),
+  failureEffects: Type.Optional(Type.Array(Type.Unknown(), { description: 'OpenPromo extension (docs/rules-language.md, Evaluation): effects evaluated when the condition is false' })),
 }, { $id: 'Rule' });
 
 export const NewRuleset = Type.Object({

@@ -1,4 +1,4 @@
-/** Coupons (coupons-referrals-budgets.md §1): request and response shapes of 25.17 (the wire form of a coupon: http/shape.ts). */
+/** Coupons: request and response shapes of 25.17 (docs/coupons.md; the wire form of a coupon: http/shape.ts). */
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, DateTime, Int64, Nullable, ref } from './common.js';
 

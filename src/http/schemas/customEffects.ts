@@ -1,4 +1,4 @@
-/** Custom effects: 25.17 has the schemas but no endpoints; ours are an extension (effects.md Q9, docs/custom-effects.md). */
+/** Custom effects: 25.17 has the schemas but no endpoints; ours are an extension (docs/custom-effects.md). */
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, DateTime, Int64, Page, ref, StringEnum } from './common.js';
 

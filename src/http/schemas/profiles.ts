@@ -1,4 +1,4 @@
-/** Integration API: customer profiles and custom events (sessions.md §7.1–§7.2), as in Talon.One 25.17. */
+/** Integration API: customer profiles and custom events, as in Talon.One 25.17 (docs/profiles-and-events.md). */
 import { Type, type Static } from '@sinclair/typebox';
 import { AnyObject, Int64, ref, StringEnum } from './common.js';
 

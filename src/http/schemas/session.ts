@@ -3,7 +3,7 @@ import { AnyObject, DateTime, Effect, Int64, Nullable, ref, StringEnum } from '.
 
 const SESSION_STATES = ['open', 'closed', 'partially_returned', 'cancelled'] as const;
 const StateEnum = StringEnum(SESSION_STATES, { default: 'open' });
-/** `state` in a request: `nullable` alone does not admit null past `enum`, so null is listed too (null = absent, §2.3). */
+/** `state` in a request: `nullable` alone does not admit null past `enum`, so null is listed too (null = absent: docs/sessions.md, "`null` means absent"). */
 const NullableStateEnum = Type.Unsafe<(typeof SESSION_STATES)[number] | null>({ type: 'string', enum: [...SESSION_STATES, null], nullable: true, default: 'open' });
 
 const AdditionalCost = Type.Object({ price: Type.Number() }, { $id: 'AdditionalCost' });
@@ -33,7 +33,7 @@ const CartItem = Type.Object({
   position: Type.Optional(Type.Number({ readOnly: true })),
 }, { $id: 'CartItem' });
 
-/** Every property may also be null, which the service treats as absent (sessions.md §2.3). */
+/** Every property may also be null, which the service treats as absent (docs/sessions.md, "`null` means absent"). */
 const NewCustomerSessionV2 = Type.Object({
   profileId: Type.Optional(Nullable(Type.String())),
   storeIntegrationId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 1000 }))),

@@ -48,7 +48,7 @@ export function createCampaign(ctx: ServiceContext, applicationId: number, setti
 
 /**
  * Campaign.budgets: the campaign-wide limits (no entities) with what the current period has used;
- * limits keyed by an entity have one counter per key and are not summarised here (§3.3).
+ * limits keyed by an entity have one counter per key and are not summarised here (docs/campaigns.md).
  */
 async function withBudgets(ctx: ServiceContext, sql: Sql, c: Campaign): Promise<Campaign> {
   const wide = (c.limits ?? []).filter((l) => l.entities.length === 0);

@@ -1,7 +1,7 @@
 /**
- * Generated coupon codes (coupons-referrals-budgets.md §1.2): pattern and characters from the
+ * Generated coupon codes (docs/coupons.md): pattern and characters from the
  * request, else the campaign's `couponSettings`, else eight random characters from A–Z0–9;
- * normalised to the Application's case (§1.4); unique in the Application, regenerated on collision.
+ * normalised to the Application's case; unique in the Application, regenerated on collision.
  */
 import { randomInt } from 'node:crypto';
 import type { Application } from '../../domain/application.js';

@@ -18,7 +18,7 @@ export async function loadCampaignOf(ctx: ServiceContext, sql: Sql, applicationI
 
 /**
  * Coupons are created (generated or imported) only in campaigns with the `coupons` feature — the
- * feature coupon rules and budgets need (§3.2); listing, updating and deleting work in any campaign.
+ * feature coupon rules and budgets need (docs/coupons.md); listing, updating and deleting work in any campaign.
  */
 export function requireCouponFeature(campaign: Campaign): void {
   if (!campaign.features.includes('coupons')) {
@@ -36,7 +36,7 @@ export function checkDates(startDate: string | undefined | null, expiryDate: str
   }
 }
 
-/** Per-coupon limits override per-profile campaign limits only (§1.1): every entry must bucket by Profile. */
+/** Per-coupon limits override per-profile campaign limits only (docs/coupons.md): every entry must bucket by Profile. */
 export function checkCouponLimits(limits: readonly LimitConfig[] | undefined): void {
   limits?.forEach((l, i) => {
     if (!l.entities.includes('Profile')) throw invalidField(`/limits/${i}/entities`, Title.invalidValue, 'Coupon limits must be per-profile limits (entities must contain "Profile")');

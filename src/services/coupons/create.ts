@@ -1,4 +1,4 @@
-/** createCoupons and createCouponsForMultipleRecipients (§1.2): generated codes, one transaction. */
+/** createCoupons and createCouponsForMultipleRecipients: generated codes, one transaction (docs/coupons.md). */
 import type { LimitConfig } from '../../domain/campaign.js';
 import type { Coupon, NewCouponRecord } from '../../domain/coupon.js';
 import { invalidField, Title } from '../../domain/errors.js';
@@ -9,7 +9,7 @@ import type { ServiceContext } from '../context.js';
 import { couponCodeSpec, insertGeneratedCoupons } from './codes.js';
 import { checkCouponLimits, checkDates, loadCampaignOf, newBatchId, requireCouponFeature, utc } from './common.js';
 
-/** Sync creation is capped (§1.2): 20 000 codes, 200 000 with the deprecated `uniquePrefix`. */
+/** Sync creation is capped: 20 000 codes, 200 000 with the deprecated `uniquePrefix` (docs/coupons.md). */
 const MAX_SYNC = 20_000;
 const MAX_SYNC_WITH_PREFIX = 200_000;
 

@@ -1,5 +1,5 @@
 /**
- * exportCoupons (§1.2): the matching coupons of an Application as CSV, produced page by page.
+ * exportCoupons: the matching coupons of an Application as CSV, produced page by page.
  * Each page is one short keyset query (`id > last ORDER BY id LIMIT 5000`) in its own
  * transaction, so an export of millions of rows never holds them in memory nor blocks writers;
  * the export is therefore not one snapshot (coupons created meanwhile may or may not appear).

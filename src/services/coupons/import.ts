@@ -1,5 +1,5 @@
 /**
- * importCoupons (§1.2): a CSV upload of any size, with bounded memory.
+ * importCoupons: a CSV upload of any size, with bounded memory.
  *
  * The upload is first streamed to a temporary file (no database lock is held while a client is
  * still sending), then parsed as a stream and inserted 1 000 rows per statement inside ONE

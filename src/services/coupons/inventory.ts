@@ -1,5 +1,5 @@
 /**
- * getCustomerInventory (§1.1, §1.7): what a profile holds in the key's Application — its reserved
+ * getCustomerInventory (docs/coupons.md): what a profile holds in the key's Application — its reserved
  * coupons (redeemed ones included, since a redemption reserves), its personal coupons and every
  * implicitly reserved coupon, each with the profile's redemption count and a `state`; its referral
  * codes with the friends they referred; the profile itself when asked.
@@ -22,7 +22,7 @@ interface InventoryReferral { referral: Referral; referredCustomers: string[] }
 export interface Inventory { profile: CustomerProfile; coupons?: InventoryCoupon[]; referrals?: InventoryReferral[] }
 
 /**
- * §1.1, checked in this order: `disabled` (campaign not running: disabled, archived or ended),
+ * A coupon's state, checked in this order: `disabled` (campaign not running: disabled, archived or ended),
  * `used` (usage limit reached, or redeemed by this profile), `expired` (past expiryDate),
  * `pending` (startDate ahead), else `active` (also for a scheduled campaign).
  */

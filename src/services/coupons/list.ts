@@ -1,4 +1,4 @@
-/** getCouponsWithoutTotalCount and the two searchCouponsAdvanced…WithoutTotalCount (§1.3): `{hasMore, data}`. */
+/** getCouponsWithoutTotalCount and the two searchCouponsAdvanced…WithoutTotalCount: `{hasMore, data}` (docs/coupons.md). */
 import type { Coupon } from '../../domain/coupon.js';
 import { invalidParameter, Title } from '../../domain/errors.js';
 import { COUPON_SORT, findCoupons } from '../../store/repos/coupons.js';

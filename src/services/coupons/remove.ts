@@ -1,4 +1,4 @@
-/** deleteCoupon and deleteCoupons (§1.3). Reservations go with the coupon (ON DELETE CASCADE). */
+/** deleteCoupon and deleteCoupons. Reservations go with the coupon (ON DELETE CASCADE). */
 import { notFound } from '../../domain/errors.js';
 import { deleteCouponById, deleteMatchingCoupons } from '../../store/repos/coupons.js';
 import type { ServiceContext } from '../context.js';

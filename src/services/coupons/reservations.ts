@@ -1,5 +1,5 @@
 /**
- * Coupon reservations through the Integration API (§1.7): the coupon wallet. Scoped to the key's
+ * Coupon reservations through the Integration API: the coupon wallet. Scoped to the key's
  * Application; the code is normalised with its case setting. The endpoint ignores
  * `reservationLimit` (only the `reserveCoupon` effect enforces it); a personal coupon cannot be
  * reserved for anyone but its recipient.

@@ -1,5 +1,5 @@
 /**
- * updateCoupon and updateCouponBatch (§1.3). PUT semantics of Talon.One: `startDate`,
+ * updateCoupon and updateCouponBatch (docs/coupons.md). PUT semantics of Talon.One: `startDate`,
  * `expiryDate` (and for one coupon `recipientIntegrationId`) are replaced — omitted means null —
  * while the other fields keep their value when omitted. The code itself never changes.
  */
@@ -57,7 +57,7 @@ export interface UpdateCouponBatchInput {
   attributes?: Record<string, unknown>; batchID?: string;
 }
 
-/** Every coupon of the campaign, or of one batch when `batchID` is given (Q11). Returns how many changed. */
+/** Every coupon of the campaign, or of one batch when `batchID` is given. Returns how many changed. */
 export function updateCouponBatch(ctx: ServiceContext, applicationId: number, campaignId: number, u: UpdateCouponBatchInput): Promise<number> {
   checkDates(u.startDate, u.expiryDate);
   return ctx.db.transaction(async (sql) => {

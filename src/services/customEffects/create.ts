@@ -1,4 +1,4 @@
-/** Create a custom effect (our extension, effects.md Q9). Names are unique per account (409). */
+/** Create a custom effect (our extension, docs/custom-effects.md). Names are unique per account (409). */
 import { ACCOUNT_ID } from '../../domain/application.js';
 import type { CustomEffect } from '../../domain/campaign.js';
 import { conflict } from '../../domain/errors.js';

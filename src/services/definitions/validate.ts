@@ -1,4 +1,4 @@
-/** Checks client attribute maps and additional costs against the account's definitions (V11, V12). */
+/** Checks client attribute maps and additional costs against the account's definitions (docs/sessions.md, docs/attributes.md). */
 import { invalidField, pointerKey, Title } from '../../domain/errors.js';
 import type { AttributeDef } from '../../domain/records.js';
 import type { Definitions } from './load.js';

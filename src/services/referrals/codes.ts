@@ -1,7 +1,7 @@
 /**
- * Generated referral codes (coupons-referrals-budgets.md §1.2, §2.1): pattern and characters from
+ * Generated referral codes (docs/referrals.md): pattern and characters from
  * the request, else the campaign's `referralSettings`, else a default; normalised to the
- * Application's case (§1.4); unique in the Application, regenerated on collision.
+ * Application's case; unique in the Application, regenerated on collision.
  */
 import { randomInt } from 'node:crypto';
 import type { Application } from '../../domain/application.js';

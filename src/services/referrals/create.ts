@@ -1,7 +1,7 @@
 /**
  * Integration API: referral codes for one advocate (createReferral) or many
  * (createReferralsForMultipleAdvocates). Both ignore referral limits (budgets), as documented
- * by Talon.One, and neither creates or requires the advocate's customer profile (§2.2).
+ * by Talon.One, and neither creates or requires the advocate's customer profile (docs/referrals.md).
  */
 import { randomInt } from 'node:crypto';
 import type { Referral } from '../../domain/coupon.js';

@@ -1,5 +1,5 @@
 /**
- * importReferrals (CSV, coupons-referrals-budgets.md §2.2): columns `code` and
+ * importReferrals (CSV, docs/referrals.md): columns `code` and
  * `advocateprofileintegrationid` required, `startdate`, `expirydate` (RFC 3339, any offset, stored
  * in UTC), `limitval` (empty → 1, 0 = unlimited), `attributes` (a JSON object of Referral
  * attributes). All or nothing: every bad line is reported (errors[].source.line, 1 = header) and

@@ -1,5 +1,5 @@
 /**
- * Limit counters (coupons-referrals-budgets.md §3): one row per campaign, action, bucket (the
+ * Limit counters (docs/campaigns.md): one row per campaign, action, bucket (the
  * compound entity key, '' campaign-wide) and period start ('' = lifetime). Amounts are exact
  * decimal text; a consume reads the row under lock (PostgreSQL FOR UPDATE; SQLite runs one write
  * transaction at a time) so the check and the write can never interleave with another request.

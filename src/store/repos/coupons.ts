@@ -149,7 +149,7 @@ export async function deleteRedemption(sql: Sql, couponId: number, sessionId: nu
 }
 
 /**
- * The listing filters shared by list, search, export and delete (§1.3). Dates are RFC 3339 in UTC
+ * The listing filters shared by list, search, export and delete (docs/coupons.md). Dates are RFC 3339 in UTC
  * as stored (`toISOString`). `campaignIds` undefined = every campaign of the Application.
  */
 export interface CouponQuery {

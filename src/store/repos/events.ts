@@ -34,7 +34,7 @@ export async function listReturns(sql: Sql, sessionId: number): Promise<Return[]
   return rows.map((r) => ({ ...fromJson<Omit<Return, 'id'>>(r.data), id: Number(r.id) }));
 }
 
-/** Stored responses of keyed requests (Idempotency-Key, sessions.md §4.2, OQ-23). */
+/** Stored responses of keyed requests (docs/sessions.md, "Idempotency-Key (returns)"). */
 export async function findIdempotent(sql: Sql, applicationId: number, endpoint: string, key: string, notBefore: string): Promise<{ status: number; body: unknown } | undefined> {
   const row = await sql.get<{ status: number; body: string }>('SELECT status, body FROM idempotency WHERE application_id = ? AND endpoint = ? AND key = ? AND created > ?',
     [applicationId, endpoint, key, notBefore]);

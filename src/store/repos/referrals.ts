@@ -65,7 +65,7 @@ export async function refereesOf(sql: Sql, referralId: number): Promise<string[]
   return rows.map((r) => r.friend_integration_id);
 }
 
-// ---- management of referral codes (issue #4): insert with conflict report, list/scan, update, delete, friends ----
+// ---- management of referral codes: insert with conflict report, list/scan, update, delete, friends ----
 
 /**
  * Inserts rows, skipping codes that exist in the Application (or repeat within `rows`), and returns

@@ -70,7 +70,7 @@ export async function updateSession(sql: Sql, s: CustomerSession, effects: Sessi
       s.total.toString(), s.firstSession, s.updateCount, s.updated, s.id]);
 }
 
-/** True when the profile has a session in this Application other than `exceptId` (firstSession, OQ-4). */
+/** True when the profile has a session in this Application other than `exceptId` (`firstSession`, docs/sessions.md). */
 export async function profileHasOtherSession(sql: Sql, applicationId: number, profileId: string, exceptIntegrationId: string): Promise<boolean> {
   const row = await sql.get('SELECT 1 AS x FROM sessions WHERE application_id = ? AND profile_integration_id = ? AND integration_id <> ? LIMIT 1',
     [applicationId, profileId, exceptIntegrationId]);

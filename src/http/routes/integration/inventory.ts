@@ -1,4 +1,4 @@
-/** Integration API: getCustomerInventory (coupons-referrals-budgets.md §1.1, §1.7). */
+/** Integration API: getCustomerInventory (docs/coupons.md, "Reservations and inventory"). */
 import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { customerInventory } from '../../../services/coupons/inventory.js';

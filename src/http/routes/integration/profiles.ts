@@ -1,4 +1,4 @@
-/** Integration API: customer profiles and custom events (sessions.md §7.1–§7.2). Thin: parse, call a service, shape. */
+/** Integration API: customer profiles and custom events (docs/profiles-and-events.md). Thin: parse, call a service, shape. */
 import { Type } from '@sinclair/typebox';
 import type { SessionEvent } from '../../../domain/records.js';
 import type { ServiceContext } from '../../../services/context.js';

@@ -1,4 +1,4 @@
-/** Integration API: referral codes (coupons-referrals-budgets.md §2.3), scoped to the key's Application. */
+/** Integration API: referral codes, scoped to the key's Application (docs/referrals.md). */
 import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { createReferral, createReferralsForMultipleAdvocates } from '../../../services/referrals/create.js';

@@ -1,4 +1,4 @@
-/** Integration API: coupon reservations, the coupon wallet (coupons-referrals-budgets.md §1.7). Scoped to the key's Application. */
+/** Integration API: coupon reservations, the coupon wallet, scoped to the key's Application (docs/coupons.md, "Reservations and inventory"). */
 import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { reserveCoupon, reservedCustomers, unreserveCoupon } from '../../../services/coupons/reservations.js';

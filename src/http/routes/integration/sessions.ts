@@ -1,4 +1,4 @@
-/** Integration API: customer sessions (sessions.md §2, §4). Thin: parse, call a service, shape. */
+/** Integration API: customer sessions (docs/sessions.md). Thin: parse, call a service, shape. */
 import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { getCustomerSession } from '../../../services/sessions/get.js';

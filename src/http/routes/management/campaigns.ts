@@ -1,4 +1,4 @@
-/** Management API: campaigns and their rulesets (issue #3). */
+/** Management API: campaigns and their rulesets (docs/campaigns.md). */
 import { Type } from '@sinclair/typebox';
 import type { CampaignSettings } from '../../../domain/campaign.js';
 import { frontendState } from '../../../domain/campaign.js';

@@ -1,4 +1,4 @@
-/** Management API: coupons of a campaign — create, list, search, update, delete, import, export (issue #4). */
+/** Management API: coupons of a campaign — create, list, search, update, delete, import, export (docs/coupons.md). */
 import multipart from '@fastify/multipart';
 import { Type, type Static } from '@sinclair/typebox';
 import { Readable } from 'node:stream';

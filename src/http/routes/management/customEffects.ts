@@ -1,4 +1,4 @@
-/** Management API: custom effects (our extension, effects.md Q9; see docs/custom-effects.md). */
+/** Management API: custom effects (our extension, docs/custom-effects.md). */
 import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { createCustomEffect } from '../../../services/customEffects/create.js';

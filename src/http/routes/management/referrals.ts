@@ -1,4 +1,4 @@
-/** Management API: referral codes of a campaign, their import and export, and an advocate's friends (issue #4). */
+/** Management API: referral codes of a campaign, their import and export, and an advocate's friends (docs/referrals.md). */
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { Readable } from 'node:stream';
