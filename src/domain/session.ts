@@ -1,16 +1,15 @@
 /**
- * Customer sessions (sessions.md §1–§3): the value, the merge of an update into it, totals and the
+ * Customer sessions (docs/sessions.md): the value, the merge of an update into it, totals and the
  * state machine. Pure: no I/O, no clock (callers pass `now`).
  */
 import { AppError, badRequest, invalidField } from './errors.js';
 import { add, dec, Decimal, fromNumber, mul, toNumber, ZERO } from './money.js';
 
 export type SessionState = 'open' | 'closed' | 'partially_returned' | 'cancelled';
-export const SESSION_STATES: readonly SessionState[] = ['open', 'closed', 'partially_returned', 'cancelled'];
 
-export type Attributes = Record<string, unknown>;
-export interface AdditionalCost { price: number }
-export type AdditionalCosts = Record<string, AdditionalCost>;
+type Attributes = Record<string, unknown>;
+interface AdditionalCost { price: number }
+type AdditionalCosts = Record<string, AdditionalCost>;
 
 export interface CartItem {
   name?: string;
@@ -30,7 +29,7 @@ export interface CartItem {
   additionalCosts?: AdditionalCosts;
 }
 
-export interface ExperimentVariantAllocation { experimentID: number; variantID: number }
+interface ExperimentVariantAllocation { experimentID: number; variantID: number }
 
 /** The stored content of a session: what clients send and the server merges. */
 export interface SessionContent {
@@ -86,11 +85,11 @@ export const EMPTY_CONTENT: SessionContent = Object.freeze({
   identifiers: [], attributes: {},
 });
 
-/** Limits of the 25.17 schema that JSON Schema cannot express (sessions.md V4). */
-export const MAX_CART_QUANTITY = 10_000;
+/** What the request schema cannot bound (docs/sessions.md, "States and transitions", cart size). */
+const MAX_CART_QUANTITY = 10_000;
 
 // ---------------------------------------------------------------------------------------------
-// State machine (sessions.md §3.1–§3.2)
+// State machine (docs/sessions.md, "States and transitions")
 
 export type SessionEventType =
   | 'talon_session_created' | 'talon_session_updated' | 'talon_session_closed'
@@ -113,7 +112,7 @@ function invalidTransition(from: SessionState | null, to: SessionState): AppErro
   return invalidField(STATE_POINTER, 'Invalid transition', detail);
 }
 
-/** The transition an updateCustomerSessionV2 request asks for; an omitted state means `open` (OQ-7). */
+/** The transition an updateCustomerSessionV2 request asks for; an omitted state means `open`, so an update never closes by omission. */
 export function updateTransition(from: SessionState | null, requested: SessionState | null | undefined): Transition {
   const to = requested ?? 'open';
   if (from === null) {
@@ -174,7 +173,7 @@ export function assertReopenable(state: SessionState): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Merge (sessions.md §2.3)
+// Merge (docs/sessions.md, "`null` means absent")
 
 const present = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
 
@@ -183,8 +182,8 @@ export function normaliseCart(items: readonly CartItemInput[]): CartItem[] {
   const out = new Array<CartItem>(items.length);
   for (let position = 0; position < items.length; position++) {
     const it = items[position];
-    // Object.assign then plain sets: V8 copies `{ ...it }` on a slow path (≈5× slower for a cart). A parsed
-    // `__proto__` key is data, so such an item is copied by spread: Object.assign would set the prototype.
+    // Object.assign then plain sets: V8 copies `{ ...it }` on a slow path. A parsed `__proto__` key is
+    // data, so such an item is copied by spread: Object.assign would set the prototype.
     const item = (Object.hasOwn(it, '__proto__') ? { ...it } : Object.assign({}, it)) as CartItem;
     // read-only fields a client may have echoed back are recomputed, never trusted
     item.returnedQuantity = 0;
@@ -197,7 +196,8 @@ export function normaliseCart(items: readonly CartItemInput[]): CartItem[] {
 
 /**
  * The session content after an update: absent keeps, present replaces, attributes merge by key.
- * `base` is the stored content (or EMPTY_CONTENT for a new session or a dry run, OQ-5).
+ * `base` is the stored content, or EMPTY_CONTENT for a new session and for a dry run, which evaluates
+ * its payload alone.
  */
 export function mergeContent(base: SessionContent, patch: SessionPatch, canChangeProfile: boolean): SessionContent {
   const next: SessionContent = { ...base };
@@ -226,7 +226,7 @@ export function sessionContent(c: SessionContent): SessionContent {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Totals (sessions.md §2.5)
+// Totals (docs/sessions.md, "Money is exact decimal")
 
 export function computeTotals(content: Pick<SessionContent, 'cartItems' | 'additionalCosts'>): Totals {
   let cartItemTotal = ZERO;
@@ -264,7 +264,7 @@ export function unitsValue(item: CartItem, quantity: number): Decimal {
   return mul(unit, new Decimal(quantity));
 }
 
-/** Σ quantity ≤ 10 000 (V4) — the per-item and count limits are in the JSON schema. */
+/** Σ quantity ≤ MAX_CART_QUANTITY — the per-item and count limits are in the JSON schema. */
 export function checkCartQuantity(items: readonly { quantity: number }[], pointer: string): void {
   let sum = 0;
   for (const it of items) sum += it.quantity;

@@ -1,10 +1,10 @@
 import type { Database } from '../store/db.js';
 
-/** What every use case receives: the database and a clock (tests and dry runs pass their own). */
+/** What every use case receives: the database and a clock (tests pass their own). */
 export interface ServiceContext {
   db: Database;
   now(): Date;
-  /** In-flight session keys of this process (fast 409 before queueing; PostgreSQL adds an advisory lock). */
+  /** Lock keys of this process's requests in flight (services/exclusive.ts: 409 before queueing; PostgreSQL adds an advisory lock). */
   inflight: Set<string>;
   /** Per-process caches, rebuilt from the database when a config version moves. */
   caches: Map<string, { version: number; value: unknown }>;

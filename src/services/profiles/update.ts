@@ -23,7 +23,7 @@ export interface UpdateProfileRequest {
   applicationId: number;
   integrationId: string;
   attributes?: Record<string, unknown> | undefined;
-  /** accepted and validated by the schema; audiences arrive with a later issue */
+  /** accepted and validated by the schema, otherwise ignored: there are no audiences */
   audiencesChanges?: { adds: number[]; deletes: number[] } | undefined;
   /** counts only with runRuleEngine and dry (docs/profiles-and-events.md) */
   evaluableCampaignIds?: number[] | undefined;

@@ -1,6 +1,6 @@
 /**
- * `set` effects (rule function updateAttribute, effects.md §8.4) write session and profile
- * attributes. They apply on every non-dry evaluation and are never rolled back (sessions.md §3.4).
+ * `set` effects (the rule function updateAttribute) write session and profile attributes. They apply
+ * on every evaluation and are never rolled back (docs/sessions.md, "What a session commits, and when").
  * The checker already verified at save time that the path is a writable slot and the value's kind.
  */
 import type { Effect } from '../../domain/effect.js';

@@ -1,7 +1,7 @@
 /**
  * Entities that rule effects create or change outside the session — coupons (couponCreated),
- * referral codes (referralCreated) and reservations (reserveCoupon). They apply on every non-dry
- * evaluation and are never rolled back (sessions.md §3.4, OQ-17).
+ * referral codes (referralCreated) and reservations (reserveCoupon). They apply on every evaluation
+ * and are never rolled back (docs/sessions.md, "What a session commits, and when").
  */
 import { randomUUID } from 'node:crypto';
 import type { Campaign } from '../../domain/campaign.js';
@@ -14,7 +14,7 @@ import { addReservation, couponsByValues, insertCoupons } from '../../store/repo
 import { insertReferralsReturning } from '../../store/repos/referrals.js';
 
 /** Pattern and characters of generated codes, in the Application's case (what domain/coupon.ts freshCode draws from). */
-export interface RuleCodeSpec { pattern: string; validCharacters: string[] }
+interface RuleCodeSpec { pattern: string; validCharacters: string[] }
 
 /** Where rule-created codes come from: the engine's first draw (`ids`) and, on collision, the spec to draw again from. */
 export interface RuleCodes {

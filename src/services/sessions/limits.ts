@@ -1,6 +1,6 @@
 /**
- * Campaign limits as counter buckets (coupons-referrals-budgets.md §3): for one session, which
- * counters each LimitConfig of the running campaigns (and each coupon's own limits) maps to, and
+ * Campaign limits as counter buckets (docs/sessions.md, "Limits are exact under concurrency"): for one
+ * session, which counters each LimitConfig of the running campaigns (and each coupon's own limits) maps to, and
  * how much room each has. The engine decides with the rooms; the close commits the usage it
  * reports to exactly these counters, and a cancel or reopen releases what was committed.
  */
@@ -20,7 +20,7 @@ export interface LimitBucket {
 }
 
 /** What buckets are keyed by; an event has neither session id nor identifiers (those buckets are then unkeyed). */
-export type LimitKeys = Pick<CustomerSession, 'integrationId' | 'profileId' | 'storeIntegrationId' | 'identifiers'>;
+type LimitKeys = Pick<CustomerSession, 'integrationId' | 'profileId' | 'storeIntegrationId' | 'identifiers'>;
 
 interface Subject { session: LimitKeys; coupons: Coupon[]; referral: Referral | null }
 

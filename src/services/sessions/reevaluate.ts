@@ -1,9 +1,9 @@
 /**
- * returnCartItems?runRuleEngine=true (sessions.md §4.2 rule 6, OQ-22; docs/sessions.md): the campaigns
- * with `reevaluateOnReturn` that produced an effect while the session was closed are evaluated again on
- * the units that remain. Their committed discounts, coupon and referral redemptions are rolled back —
- * counters, redemptions and discount counters released — and the new evaluation's are committed in
- * their place, in the return's transaction.
+ * returnCartItems?runRuleEngine=true (docs/sessions.md, "Returns re-evaluate campaigns with
+ * `reevaluateOnReturn`"): the campaigns with `reevaluateOnReturn` that produced an effect while the
+ * session was closed are evaluated again on the units that remain. Their committed discounts, coupon
+ * and referral redemptions are rolled back — counters, redemptions and discount counters released —
+ * and the new evaluation's are committed in their place, in the return's transaction.
  */
 import type { Effect } from '../../domain/effect.js';
 import type { CustomerProfile } from '../../domain/profile.js';
@@ -45,14 +45,14 @@ const REJECTIONS = new Set(['rejectCoupon', 'rejectReferral']);
 /**
  * What a re-evaluation replaces: the effects whose commitment it can undo (discounts, code acceptances),
  * and the rejections of codes. The others (notifications, free items, created codes, attribute updates,
- * custom effects…) were applied at close, are never rolled back (sessions.md §3.4), and are not applied a
- * second time.
+ * custom effects…) were applied at close, are never rolled back (docs/sessions.md, "What a session
+ * commits, and when"), and are not applied a second time.
  */
 const replaced = (effectType: string) => DISCOUNT_EFFECTS.has(effectType) || effectType === 'acceptCoupon' || effectType === 'acceptReferral' || REJECTIONS.has(effectType);
 
 /**
  * The session as the re-evaluation sees it: as it was closed, with the units that remain. A line's
- * returned units are its lowest sub-positions (sessions.md §4.2 rule 4), so the engine's sub-position k
+ * returned units are its lowest sub-positions (docs/sessions.md, "Returns"), so the engine's sub-position k
  * of a line is the unit returnedQuantity + k of the stored cart (`toStoredUnits`).
  */
 function remainingCart(s: CustomerSession): CustomerSession {

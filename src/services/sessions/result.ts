@@ -9,7 +9,7 @@ import type { Evaluation } from './evaluate.js';
 export interface SessionResult {
   session: CustomerSession;
   effects: Effect[];
-  /** `effects` as the JSON text the session stored, when it did (not on dry runs): the response reuses it */
+  /** `effects` as the JSON text the event stored, which the response reuses; absent for a dry run, whose text is rolled back */
   effectsJson?: string;
   evaluation: Evaluation;
   profile: CustomerProfile | null;
@@ -20,6 +20,6 @@ export interface SessionResult {
   coupons?: { coupon: Coupon; profileRedemptionCount: number }[];
   /** responseContent `referral` */
   referral?: { referral: Referral; referredCustomers: string[] };
-  /** dry: echoed in the dry response's customerSession only (OQ-5) */
+  /** a dry run's `evaluableCampaignIds`, echoed in its customerSession only (docs/sessions.md, "Dry runs") */
   evaluableCampaignIds?: number[];
 }

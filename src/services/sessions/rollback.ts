@@ -1,8 +1,8 @@
 /**
  * Which committed effects a revoke, reopen or return undoes, and the rollback effects that say so
- * (sessions.md §3.3–§3.5, effects.md §7) — the engine decides, this adapts stored (wire) effects.
- * A session stores its net effects, so the rolled-back ones leave the stored list (GET shows
- * neither them nor their rollbacks, §4.1).
+ * (docs/engine.md, "Rollback") — the engine decides, this adapts stored (wire) effects. A session
+ * stores its net effects, so the rolled-back ones leave the stored list: GET shows neither them nor
+ * their rollbacks (docs/sessions.md, "What a session commits, and when").
  */
 import type { Effect } from '../../domain/effect.js';
 import { fromWire, netEffects, rollbackAll, rollbackReturned, toWire, type ReturnedUnits, type WireEffect } from '../../engine/index.js';
@@ -20,7 +20,7 @@ export function rollbackForRevoke(committed: readonly Effect[]): Rollback {
   return split(committed, rollbackAll(committed.map((e) => fromWire(e as WireEffect))));
 }
 
-/** A partial return: undo the per-item effects of the returned units only (effects.md Q8). */
+/** A partial return: undo the per-item effects of the returned units only (docs/sessions.md, "Returns"). */
 export function rollbackForReturn(committed: readonly Effect[], returned: readonly ReturnedUnits[]): Rollback {
   return split(committed, rollbackReturned(committed.map((e) => fromWire(e as WireEffect)), returned));
 }

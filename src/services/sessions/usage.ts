@@ -1,6 +1,7 @@
 /**
- * Committing and releasing what a session consumes (coupons-referrals-budgets.md §1.6, §2.2, §3.4):
- * coupon and referral redemptions, coupon discount counters and limit counters. Everything here
+ * Committing and releasing what a session consumes (docs/sessions.md, "What a session commits, and
+ * when", "Limits are exact under concurrency"): coupon and referral redemptions, coupon discount
+ * counters and limit counters. Everything here
  * runs inside the session's transaction, on rows the evaluation read under lock, so a limit can
  * never be exceeded however many sessions close at once, in however many processes.
  */
@@ -23,7 +24,7 @@ export interface Consumed {
   counters?: { key: CounterKey; amount: string }[];
 }
 
-/** Actions whose effects apply on every non-dry evaluation and are never released (§3.4, Q7). */
+/** Actions whose effects apply as soon as they are emitted, by any evaluation, and are never released. */
 export const APPLIED_WHEN_EMITTED: ReadonlySet<string> = new Set(['createCoupon', 'createReferral', 'reserveCoupon']);
 
 async function addToCounters(sql: Sql, amounts: Map<string, { key: CounterKey; amount: Decimal }>): Promise<void> {
@@ -125,7 +126,8 @@ async function addToCouponDiscount(sql: Sql, couponId: number, delta: Decimal): 
 /**
  * A partial return: the discounts rolled back for returned units give back their discount money
  * (setDiscount), one discount effect each (setDiscountEffect) and the coupon's discount counter;
- * redemptions stay (§3.4, Q10). Returns the updated record.
+ * redemptions stay: a code used for a purchase stays used when part of it comes back. Returns the
+ * updated record.
  */
 export async function releaseReturned(sql: Sql, consumed: Consumed, rollbacks: readonly Effect[]): Promise<Consumed> {
   const counters = (consumed.counters ?? []).map((c) => ({ key: c.key, amount: dec(c.amount) }));
@@ -165,7 +167,7 @@ export async function releaseReturned(sql: Sql, consumed: Consumed, rollbacks: r
 export const REEVALUATED_ACTIONS: ReadonlySet<string> = new Set(['setDiscount', 'setDiscountEffect', 'redeemCoupon', 'redeemReferral']);
 
 /**
- * A return's re-evaluation (sessions.md §4.2 rule 6): gives back what the session holds for `campaignIds`
+ * A return's re-evaluation (reevaluate.ts): gives back what the session holds for `campaignIds`
  * — their counters of REEVALUATED_ACTIONS, the redemptions and discount counters of `couponIds`, the
  * referral when `referral` — and returns the record of what it still holds.
  */

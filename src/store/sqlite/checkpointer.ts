@@ -3,16 +3,17 @@
  *
  * In WAL mode every commit appends pages to the -wal file; a checkpoint copies them back into the
  * database file and fsyncs both. SQLite runs it inside whichever COMMIT crosses `wal_autocheckpoint`
- * (1,000 pages): on the event loop, ≈ 10 ms each, measured at ≈ 15 % of the server's time under the
- * session-update benchmark. Here a worker thread with its own connection runs PASSIVE checkpoints
- * (they never block the writer) every CHECKPOINT_MS; the writer's own automatic checkpoint stays as
- * a backstop at a much larger size, should the worker fall behind or stop.
+ * (1,000 pages), on the event loop, where it stalls every request waiting behind it. Here a worker
+ * thread with its own connection runs PASSIVE checkpoints (they never block the writer) every
+ * CHECKPOINT_MS; the writer's own automatic checkpoint stays as a backstop at a much larger size,
+ * should the worker fall behind or stop. A rolled-back unit (a failure, a dry run) writes nothing the
+ * worker could see: only committed frames are checkpointed.
  */
 import { Worker } from 'node:worker_threads';
 
 /** How often the worker checkpoints (ms). */
 export const CHECKPOINT_MS = 200;
-/** The writer's own automatic checkpoint, in pages: a backstop only (≈ 40 MB of WAL with 4 KiB pages). */
+/** The writer's own automatic checkpoint, in pages: a backstop only (40 MB of WAL with 4 KiB pages). */
 export const BACKSTOP_PAGES = 10_000;
 
 export interface Checkpointer {

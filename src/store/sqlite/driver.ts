@@ -32,7 +32,7 @@ export class SqliteDatabase implements Database {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     // savepoint (statement) journals in memory, not in temp files: group commit opens one savepoint per
-    // unit, and a file-backed sub-journal cost a third of each write's time in system calls
+    // unit, and a file-backed one would cost system calls on every write
     this.db.pragma('temp_store = MEMORY');
     if (path !== ':memory:' && path !== '') {
       // checkpoints run on a worker thread; the writer's own only past a large backstop (checkpointer.ts)
@@ -125,9 +125,8 @@ export class SqliteDatabase implements Database {
   /**
    * Starts the batch on a later turn of the event loop: the next one, or — while each turn brings more
    * transactions (concurrent requests still being read) — up to GATHER_TURNS turns later. A lone
-   * request waits one turn; under load, batches grow (≈ 5 → 9 requests per COMMIT in
-   * bench/session-update), and the COMMIT, whose cost hardly depends on the batch's size, is shared by
-   * more of them (docs/sessions.md, group commit).
+   * request waits one turn; under load batches grow, and the COMMIT, whose cost hardly depends on the
+   * batch's size, is shared by more of them (docs/sessions.md, "SQLite: one process per database file").
    */
   private waitForBatch(seen: number, turns: number): void {
     setImmediate(() => {
