@@ -165,6 +165,7 @@ async function isFirstSession(sql: Sql, req: UpdateSessionRequest, stored: Store
 /** The request's effects, and the session's net effects afterwards (the same list unless rollbacks were answered). */
 interface Outcome { evaluation: Evaluation; effects: Effect[]; kept: Effect[] }
 
+/** The rules on the session. A cancellation runs none: an open session has nothing to undo, a revoke rolls back what the close committed. */
 async function evaluate(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, { app, stored, transition }: Loaded, draft: Draft, serverNow: Date): Promise<Outcome> {
   if (transition.kind === 'cancelOpen') {
     const effects: Effect[] = [];
@@ -266,6 +267,7 @@ function preview({ transition }: Loaded, draft: Draft, outcome: Outcome, now: st
 // ---------------------------------------------------------------------------------------------
 // shape
 
+/** The result http/ answers from, with what `responseContent` asks for. */
 async function shape(sql: Sql, req: UpdateSessionRequest, { app, stored }: Loaded, draft: Draft, done: Done): Promise<SessionResult> {
   const want = req.responseContent;
   const result: SessionResult = { session: done.session, effects: done.effects, evaluation: done.evaluation, profile: null, event: done.event };
