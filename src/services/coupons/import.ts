@@ -7,7 +7,7 @@
  * the whole import back, so a failed import leaves nothing behind and a half-imported file is never
  * redeemable. Memory holds one batch, never the file. See docs/coupons.md.
  */
-import { parse, type CsvError } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,10 +89,7 @@ async function insertFromCsv(sql: Sql, path: string, app: Application, defs: Def
     return await insertRecords(sql, createReadStream(path), app, defs, base, opts);
   } catch (err) {
     if (err instanceof RowError) throw invalidLine(await lineOf(path, err.record), err.title, err.details);
-    if ((err as CsvError).code?.startsWith('CSV_')) {
-      const e = err as CsvError & { lines?: number };
-      throw invalidLine(e.lines ?? 0, Title.invalidCsv, e.message);
-    }
+    if (err instanceof CsvError) throw invalidLine(typeof err.lines === 'number' ? err.lines : 0, Title.invalidCsv, err.message);
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 /** CSV records of an uploaded file with the line each starts on (a quoted cell may span lines). */
-import { parse, type CsvError } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
-import { AppError, Title } from '../../domain/errors.js';
+import { badRequest, lineError, Title } from '../../domain/errors.js';
 import type { CsvRecord } from './import.js';
 
 const BREAK = /\r\n|\r|\n/g;
@@ -15,9 +15,8 @@ export async function* csvRecords(input: Readable): AsyncIterable<CsvRecord> {
       yield { line: info.lines - inner, cells: record };
     }
   } catch (err) {
-    const e = err as CsvError & { lines?: number };
-    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-      throw new AppError(400, `Invalid CSV: ${e.message}`, [{ title: Title.invalidCsv, details: e.message, source: { line: e.lines === undefined ? 'N/A' : String(e.lines) } }]);
+    if (err instanceof CsvError) {
+      throw badRequest(`Invalid CSV: ${err.message}`, [lineError(typeof err.lines === 'number' ? err.lines : 'N/A', Title.invalidCsv, err.message)]);
     }
     throw err;
   } finally {
