@@ -361,6 +361,7 @@ for (const kind of STORES) {
         await fails('value\nNEW1\nnew1', '3', /repeated/, '');
         await fails('value\nNEW1\ncoup2', '3', /already exists/);
         await fails('value,limitval\nNEW1,1,extra', '2', /.+/);
+        await fails('value\nNEW1\n"NEW2', '3', /Quote Not Closed/); // a CSV syntax error: the parser's line
         // a duplicate after the first batch of 1000 rows is committed inside the same transaction
         const rows = Array.from({ length: 2500 }, (_, i) => `BULK${i}`);
         rows[2200] = 'BULK5';
