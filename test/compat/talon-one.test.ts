@@ -232,7 +232,7 @@ for (const kind of STORES) {
       assert.equal(us.profileId, 'compat-p1');
       assert.deepEqual(us.cartItems.map((i: Any) => [i.position, i.sku]), [[0, 'sku-belt'], [1, 'sku-shirt']]);
       assert.equal(us.cartItemTotal, 64.48);
-      // additionalCosts not re-sent: kept (sessions.md OQ-9)
+      // additionalCosts not re-sent: kept (docs/sessions.md: an omitted field keeps its value)
       const total = costs ? 69.43 : 64.48;
       assert.equal(us.total, total);
       assert.deepEqual(us.identifiers, ['device-1']);
@@ -484,7 +484,7 @@ for (const kind of STORES) {
       assert.equal(new Set(coupons.map((c: Any) => c.value)).size, 3);
       // without `silent` the answer is 204 and the SDK resolves with null data. 4.3.0's doc comment
       // says "if set to 'yes' … 204, otherwise a list"; we follow the current API, where the
-      // default is 'yes' (spec coupons-referrals-budgets.md §1): an old integration must pass silent: 'no' to see codes
+      // default is 'yes' (docs/coupons.md, "Creating coupons"): an old integration must pass silent: 'no' to see codes
       const silent = await mgmt.createCouponsWithHttpInfo(applicationId, campaign.id, new TalonOne.NewCoupons(1, 1));
       assert.equal(silent.response.status, 204);
       assert.equal(silent.data, null);

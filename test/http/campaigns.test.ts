@@ -1,6 +1,6 @@
 /**
  * Campaigns over HTTP (issue #3): management of campaigns and rulesets, rulesets rejected at save,
- * sessions evaluated against running campaigns, the rules.md §5 examples that need no coupons,
+ * sessions evaluated against running campaigns, the worked examples of docs/rule-examples.md that need no coupons,
  * referrals or loyalty, persisted effects and their rollbacks, dry runs and schedules.
  */
 import assert from 'node:assert/strict';

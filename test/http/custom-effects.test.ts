@@ -113,7 +113,7 @@ for (const kind of STORES) {
 
       const r = await s.integ(key, 'PUT', '/v2/customer_sessions/s1', { customerSession: { cartItems: [{ sku: 'a', price: 10, quantity: 1 }] } });
       assert.equal(r.statusCode, 200, r.body);
-      // effects.md §2 envelope + §8.3 CustomEffectProps {effectId, name, payload (object)}
+      // the effect envelope + CustomEffectProps {effectId, name, payload (object)} (docs/custom-effects.md)
       assert.deepEqual(r.json().effects, [{
         campaignId, rulesetId: rs.json().id, ruleIndex: 0, ruleName: 'wrap it', effectType: 'customEffect',
         props: { effectId, name: 'GiftWrap', payload: { wrap: 'dark red', count: 2, label: '2 x dark red', fixed: true } },

@@ -1,5 +1,5 @@
 /**
- * Limit buckets by entity and period (coupons-referrals-budgets.md §3.1–§3.4): Identifier, Store,
+ * Limit buckets by entity and period (docs/campaigns.md, "Limit counters" and "Periods"): Identifier, Store,
  * Session, Coupon and compound keys, daily periods in the Application's timezone, partial discounts.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * Coupon reservations and the customer inventory over the Integration API (§1.1, §1.7): scoped to
+ * Coupon reservations and the customer inventory over the Integration API (docs/coupons.md, "Reservations and inventory"): scoped to
  * the key's Application, codes normalised with its case setting, personal coupons reserved only by
  * their recipient, inventory states — on SQLite and PostgreSQL.
  */

@@ -1,5 +1,5 @@
 /**
- * End to end: what a rule reading each path of rules.md §3 sees, after the services turned stored
+ * End to end: what a rule reading each path of docs/rules-language.md "Paths" sees, after the services turned stored
  * data into rule values. Every probe is a rule whose notification body is built from one path with
  * an operation of the path's kind (arithmetic for numbers, concatenation for strings, `formatTime`
  * for times, `if` for booleans, element-wise for lists), so a missing or mistyped value shows as a
@@ -259,7 +259,7 @@ for (const kind of STORES) {
       };
       expectSeen(updated, second);
 
-      // a dry request evaluates its payload alone (sessions.md §2.8): no profile, nothing stored counts
+      // a dry request evaluates its payload alone (docs/sessions.md, "Dry runs"): no profile, nothing stored counts
       const dry = await put('s1', { cartItems: [{ sku: 'A', quantity: 3, price: 5 }] }, '?dry=true');
       expectSeen(dry, { 'Session.UpdateCount': '2', 'Session.Total': '15', 'Session.CouponCodes': '', 'Event.Type': 'talon_session_updated' });
       assert.deepEqual(failures(dry), [...unbound('Session.ProfileId', 'Session.Attributes.Str', 'Session.ReferralCode'), ...noProfile]);
@@ -291,7 +291,7 @@ for (const kind of STORES) {
     test('Coupon, Referral and AdvocateProfile paths', (t) => withServer(t, async (s) => {
       for (const e of ['Coupon', 'Referral', 'CustomerProfile']) await defineAttributes(s, e);
       const { id: appId, key } = await s.newApplication();
-      // Coupon is bound in the coupon passes only: rules whose condition calls couponValid (rules.md §4.2)
+      // Coupon is bound in the coupon passes only: rules whose condition calls couponValid (docs/engine.md, "Passes")
       const valid = ['couponValid'];
       const couponFields: [string, Kind][] = [
         ['Value', 'str'], ['Code', 'str'], ['Id', 'num'], ['CampaignId', 'num'], ['UsageLimit', 'num'], ['UsageCounter', 'num'],

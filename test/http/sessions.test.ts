@@ -1,5 +1,5 @@
 /**
- * Integration API customer sessions (sessions.md §1–§6, §8), everything that needs no campaign or
+ * Integration API customer sessions (docs/sessions.md), everything that needs no campaign or
  * coupon: create, merge, totals, the state machine, profiles, dry runs, responseContent, validation,
  * GET, returns, reopen, authentication, Application isolation and in-process concurrency.
  * Every suite runs on SQLite and on PostgreSQL.
@@ -382,7 +382,7 @@ for (const kind of STORES) {
         return id;
       }
 
-      it('allows every transition of §3.1 with the right event', async () => {
+      it('allows every transition of the state machine with the right event (docs/sessions.md, "States and transitions")', async () => {
         const id = uid('tr');
         let r = await ok(id, { cartItems: cart }, { responseContent: ['event'] });
         assert.equal(r.event.type, 'talon_session_created');
@@ -860,7 +860,7 @@ for (const kind of STORES) {
         const r2 = await ret(id, [{ position: 0, quantity: 1 }], { headers, responseContent: ['customerSession', 'previousReturns'] });
         assert.equal(r2.statusCode, 200, r2.body);
         assert.equal(r2.body, r1.body, 'identical body');
-        const r3 = await ret(id, [{ position: 1 }], { headers }); // a different body with the same key still replays (OQ-23)
+        const r3 = await ret(id, [{ position: 1 }], { headers }); // a different body with the same key still replays (docs/sessions.md, "Idempotency-Key (returns)")
         assert.equal(r3.statusCode, 200);
         assert.deepEqual(r3.json().return, r1.json().return);
         assert.equal((await read((sql) => listReturns(sql, r1.json().customerSession.id))).length, 1);
