@@ -1,6 +1,6 @@
 /**
  * The session update stores its effects once, with its event, and answers with the effects' stored JSON text spliced into the serializer's output
- * (http/shape.ts integrationStateText); dry runs store nothing and take the serializer's own path. The
+ * (http/shape.ts integrationStateText); dry runs keep nothing (the text they store is rolled back) and take the serializer's own path. The
  * two texts of the same effects must be the same bytes, for every kind of value an effect carries.
  */
 import assert from 'node:assert/strict';
