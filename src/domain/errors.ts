@@ -47,12 +47,6 @@ export const Title = {
 } as const;
 export type Title = (typeof Title)[keyof typeof Title];
 
-/**
- * @deprecated A second spelling of Title.invalidValue, accepted from callers not yet switched to Title;
- * sent as 'Invalid value'.
- */
-type LegacyTitle = 'Invalid parameter';
-const titleOf = (t: Title | LegacyTitle): Title => (t === 'Invalid parameter' ? Title.invalidValue : t);
 
 export interface ApiError { title: Title; details?: string; source: ErrorSource }
 
@@ -66,12 +60,12 @@ export class AppError extends Error {
 export const badRequest = (message: string, errors: ApiError[] = []) => new AppError(400, message, errors);
 
 /** A 400 naming one field of the body by JSON pointer. */
-export const invalidField = (pointer: string, title: Title | LegacyTitle, details: string) =>
-  new AppError(400, details, [{ title: titleOf(title), details, source: { pointer } }]);
+export const invalidField = (pointer: string, title: Title, details: string) =>
+  new AppError(400, details, [{ title, details, source: { pointer } }]);
 
 /** A 400 naming one query or path parameter. */
-export const invalidParameter = (parameter: string, title: Title | LegacyTitle, details: string) =>
-  new AppError(400, details, [{ title: titleOf(title), details, source: { parameter } }]);
+export const invalidParameter = (parameter: string, title: Title, details: string) =>
+  new AppError(400, details, [{ title, details, source: { parameter } }]);
 
 /** One APIError naming a line of an uploaded file (1 = the header). */
 export const lineError = (line: number | string, title: Title, details: string): ApiError => ({ title, details, source: { line: String(line) } });

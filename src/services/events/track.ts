@@ -1,6 +1,6 @@
 /** trackEventV2 (docs/profiles-and-events.md): record a custom event of a profile, creating the profile on first sight, and run the rules. */
 import { ACCOUNT_ID } from '../../domain/application.js';
-import { invalidField, invalidParameter } from '../../domain/errors.js';
+import { invalidField, invalidParameter, Title } from '../../domain/errors.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { SessionEvent } from '../../domain/records.js';
 import type { Sql } from '../../store/db.js';
@@ -46,7 +46,7 @@ export async function trackEvent(ctx: ServiceContext, req: TrackEventRequest): P
   const profileId = req.profileId;
   if (profileId === undefined || profileId === '') throw invalidField('/profileId', 'required', 'profileId is required to track an event');
   if (req.forceCompleteEvaluation && !req.dry) {
-    throw invalidParameter('forceCompleteEvaluation', 'Invalid parameter', 'forceCompleteEvaluation can only be used together with dry=true');
+    throw invalidParameter('forceCompleteEvaluation', Title.invalidValue, 'forceCompleteEvaluation can only be used together with dry=true');
   }
   // a dry run keeps nothing, so it takes no lock: it must not turn a concurrent request for the profile away
   if (req.dry) return ctx.db.rehearse((sql) => run(ctx, sql, req, profileId));

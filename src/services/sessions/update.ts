@@ -6,7 +6,7 @@
  */
 import { ACCOUNT_ID, type Application } from '../../domain/application.js';
 import type { Effect } from '../../domain/effect.js';
-import { invalidField, invalidParameter } from '../../domain/errors.js';
+import { invalidField, invalidParameter, Title } from '../../domain/errors.js';
 import { dec, ZERO } from '../../domain/money.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { SessionEvent } from '../../domain/records.js';
@@ -50,8 +50,8 @@ export interface UpdateSessionRequest {
 export async function updateCustomerSession(ctx: ServiceContext, req: UpdateSessionRequest): Promise<SessionResult> {
   const serverNow = ctx.now();
   if (req.now !== undefined) {
-    if (!req.dry) throw invalidParameter('now', 'Invalid parameter', 'now can only be used together with dry=true');
-    if (req.now.getTime() <= serverNow.getTime()) throw invalidParameter('now', 'Invalid parameter', 'now must be in the future');
+    if (!req.dry) throw invalidParameter('now', Title.invalidValue, 'now can only be used together with dry=true');
+    if (req.now.getTime() <= serverNow.getTime()) throw invalidParameter('now', Title.invalidValue, 'now must be in the future');
   }
   if (req.patch.cartItems) checkCartQuantity(req.patch.cartItems, '/customerSession/cartItems');
 
