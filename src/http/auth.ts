@@ -1,7 +1,7 @@
 /** Authorization header schemes: the exact prefix and one space (docs/http.md, "Authorization"). */
 import type { FastifyRequest } from 'fastify';
 import { unauthorized } from '../domain/errors.js';
-import { authenticateBearer, authenticateIntegrationKey, checkManagementKey } from '../services/auth/keys.js';
+import { authenticateBearer, authenticateIntegrationKey, checkManagementEnabled, checkManagementKey } from '../services/auth/keys.js';
 import type { ServiceContext } from '../services/context.js';
 
 declare module 'fastify' {
@@ -25,6 +25,7 @@ export function integrationAuth(ctx: ServiceContext) {
 
 export function managementAuth(ctx: ServiceContext) {
   return async (req: FastifyRequest) => {
+    checkManagementEnabled(ctx);
     const mk = credential(req, 'ManagementKey-v1');
     if (mk) return checkManagementKey(ctx, mk);
     const token = credential(req, 'Bearer');

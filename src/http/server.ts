@@ -10,7 +10,8 @@ import { integrationAuth, managementAuth } from './auth.js';
 import { errorHandler, InvalidJsonBody, sendError } from './errors.js';
 import { allSchemas } from './schemas/index.js';
 import { integrationRoutes, managementRoutes, publicRoutes } from './routes/index.js';
-import { createValidatorCompiler } from './validation.js';
+import { createOperations } from './operations.js';
+import { createValidatorCompiler, ignoredFields } from './validation.js';
 
 export interface ServerOptions {
   logLevel?: string;
@@ -51,6 +52,9 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
   // An empty body with a JSON content type is "no body" (reopen is a PUT without one; curl and
   // generic clients still send the header); schemas that need a body then say so with a 400.
   // JSON.parse keeps a `__proto__` key as an own, plain property: it never sets a prototype.
+  // Fastify's text/plain parser would hand a JSON route a string; without it a body in any type but JSON
+  // (or multipart on an upload) is a 415 saying what to send (docs/errors.md)
+  app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     if (body === '') return done(null, undefined);
@@ -60,7 +64,23 @@ export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {})
       done(new InvalidJsonBody(err), undefined);
     }
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, 404, `Route ${req.method} ${req.url.split('?')[0]} not found`));
+  // every route documented (summary, description, Talon.One's operationId); a Talon.One operation that is
+  // not served is a 501 naming it, anything else a 404 (docs/api-coverage.md)
+  const operations = createOperations();
+  app.addHook('onRoute', operations.describe);
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0];
+    const unserved = operations.unserved(req.method, path);
+    return unserved ? sendError(reply, 501, unserved) : sendError(reply, 404, `Route ${req.method} ${path} not found`);
+  });
+  // unknown body fields that are not near misses are ignored; at debug level they are logged
+  if (app.log.level === 'debug' || app.log.level === 'trace') {
+    app.addHook('preHandler', (req, _reply, done) => {
+      const ignored = typeof req.body === 'object' && req.body !== null ? ignoredFields.get(req.body) : undefined;
+      if (ignored) req.log.debug({ ignoredFields: ignored }, 'unknown body fields ignored');
+      done();
+    });
+  }
   // callback style: an async hook costs a promise per response
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);

@@ -1,4 +1,4 @@
-/** Routes without an API credential: login, logout, health and readiness. */
+/** Routes without an API credential: login, logout, health and readiness, and `/` (to the API docs). */
 import { Type } from '@sinclair/typebox';
 import { login, logout } from '../../services/auth/keys.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -25,6 +25,7 @@ export function publicRoutes(app: App, ctx: ServiceContext): void {
     return reply.code(204).send(null);
   });
 
+  app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/docs', 302));
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     try {

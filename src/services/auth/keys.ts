@@ -75,14 +75,28 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
+const loginEnabled = (ctx: ServiceContext) => Boolean(ctx.config.adminEmail && ctx.config.adminPassword);
+
+/**
+ * A Management API call when the service has neither a management key nor an admin login configured: the
+ * 401 says how to enable it instead of rejecting whatever credential was sent.
+ */
+export function checkManagementEnabled(ctx: ServiceContext): void {
+  if (!ctx.config.managementKey && !loginEnabled(ctx)) {
+    throw unauthorized('the Management API is disabled: set OPENPROMO_MANAGEMENT_KEY (or OPENPROMO_ADMIN_EMAIL and OPENPROMO_ADMIN_PASSWORD)');
+  }
+}
+
 export function checkManagementKey(ctx: ServiceContext, key: string): void {
   const expected = ctx.config.managementKey;
-  if (!expected || !sameSecret(key, expected)) throw unauthorized('Invalid management key');
+  if (!expected) throw unauthorized('management keys are disabled: set OPENPROMO_MANAGEMENT_KEY, or log in with POST /v1/sessions and send "Bearer <token>"');
+  if (!sameSecret(key, expected)) throw unauthorized('Invalid management key');
 }
 
 export async function login(ctx: ServiceContext, email: string, password: string): Promise<{ userId: number; token: string; created: string }> {
   const { adminEmail, adminPassword } = ctx.config;
-  if (!adminEmail || !adminPassword || !sameSecret(email.toLowerCase(), adminEmail.toLowerCase()) || !sameSecret(password, adminPassword)) {
+  if (!adminEmail || !adminPassword) throw unauthorized('login is disabled: set OPENPROMO_ADMIN_EMAIL and OPENPROMO_ADMIN_PASSWORD');
+  if (!sameSecret(email.toLowerCase(), adminEmail.toLowerCase()) || !sameSecret(password, adminPassword)) {
     throw unauthorized('Invalid email or password');
   }
   const token = randomBytes(32).toString('base64url');
