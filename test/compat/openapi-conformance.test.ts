@@ -331,6 +331,16 @@ for (const kind of STORES) {
       assert.equal(pr.effects.length, 2, JSON.stringify(pr.effects));
       c.response(await s.integ(a.key, 'PUT', '/v2/customer_profiles/p3', { attributes: { Tier: 1 } }), 400, 'ErrorResponseWithStatus', 'updateCustomerProfileV2 400');
       c.response(await s.integ(a.key, 'POST', '/v2/events', { type: 5 }), 400, 'ErrorResponseWithStatus', 'trackEventV2 400');
+      // the v1 trackEvent (IntegrationState): its `event` and `profile` against the reference. The fixture holds no
+      // IntegrationState / CustomerSession (not among the extract script's roots); `session` is left out when the
+      // named session does not exist (docs/profiles-and-events.md, "trackEvent v1")
+      const v1 = await s.integ(a.key, 'POST', '/v1/events', { type: 'signup', profileId: 'p1', sessionId: 'v1-s1', attributes: { source: 'v1' } });
+      assert.equal(v1.statusCode, 201, v1.body);
+      assert.deepEqual(Object.keys(v1.json()), ['profile', 'event']);
+      assert.equal(v1.json().event.effects.length, 3, v1.body);
+      c.check('Event', v1.json().event, 'trackEvent event');
+      c.check('CustomerProfile', v1.json().profile, 'trackEvent profile');
+      c.response(await s.integ(a.key, 'POST', '/v1/events', { type: 'signup', profileId: 'p1', attributes: {} }), 400, 'ErrorResponseWithStatus', 'trackEvent 400');
       c.done(['showNotification', 'set', 'couponCreated', 'referralCreated']);
     }, now));
   });

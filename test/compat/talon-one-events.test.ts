@@ -8,7 +8,9 @@
  * that later SDKs' `trackEventV2` use, and parsed into 4.3.0's `IntegrationStateV2` — the model
  * holding the same fields as IntegrationEventV2Response (`effects`, `createdCoupons`,
  * `createdReferrals`, `event`, `customerProfile`, `triggeredCampaigns`, `ruleFailureReasons`).
- * `updateCustomerProfileV2` with `runRuleEngine` is a real 4.3.0 method.
+ * `updateCustomerProfileV2` with `runRuleEngine` is a real 4.3.0 method, and so is the v1 `trackEvent`:
+ * served on the same service as trackEventV2, answered in the v1 shapes (201 `IntegrationState` holding
+ * `Event`, `CustomerProfile` and, when the named session exists, `CustomerSession`).
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +18,7 @@ import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { openTestDatabase, STORES } from '../helpers/stores.js';
+import { recordSdkCalls } from './sdk-calls.js';
 
 const require = createRequire(import.meta.url);
 // CommonJS, generated code: typed loosely on purpose, the point is what it does at run time
@@ -43,6 +46,16 @@ function effectRows(effects: Any[]): Any[] {
     assert.ok(e instanceof TalonOne.Effect, "each effect is parsed into the SDK's Effect model");
     return { campaignId: e.campaignId, rulesetId: e.rulesetId, ruleIndex: e.ruleIndex, ruleName: e.ruleName, effectType: e.effectType, props: e.props };
   });
+}
+
+/** An SDK call that must fail: its rejection value (`{ status, body, … }`). */
+async function rejection(p: Promise<unknown>): Promise<{ status?: number; body?: Any }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { status?: number; body?: Any };
+  }
+  assert.fail('expected the SDK call to reject');
 }
 
 const attr = (entity: string, name: string, type: string, eventType?: string) => ({
@@ -150,6 +163,66 @@ for (const kind of STORES) {
       assert.deepEqual(again.effects, []);
       const off = await api.updateCustomerProfileV2('sdk-other', new TalonOne.CustomerProfileIntegrationRequestV2());
       assert.deepEqual(off.effects, [], 'runRuleEngine defaults to false: no rules');
+
+      // --- the v1 trackEvent (4.3.0's IntegrationApi.trackEvent): NewEvent in, 201 IntegrationState out, the same rules
+      const newEvent = (profileId: string | undefined, sessionId: string, source: string) =>
+        Object.assign(new TalonOne.NewEvent('newsletter_signup', { source }, sessionId), profileId === undefined ? {} : { profileId });
+      const v1 = await api.trackEventWithHttpInfo(newEvent('sdk-v1', 'sdk-v1-session', 'v1'));
+      assert.equal(v1.response.status, 201);
+      assert.ok(v1.data instanceof TalonOne.IntegrationState);
+      const event = v1.data.event;
+      assert.ok(event instanceof TalonOne.Event);
+      assert.ok(Number.isInteger(event.id) && event.id > 0);
+      assert.ok(event.created instanceof Date && !Number.isNaN(event.created.getTime()));
+      assert.equal(event.applicationId, applicationId);
+      assert.equal(event.profileId, 'sdk-v1');
+      assert.equal(event.type, 'newsletter_signup');
+      assert.equal(event.sessionId, 'sdk-v1-session');
+      assert.deepEqual(event.attributes, { source: 'v1' });
+      assert.deepEqual(event.ledgerEntries, []);
+      // 4.3.0 types Event.effects as plain objects: the v2 effect envelope passes through untouched
+      assert.deepEqual(event.effects.map((e: Any) => [e.campaignId, e.rulesetId, e.ruleIndex, e.ruleName, e.effectType]),
+        ['showNotification', 'set', 'couponCreated'].map((type) => [campaignId, rulesetId, 0, 'Signup', type]));
+      assert.deepEqual(event.effects[0].props, { notificationType: 'info', title: 'Thanks', body: 'via v1' });
+      const v1Coupon = event.effects[2].props.value as string;
+      assert.ok(v1.data.profile instanceof TalonOne.CustomerProfile);
+      assert.equal(v1.data.profile.integrationId, 'sdk-v1');
+      assert.deepEqual(v1.data.profile.attributes, { Subscribed: true }, 'the rule\'s updateAttribute is written');
+      assert.equal(v1.data.session, undefined, 'the named session does not exist and is not created');
+      const v1Inventory = (await s.integ(key, 'GET', '/v1/customer_profiles/sdk-v1/inventory?coupons=true')).json();
+      assert.deepEqual(v1Inventory.coupons.map((x: Any) => x.value), [v1Coupon], 'the created coupon is stored');
+      assert.equal((await s.integ(key, 'GET', '/v2/customer_sessions/sdk-v1-session')).statusCode, 404);
+
+      // ?dry=true: the same effects, nothing kept (the event unrecorded: id 0)
+      const v1Dry = await api.trackEvent(newEvent('sdk-v1-dry', 'sdk-v1-session', 'dry'), { dry: true });
+      assert.equal(v1Dry.event.id, 0);
+      assert.deepEqual(v1Dry.event.effects.map((e: Any) => e.effectType), ['showNotification', 'set', 'couponCreated']);
+      assert.equal((await s.integ(key, 'GET', '/v1/customer_profiles/sdk-v1-dry/inventory')).statusCode, 404, 'no profile kept');
+
+      // an existing session: answered as the v1 CustomerSession; it must be the event's profile's
+      const ns = Object.assign(new TalonOne.NewCustomerSessionV2(), { profileId: 'sdk-owner', cartItems: [new TalonOne.CartItem('Mug', 'MUG-01', 2, 7.5)] });
+      await api.updateCustomerSessionV2('sdk-s1', new TalonOne.IntegrationRequest(ns));
+      const owned = await api.trackEvent(newEvent('sdk-owner', 'sdk-s1', 'cart'));
+      assert.ok(owned.session instanceof TalonOne.CustomerSession);
+      assert.equal(owned.session.integrationId, 'sdk-s1');
+      assert.equal(owned.session.profileId, 'sdk-owner');
+      assert.equal(owned.session.state, 'open');
+      assert.equal(owned.session.total, 15);
+      assert.equal(owned.session.coupon, '');
+      assert.deepEqual(owned.session.discounts, { never: 5 }, 'the session\'s own discount, by effect name');
+      assert.equal(owned.event.sessionId, 'sdk-s1');
+      assert.deepEqual(owned.event.effects.map((e: Any) => e.effectType), ['showNotification', 'set', 'couponCreated'], 'the event\'s rules see no Session');
+      const foreign = await rejection(api.trackEvent(newEvent('sdk-stranger', 'sdk-s1', 'x')));
+      assert.equal(foreign.status, 400);
+      assert.equal(foreign.body?.errors?.[0]?.source?.pointer, '/sessionId');
+      const anonymous = await rejection(api.trackEvent(newEvent(undefined, 'sdk-s2', 'x')));
+      assert.equal(anonymous.status, 400);
+      assert.equal(anonymous.body?.errors?.[0]?.source?.pointer, '/profileId');
+      const reserved = await rejection(api.trackEvent(Object.assign(new TalonOne.NewEvent('talon_session_created', {}, 'sdk-s2'), { profileId: 'sdk-v1' })));
+      assert.equal(reserved.status, 400);
+      assert.equal(reserved.body?.errors?.[0]?.source?.pointer, '/type');
     });
   });
 }
+
+recordSdkCalls(TalonOne, 'test/compat/talon-one-events.test.ts');

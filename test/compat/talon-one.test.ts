@@ -23,8 +23,9 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
-import { ADMIN, startTestServer, type TestServer } from '../helpers/server.js';
+import { ADMIN, MANAGEMENT_KEY, startTestServer, type TestServer } from '../helpers/server.js';
 import { openTestDatabase, STORES } from '../helpers/stores.js';
+import { recordSdkCalls } from './sdk-calls.js';
 
 const require = createRequire(import.meta.url);
 // CommonJS, generated code: typed loosely on purpose, the point is what it does at run time
@@ -82,7 +83,10 @@ const CART_TOTAL = 121.27; // 19.99×3 + 0.1 + 0.2 + 24.5×2 + 12, exactly
  */
 function callIntegration(client: Any, method: string, path: string, body: unknown, returnType: unknown, headers: Record<string, string> = {}) {
   const contentTypes = body === null ? [] : ['application/json'];
-  return client.callApi(path, method, {}, {}, headers, {}, body, ['api_key_v1'], contentTypes, ['application/json'], returnType, null) as
+  // the session id as a path parameter, as generated operations pass it (and as test/compat/sdk-calls.ts records it)
+  const [, customerSessionId, rest] = /^\/v2\/customer_sessions\/([^/]+)(.*)$/.exec(path) ?? [];
+  const template = customerSessionId === undefined ? path : `/v2/customer_sessions/{customerSessionId}${rest}`;
+  return client.callApi(template, method, customerSessionId === undefined ? {} : { customerSessionId }, {}, headers, {}, body, ['api_key_v1'], contentTypes, ['application/json'], returnType, null) as
     Promise<{ data: Any; response: { status: number; body: Any } }>;
 }
 
@@ -495,6 +499,21 @@ for (const kind of STORES) {
       assert.equal(listed.data.length, 4);
       assert.ok(listed.data.every((c: Any) => c instanceof TalonOne.Coupon));
       assert.deepEqual(listed.data.filter((c: Any) => c.value.startsWith('SDK-')).map((c: Any) => c.id).sort(), coupons.map((c: Any) => c.id).sort());
+      // getCoupons (InlineResponse2004: totalResultSize, data): the same filters, the total counts every match, not the page
+      const counted = await mgmt.getCoupons(applicationId, campaign.id, { pageSize: 2, sort: '-id', value: 'sdk-' });
+      assert.ok(counted instanceof TalonOne.InlineResponse2004);
+      assert.equal(counted.totalResultSize, 3);
+      assert.deepEqual(counted.data.map((c: Any) => c.id), coupons.map((c: Any) => c.id).sort((a: number, b: number) => b - a).slice(0, 2));
+      assert.ok(counted.data.every((c: Any) => c instanceof TalonOne.Coupon && c.created instanceof Date));
+      const everything = await mgmt.getCoupons(applicationId, campaign.id);
+      assert.equal(everything.totalResultSize, 4);
+      assert.equal(everything.data.length, 4);
+      // a Management API key instead of a login: 4.3.0 has no `management_key` scheme, `manager_auth` carries it
+      const keyClient = new TalonOne.ApiClient();
+      keyClient.basePath = `http://127.0.0.1:${b.port}`;
+      keyClient.authentications.manager_auth.apiKey = MANAGEMENT_KEY;
+      keyClient.authentications.manager_auth.apiKeyPrefix = 'ManagementKey-v1';
+      assert.equal((await new TalonOne.ManagementApi(keyClient).getCoupons(applicationId, campaign.id, { pageSize: 1 })).totalResultSize, 4);
 
       const [good, spent] = coupons;
       const ids = { campaignId: campaign.id, rulesetId: ruleset.id, ruleIndex: 0, ruleName: 'Coupon: 5 off' };
@@ -589,3 +608,5 @@ for (const kind of STORES) {
     });
   });
 }
+
+recordSdkCalls(TalonOne, 'test/compat/talon-one.test.ts');

@@ -80,7 +80,7 @@ const CustomerProfile = Type.Object({
 const Event = Type.Object({
   id: Int64(), created: DateTime(), applicationId: Int64(), profileId: Type.Optional(Type.String()),
   storeIntegrationId: Type.Optional(Type.String()), type: Type.String(), attributes: AnyObject(), sessionId: Type.Optional(Type.String()),
-  effects: Type.Array(AnyObject()),
+  effects: Type.Array(AnyObject()), ledgerEntries: Type.Optional(Type.Array(AnyObject())), meta: Type.Optional(AnyObject()),
 }, { $id: 'Event' });
 
 const ReturnedCartItem = Type.Object({

@@ -1,10 +1,15 @@
-/** trackEventV2 (docs/profiles-and-events.md): record a custom event of a profile, creating the profile on first sight, and run the rules. */
+/**
+ * trackEventV2 and the v1 trackEvent (docs/profiles-and-events.md): record a custom event of a profile, creating the
+ * profile on first sight, and run the rules. The v1 call also names a session: a label on the event, checked against
+ * the session's owner when that session exists, never created.
+ */
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { invalidField, invalidParameter, Title } from '../../domain/errors.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { SessionEvent } from '../../domain/records.js';
 import type { Sql } from '../../store/db.js';
 import { insertEvent } from '../../store/repos/events.js';
+import { getSession, type StoredSession } from '../../store/repos/sessions.js';
 import { ensureProfile, getProfile, saveProfileAttributes, touchProfile } from '../../store/repos/profiles.js';
 import { loadApplication } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
@@ -21,6 +26,8 @@ export interface TrackEventRequest {
   type: string;
   profileId?: string | undefined;
   storeIntegrationId?: string | undefined;
+  /** v1 trackEvent only: the session the event is recorded under (its integration id) */
+  sessionId?: string | undefined;
   attributes?: Record<string, unknown> | undefined;
   /** dry runs only */
   evaluableCampaignIds?: number[] | undefined;
@@ -34,6 +41,8 @@ export interface EventResult {
   /** id 0 in a dry run */
   event: SessionEvent;
   evaluation: Evaluation;
+  /** v1 trackEvent: the named session as stored, when it exists in the Application */
+  session?: StoredSession;
 }
 
 /** Built-in event types are emitted by the server only; custom ones may not imitate them (docs/profiles-and-events.md). */
@@ -66,12 +75,20 @@ async function run(ctx: ServiceContext, sql: Sql, req: TrackEventRequest, profil
   // running the rules is activity: the rules see it already
   const profile: CustomerProfile = { ...stored, lastActivity: now };
 
+  // v1: the named session is not created; when it exists it must be the event's profile's
+  const session = req.sessionId === undefined ? undefined : await getSession(sql, req.applicationId, req.sessionId);
+  if (session && session.session.profileId !== profileId) {
+    throw invalidField('/sessionId', Title.invalidValue, `Session ${JSON.stringify(req.sessionId)} belongs to another customer profile`);
+  }
+
   const attributes = req.attributes ?? {};
   const evaluation: Evaluation = await evaluateEvent(ctx, sql, {
     app, type: req.type, attributes, profile, storeIntegrationId: req.storeIntegrationId, now: clock, dry: req.dry,
     evaluableCampaignIds: req.evaluableCampaignIds, failureReasons: req.responseContent.includes('ruleFailureReasons'),
   });
-  const event = newEvent(req.type, { applicationId: req.applicationId, profileId, storeIntegrationId: req.storeIntegrationId }, evaluation.effects, now, attributes);
+  const event = newEvent(req.type, {
+    applicationId: req.applicationId, profileId, storeIntegrationId: req.storeIntegrationId, ...(req.sessionId !== undefined ? { integrationId: req.sessionId } : {}),
+  }, evaluation.effects, now, attributes);
 
   await commitEvent(sql, req.applicationId, evaluation, clock);
   const writes = profileWrites(evaluation);
@@ -81,6 +98,7 @@ async function run(ctx: ServiceContext, sql: Sql, req: TrackEventRequest, profil
   const recorded = await insertEvent(sql, event);
   // a dry run answers the profile as its rules saw it (a new one without an id), its event unrecorded
   // (id 0), no created code announced
-  if (req.dry) return { profile: existing ? profile : { ...profile, id: 0 }, event, evaluation: withoutCreated(evaluation) };
-  return { profile: written, event: recorded, evaluation };
+  const withSession = session ? { session } : {};
+  if (req.dry) return { profile: existing ? profile : { ...profile, id: 0 }, event, evaluation: withoutCreated(evaluation), ...withSession };
+  return { profile: written, event: recorded, evaluation, ...withSession };
 }

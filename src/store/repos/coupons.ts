@@ -250,6 +250,20 @@ export async function findCoupons(sql: Sql, q: CouponQuery, page: { skip: number
   }
 }
 
+/** How many coupons match (getCoupons' `totalResultSize`): one COUNT, or a keyset scan when a filter runs after SQL. */
+export async function countCoupons(sql: Sql, q: CouponQuery): Promise<number> {
+  const c = compile(q);
+  if (!c.post) return Number((await sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM coupons WHERE ${c.where}`, c.params))?.n ?? 0);
+  let total = 0;
+  let after = 0;
+  for (;;) {
+    const { rows, lastId } = await couponsAfter(sql, q, after, 1000);
+    if (lastId === undefined) return total;
+    total += rows.length;
+    after = lastId;
+  }
+}
+
 /** Keyset page in id order after `afterId` (export, filtered delete): never an OFFSET scan. */
 export async function couponsAfter(sql: Sql, q: CouponQuery, afterId: number, limit: number): Promise<{ rows: Coupon[]; lastId: number | undefined }> {
   const c = compile(q);

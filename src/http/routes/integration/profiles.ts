@@ -1,4 +1,4 @@
-/** Integration API: customer profiles and custom events (docs/profiles-and-events.md). Thin: parse, call a service, shape. */
+/** Integration API: customer profiles and custom events, v2 and the v1 trackEvent (docs/profiles-and-events.md). Thin: parse, call a service, shape. */
 import { Type } from '@sinclair/typebox';
 import type { SessionEvent } from '../../../domain/records.js';
 import type { ServiceContext } from '../../../services/context.js';
@@ -6,7 +6,12 @@ import { trackEvent } from '../../../services/events/track.js';
 import { updateCustomerProfile } from '../../../services/profiles/update.js';
 import type { CustomerProfile } from '../../../domain/profile.js';
 import type { Evaluation } from '../../../services/sessions/evaluate.js';
-import { CustomerProfileIntegrationRequestV2, IntegrationEventV2Request, ProfileIdParams, TrackEventQuery, UpdateProfileQuery } from '../../schemas/profiles.js';
+import { discountsOf } from '../../../services/profiles/applicationSessions.js';
+import type { StoredSession } from '../../../store/repos/sessions.js';
+import { toNumber } from '../../../domain/money.js';
+import {
+  CustomerProfileIntegrationRequestV2, IntegrationEventV2Request, NewEvent, ProfileIdParams, TrackEventQuery, TrackEventV1Query, UpdateProfileQuery,
+} from '../../schemas/profiles.js';
 import { wireCampaign, wireCoupon, wireProfile, wireReferral } from '../../shape.js';
 import { ref } from '../../schemas/common.js';
 import type { App } from '../../app.js';
@@ -22,6 +27,17 @@ function wireEvent(e: SessionEvent): Record<string, unknown> {
   if (e.sessionId !== '') out.sessionId = e.sessionId;
   out.effects = e.effects;
   return out;
+}
+
+/** v1 `CustomerSession`: the session as stored, its codes joined into one `coupon`, its discounts by effect name. */
+function wireSessionV1({ session: s, effects }: StoredSession): Record<string, unknown> {
+  const { discounts } = discountsOf(effects);
+  return {
+    integrationId: s.integrationId, created: s.created, applicationId: s.applicationId, profileId: s.profileId,
+    coupon: s.couponCodes.join(','), referral: s.referralCode, state: s.state, cartItems: s.cartItems, identifiers: s.identifiers,
+    total: toNumber(s.total), attributes: s.attributes, firstSession: s.firstSession, updateCount: s.updateCount,
+    discounts: Object.fromEntries([...discounts].map(([name, value]) => [name, toNumber(value)])), updated: s.updated,
+  };
 }
 
 /** The three lists always, the rest as `responseContent` asks. */
@@ -85,5 +101,31 @@ export function profileRoutes(app: App, ctx: ServiceContext): void {
     });
     if ((req.query.silent ?? 'yes') === 'yes') return reply.code(204).send(null);
     return integrationResponse(result, responseContent);
+  });
+
+  // talon_one 4.3.0's IntegrationApi.trackEvent: the same service as trackEventV2, the v1 shapes (NewEvent → IntegrationState)
+  app.post('/v1/events', {
+    schema: {
+      operationId: 'trackEvent', tags: ['Integration API: events'], security: [{ api_key_v1: [] }],
+      querystring: TrackEventV1Query, body: ref(NewEvent),
+      response: { 201: Type.Ref('IntegrationState'), ...errors },
+    },
+  }, async (req, reply) => {
+    const result = await trackEvent(ctx, {
+      applicationId: req.applicationId,
+      type: req.body.type,
+      profileId: req.body.profileId,
+      storeIntegrationId: req.body.storeIntegrationId,
+      sessionId: req.body.sessionId,
+      attributes: req.body.attributes,
+      responseContent: [],
+      dry: req.query.dry === true,
+      forceCompleteEvaluation: false,
+    });
+    const out: Record<string, unknown> = {};
+    if (result.session) out.session = wireSessionV1(result.session);
+    out.profile = wireProfile(result.profile);
+    out.event = { ...wireEvent(result.event), ledgerEntries: [] };
+    return reply.code(201).send(out);
   });
 }

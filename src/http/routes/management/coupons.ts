@@ -9,7 +9,7 @@ import type { CouponFilterInput } from '../../../services/coupons/common.js';
 import { createCoupons, createCouponsForRecipients, type Created } from '../../../services/coupons/create.js';
 import { exportCouponsCsv, prepareExport } from '../../../services/coupons/export.js';
 import { importCoupons } from '../../../services/coupons/import.js';
-import { listCoupons } from '../../../services/coupons/list.js';
+import { listCoupons, listCouponsWithTotal } from '../../../services/coupons/list.js';
 import { deleteCoupon, deleteCoupons } from '../../../services/coupons/remove.js';
 import { updateCoupon, updateCouponBatch } from '../../../services/coupons/update.js';
 import { DateTime, Int64, PageQuery, ref, StringEnum } from '../../schemas/common.js';
@@ -79,6 +79,14 @@ export async function couponRoutes(app: App, ctx: ServiceContext) {
         body: ref(NewCouponsForMultipleRecipients), response: { 200: Type.Ref('CouponList'), 204: Type.Null(), ...errors } },
     }, async (req, reply) =>
       created(await createCouponsForRecipients(ctx, req.params.applicationId, req.params.campaignId, req.body, req.query.silent === 'no'), req.query.silent, reply));
+
+  // getCoupons (talon_one 4.3.0; no longer in 25.17): the no_total listing's filters, answered `{totalResultSize, data}`
+  app.get('/v1/applications/:applicationId/campaigns/:campaignId/coupons', {
+    schema: { operationId: 'getCoupons', tags, security, params: CampaignParams, querystring: ListQuery, response: { 200: Type.Ref('CouponList'), ...errors } },
+  }, async (req) => {
+    const r = await listCouponsWithTotal(ctx, req.params.applicationId, req.params.campaignId, filterInput(req.query), page(req.query));
+    return { totalResultSize: r.totalResultSize, data: r.data.map(wireCoupon) };
+  });
 
   app.get('/v1/applications/:applicationId/campaigns/:campaignId/coupons/no_total', {
     schema: { operationId: 'getCouponsWithoutTotalCount', tags, security, params: CampaignParams, querystring: ListQuery, response: { 200: Type.Ref('CouponPageNoTotal'), ...errors } },
