@@ -49,7 +49,7 @@ test('create-application and create-api-key print JSON; serve accepts the key; S
   const key = JSON.parse((await run(['create-api-key', '--application', String(app.id)])).stdout);
   assert.equal(key.applicationId, app.id);
   assert.match(key.key, /^[0-9a-f]{64}$/);
-  await assert.rejects(run(['create-api-key']), /needs --application/);
+  await assert.rejects(run(['create-api-key']), /missing --application/);
   await assert.rejects(run(['frobnicate']));
 
   const { child, base } = await serve();

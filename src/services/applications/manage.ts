@@ -1,6 +1,7 @@
 /** Applications: create, read, update (Management API). */
 import { ACCOUNT_ID, withDefaults, type Application, type ApplicationSettings } from '../../domain/application.js';
-import { notFound } from '../../domain/errors.js';
+import { currencyProblem, timezoneProblem } from '../../domain/codes.js';
+import { invalidField, notFound, Title } from '../../domain/errors.js';
 import { getApplication, insertApplication, listApplications, updateApplication } from '../../store/repos/applications.js';
 import { bumpConfigVersion } from '../../store/repos/configVersions.js';
 import type { Sql } from '../../store/db.js';
@@ -14,7 +15,19 @@ async function checkApplicationAttributes(ctx: ServiceContext, sql: Sql, setting
   checkAttributes(await loadDefinitions(ctx, sql), 'Application', settings.attributes, '/attributes');
 }
 
-export function createApplication(ctx: ServiceContext, settings: ApplicationSettings): Promise<Application> {
+/**
+ * Currency and time zone, for every caller (HTTP and the CLI): an ISO 4217 code and an IANA name
+ * (domain/codes.ts), else a 400 naming the field.
+ */
+function checkCodes(settings: ApplicationSettings): void {
+  const currency = currencyProblem(settings.currency);
+  if (currency) throw invalidField('/currency', Title.invalidValue, currency);
+  const timezone = timezoneProblem(settings.timezone);
+  if (timezone) throw invalidField('/timezone', Title.invalidValue, timezone);
+}
+
+export async function createApplication(ctx: ServiceContext, settings: ApplicationSettings): Promise<Application> {
+  checkCodes(settings);
   return ctx.db.transaction(async (sql) => {
     await checkApplicationAttributes(ctx, sql, settings);
     return insertApplication(sql, ACCOUNT_ID, withDefaults(settings), ctx.now().toISOString());
@@ -33,6 +46,7 @@ export function listAllApplications(ctx: ServiceContext, page: { skip: number; l
 
 /** PUT replaces the settings (UpdateApplication requires name, timezone, currency); omitted optional ones keep their value. */
 export async function replaceApplication(ctx: ServiceContext, id: number, settings: ApplicationSettings): Promise<Application> {
+  checkCodes(settings);
   return ctx.db.transaction(async (sql) => {
     const current = await getApplication(sql, id);
     if (!current) throw notFound('Application');

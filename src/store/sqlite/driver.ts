@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { rehearsalSql, type Database, type Param, type Sql } from '../db.js';
 import { migrations } from '../migrations.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { lockDatabaseFile, type ProcessLock } from './lock.js';
 
 type Statement = BetterSqlite3.Statement;
 /** A queued transaction; a rehearsal (`keep` false) is rolled back to its savepoint however it ends. */
@@ -17,16 +18,27 @@ const GATHER_TURNS = 3;
  * SQLite through better-sqlite3. The driver is synchronous; transactions are made async-safe by
  * a FIFO queue, so one transaction runs at a time on the single connection (SQLite has one writer
  * anyway), and they are group-committed (see transaction()). One OpenPromo process per SQLite
- * file; several processes share PostgreSQL instead.
+ * file; several processes share PostgreSQL instead. With `exclusive` (what `openpromo serve` opens) the
+ * file is locked for this process until close() (lock.ts): a second one is refused.
  */
 export class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
   private readonly db: BetterSqlite3.Database;
   private readonly statements = new Map<string, Statement>();
 
-  constructor(path: string) {
+  /** Held while open when opened `exclusive` (a file only; kept referenced so that it is never collected). */
+  private readonly processLock: ProcessLock | null = null;
+
+  constructor(path: string, opts: { exclusive?: boolean } = {}) {
+    const file = path !== ':memory:' && path !== '';
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new BetterSqlite3(path);
+    if (file && opts.exclusive) this.processLock = lockDatabaseFile(path);
+    try {
+      this.db = new BetterSqlite3(path);
+    } catch (err) {
+      this.processLock?.release();
+      throw err;
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
@@ -34,7 +46,7 @@ export class SqliteDatabase implements Database {
     // savepoint (statement) journals in memory, not in temp files: group commit opens one savepoint per
     // unit, and a file-backed one would cost system calls on every write
     this.db.pragma('temp_store = MEMORY');
-    if (path !== ':memory:' && path !== '') {
+    if (file) {
       // checkpoints run on a worker thread; the writer's own only past a large backstop (checkpointer.ts)
       this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
       this.checkpointer = startCheckpointer(path, () => {
@@ -234,6 +246,7 @@ export class SqliteDatabase implements Database {
     while (this.draining || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
     await this.checkpointer?.stop();
     this.db.close(); // the last connection checkpoints the rest and removes the WAL
+    this.processLock?.release();
   }
 }
 
