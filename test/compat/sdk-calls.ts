@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 export interface SdkCall { call: string; method: string; path: string }
-export interface SdkCallsFixture { note: string; files: Record<string, SdkCall[]> }
+interface SdkCallsFixture { note: string; files: Record<string, SdkCall[]> }
 
 const FIXTURE = 'test/fixtures/talon-one-sdk-calls.json';
 

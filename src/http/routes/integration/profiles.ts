@@ -7,7 +7,8 @@ import { updateCustomerProfile } from '../../../services/profiles/update.js';
 import type { CustomerProfile } from '../../../domain/profile.js';
 import type { Evaluation } from '../../../services/sessions/evaluate.js';
 import { discountsOf } from '../../../services/profiles/applicationSessions.js';
-import type { StoredSession } from '../../../store/repos/sessions.js';
+import type { Effect } from '../../../domain/effect.js';
+import type { CustomerSession } from '../../../domain/session.js';
 import { toNumber } from '../../../domain/money.js';
 import {
   CustomerProfileIntegrationRequestV2, IntegrationEventV2Request, NewEvent, ProfileIdParams, TrackEventQuery, TrackEventV1Query, UpdateProfileQuery,
@@ -30,7 +31,7 @@ function wireEvent(e: SessionEvent): Record<string, unknown> {
 }
 
 /** v1 `CustomerSession`: the session as stored, its codes joined into one `coupon`, its discounts by effect name. */
-function wireSessionV1({ session: s, effects }: StoredSession): Record<string, unknown> {
+function wireSessionV1({ session: s, effects }: { session: CustomerSession; effects: readonly Effect[] }): Record<string, unknown> {
   const { discounts } = discountsOf(effects);
   return {
     integrationId: s.integrationId, created: s.created, applicationId: s.applicationId, profileId: s.profileId,
