@@ -27,6 +27,12 @@ export interface Unknowns { misses: NearMiss[]; ignored: string[] }
 /** Free-form maps whose keys are data, never checked against anything (docs/attributes.md). */
 const FREE_FORM = new Set(['attributes']);
 
+/**
+ * Talon.One fields one edit from a sibling OpenPromo lists but not read by OpenPromo: a valid request, never
+ * a near miss. Talon.One's 25.17 schemas have one such pair in a request body, CartItem's `price` and `prices`.
+ */
+const TALON_SIBLINGS = new Set(['prices']);
+
 /** Names shorter than this match only case-insensitively: one edit turns a short name into another word. */
 const MIN_EDIT_LENGTH = 4;
 
@@ -116,32 +122,46 @@ export function compileNearMiss(schema: object, resolve: (id: string) => object 
   const root = build(schema);
   if (!root) return undefined;
 
-  const walk = (node: Node, data: unknown, path: string, out: Unknowns) => {
+  // the path to the current value, as segments: a pointer is built only for an unknown field
+  const path: (string | number)[] = [];
+  const pointerTo = (key: string) => `${path.map((p) => `/${typeof p === 'number' ? p : pointerKey(p)}`).join('')}/${pointerKey(key)}`;
+  let found: Unknowns | undefined;
+
+  const walk = (node: Node, data: unknown) => {
     if (typeof data !== 'object' || data === null) return;
     if (Array.isArray(data)) {
-      if (node.items) for (let i = 0; i < data.length; i++) walk(node.items, data[i], `${path}/${i}`, out);
+      const items = node.items;
+      if (!items) return;
+      for (let i = 0; i < data.length; i++) {
+        path.push(i);
+        walk(items, data[i]);
+        path.pop();
+      }
       return;
     }
     const props = node.props;
     if (!props) return;
     for (const key in data) {
-      if (!Object.prototype.hasOwnProperty.call(data, key)) continue;
       const child = props.get(key);
-      if (child === undefined) {
-        const known = nearestKnown(key, props.keys());
-        const pointer = `${path}/${pointerKey(key)}`;
-        if (known === undefined) out.ignored.push(pointer);
-        else out.misses.push({ keyword: 'nearMiss', instancePath: pointer, schemaPath: '', params: { unknown: key, known }, message: `unknown field ${key} — did you mean ${known}?` });
-      } else if (child !== null) {
-        walk(child, (data as Record<string, unknown>)[key], `${path}/${pointerKey(key)}`, out);
+      if (child === null) continue;
+      if (child !== undefined) {
+        path.push(key);
+        walk(child, (data as Record<string, unknown>)[key]);
+        path.pop();
+        continue;
       }
+      const known = TALON_SIBLINGS.has(key) ? undefined : nearestKnown(key, props.keys());
+      found ??= { misses: [], ignored: [] };
+      const pointer = pointerTo(key);
+      if (known === undefined) found.ignored.push(pointer);
+      else found.misses.push({ keyword: 'nearMiss', instancePath: pointer, schemaPath: '', params: { unknown: key, known }, message: `unknown field ${key} — did you mean ${known}?` });
     }
   };
 
   return (data) => {
-    if (typeof data !== 'object' || data === null) return undefined;
-    const out: Unknowns = { misses: [], ignored: [] };
-    walk(root, data, '', out);
-    return out.misses.length > 0 || out.ignored.length > 0 ? out : undefined;
+    found = undefined;
+    path.length = 0;
+    walk(root, data);
+    return found;
   };
 }
