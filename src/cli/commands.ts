@@ -113,7 +113,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   if (first === '-h' || first === '--help') return { kind: 'help', text: usage() };
   if (first === 'help') {
     const [topic, ...extra] = rest;
-    if (topic === undefined) return { kind: 'help', text: usage() };
+    if (topic === undefined || topic === '-h' || topic === '--help') return { kind: 'help', text: usage() };
     if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}"`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     return { kind: 'help', text: usage(topic) };

@@ -41,8 +41,13 @@ async function serve(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  const summary = await startupSummary(config, db, port, applied);
-  logStartupSummary(app.log, summary, process.stdout.isTTY, (text) => process.stdout.write(text));
+  try {
+    const summary = await startupSummary(config, db, port, applied);
+    logStartupSummary(app.log, summary, process.stdout.isTTY, (text) => process.stdout.write(text));
+  } catch (err) {
+    // the server runs; /readyz tells whether the store answers
+    app.log.warn({ err }, 'start-up summary unavailable');
+  }
 }
 
 /** The flag a service's field error is about, per command (its JSON pointer → the option that set it). */

@@ -8,13 +8,14 @@
  * lock cannot outlive a dead process; the file itself is left in place (its existence means nothing).
  */
 import BetterSqlite3 from 'better-sqlite3';
+import { resolve } from 'node:path';
 
 /** The side file locked for the database at `path`. */
 export const lockPathOf = (path: string) => `${path}.lock`;
 
 export class SqliteFileInUse extends Error {
   constructor(readonly path: string) {
-    super(`${path} is in use by another OpenPromo process: only one OpenPromo process may use a SQLite file. `
+    super(`${resolve(path)} is in use by another OpenPromo process: only one OpenPromo process may use a SQLite file. `
       + 'Stop the other process, or run several processes on PostgreSQL (DATABASE_URL=postgres://…).');
     this.name = 'SqliteFileInUse';
   }
