@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'manager/dist/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'manager/dist/**', 'coverage/**', '.build-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
