@@ -33,6 +33,12 @@ export const Title = {
   patternFull: 'Pattern full',
   /** two concurrent creates of one unique value: the loser's answer */
   conflict: 'Conflict',
+  /** a Talon.One operation OpenPromo does not serve (501) */
+  notImplemented: 'Not implemented',
+  /** the store cannot be reached (503) */
+  unavailable: 'Unavailable',
+  /** an unexpected failure (500) */
+  internalError: 'Internal error',
   // JSON Schema keywords, as Talon.One titles schema violations; services use them for the same checks
   required: 'required',
   enum: 'enum',

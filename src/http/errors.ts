@@ -6,13 +6,8 @@ import { AppError, Title, type ApiError } from '../domain/errors.js';
  * An APIError on the wire: titled from the domain's list (docs/errors.md), except Fastify's own client
  * errors (body parsing, content type, multipart limits), which keep Fastify's error code as their title.
  */
-interface WireError extends Omit<ApiError, 'title'> { title: Title | `FST_${string}` | HttpTitle }
+interface WireError extends Omit<ApiError, 'title'> { title: Title | `FST_${string}` }
 
-/**
- * Titles only the HTTP layer sends, for failures no domain code raises: a Talon.One operation OpenPromo does
- * not serve (501), an unreachable store (503), an unexpected failure (500).
- */
-type HttpTitle = 'Not implemented' | 'Unavailable' | 'Internal error';
 
 /** The title of a schema violation: the JSON Schema keyword, as Talon.One titles it, or the list's name for it. */
 const KEYWORD_TITLES: Readonly<Record<string, Title>> = {
@@ -49,9 +44,9 @@ function statusError(reply: FastifyReply, status: number, message: string): Wire
     case 401: case 403: return { title: Title.invalidValue, details: message, source: { parameter: 'Authorization' } };
     case 404: return { title: Title.unknown, details: message, source: { resource } };
     case 409: return { title: Title.conflict, details: message, source: { resource } };
-    case 501: return { title: 'Not implemented', details: message, source: { resource } };
-    case 503: return { title: 'Unavailable', details: message, source: { resource } };
-    default: return status >= 500 ? { title: 'Internal error', details: message, source: { resource } } : { title: Title.invalidValue, details: message, source: { resource } };
+    case 501: return { title: Title.notImplemented, details: message, source: { resource } };
+    case 503: return { title: Title.unavailable, details: message, source: { resource } };
+    default: return status >= 500 ? { title: Title.internalError, details: message, source: { resource } } : { title: Title.invalidValue, details: message, source: { resource } };
   }
 }
 

@@ -19,7 +19,7 @@ const TALON_SOURCE = talonFile.source;
 const OWN: Readonly<Record<string, { operationId: string; summary: string; description: string; extension?: true }>> = {
   'POST /v1/events': {
     operationId: 'trackEvent', summary: 'Track event',
-    description: 'Records a custom event for a customer profile and evaluates the Application\'s campaigns that react to it. Talon.One\'s Integration API operation `trackEvent` (deprecated there in favour of `trackEventV2`, which OpenPromo does not serve).',
+    description: 'Records a custom event for a customer profile and evaluates the Application\'s campaigns that react to it. Talon.One\'s Integration API operation `trackEvent` (deprecated there in favour of `trackEventV2`, `POST /v2/events`, which OpenPromo serves too; both run the same service).',
   },
   'GET /v1/applications/{}/campaigns/{}/coupons': {
     operationId: 'getCoupons', summary: 'List coupons',
@@ -51,16 +51,13 @@ const shapeOf = (path: string) => path.replace(/\{[^}]+\}|:[^/]+/g, '{}');
 
 const TALON_BY_ROUTE = new Map(TALON.map((op) => [`${op.method} ${shapeOf(op.path)}`, op]));
 
-/** Served operationIds with the one of Talon.One's they stand in for, for the 501's "use … instead". */
-const EQUIVALENTS: Readonly<Record<string, string>> = { trackEventV2: 'trackEvent', getCouponsWithoutTotalCount: 'getCoupons' };
 
 /**
  * The routes' documentation, and the 501 for what is not served. `describe` is an onRoute hook: it fills a
- * route's summary, description and operationId and records it as served; `unserved` names the Talon.One
+ * route's summary, description and operationId; `unserved` names the Talon.One
  * operation a request that matched no route was meant for, if any.
  */
 export function createOperations() {
-  const served = new Set<string>();
   // one regex per Talon.One operation, built once: a parameter is one non-empty path segment
   // a literal segment wins over a parameter (`…/customer_activity_reports/no_total` is not a customerId):
   // the patterns with fewer parameters are tried first
@@ -86,7 +83,6 @@ export function createOperations() {
     schema.description ??= description;
     const operationId = talon?.operationId ?? own?.operationId;
     if (operationId) schema.operationId = operationId;
-    if (typeof schema.operationId === 'string') served.add(schema.operationId);
   }
 
   /** The message of a 501 for a request no route matched, or undefined when it is no Talon.One operation either. */
@@ -95,9 +91,7 @@ export function createOperations() {
     if (!hit) return undefined;
     const { operationId, insteadUse } = hit.op;
     let message = `${operationId} (${method} ${hit.op.path}) is a Talon.One operation OpenPromo does not serve`;
-    const equivalent = EQUIVALENTS[operationId];
     if (insteadUse) message += `: use ${insteadUse} instead`;
-    else if (equivalent && served.has(equivalent)) message += `: use ${equivalent} instead`;
     return message;
   }
 
