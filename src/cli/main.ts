@@ -8,7 +8,7 @@ import { createContext } from '../services/context.js';
 import { openDatabase } from '../store/open.js';
 import { parseCommandLine, usage, UsageError, type CommandName } from './commands.js';
 import { configFromEnv } from './config.js';
-import { logStartupSummary, startupSummary } from './startup.js';
+import { logStartupSummary, prettyLogStream, startupSummary } from './startup.js';
 
 /** Exit codes: 0 done (or help printed), 1 failed, 2 the command line is wrong (a usage error). */
 const EXIT_FAILED = 1;
@@ -26,7 +26,9 @@ async function serve(): Promise<void> {
     throw err;
   }
   const ctx = createContext(db, config);
-  const app = await buildServer(ctx, { logLevel: config.logLevel });
+  // people read a terminal, machines read everything else: the same log lines, rendered for the reader
+  const logStream = process.stdout.isTTY ? prettyLogStream((text) => process.stdout.write(text)) : undefined;
+  const app = await buildServer(ctx, { logLevel: config.logLevel, ...(logStream ? { logStream } : {}) });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -43,7 +45,7 @@ async function serve(): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   try {
     const summary = await startupSummary(config, db, port, applied);
-    logStartupSummary(app.log, summary, process.stdout.isTTY, (text) => process.stdout.write(text));
+    logStartupSummary(app.log, summary);
   } catch (err) {
     // the server runs; /readyz tells whether the store answers
     app.log.warn({ err }, 'start-up summary unavailable');

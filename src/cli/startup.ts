@@ -96,16 +96,31 @@ export function renderStartupSummary(s: StartupSummary): string {
   ].join('\n');
 }
 
-/** pino's levels (LOG_LEVEL); silent logs nothing. */
-const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+/** Logs the summary at info level, one log line whose `startup` property holds every field. */
+export function logStartupSummary(log: FastifyBaseLogger, s: StartupSummary): void {
+  log.info({ startup: s }, `OpenPromo is running at ${s.url}`);
+}
+
+const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
 /**
- * Logs the summary at info level: on a terminal as the human lines above (written to stdout beside the
- * logger's own lines, and only when the logger's level lets info through), otherwise as one JSON line
- * through the logger, every field a property of it.
+ * One pino JSON line as a person reads it: the start-up summary as its lines, any other record as
+ * `time LEVEL message {other fields}`. A line that is not JSON passes through unchanged.
  */
-export function logStartupSummary(log: FastifyBaseLogger, s: StartupSummary, tty: boolean, write: (text: string) => void): void {
-  if ((LEVELS[log.level] ?? LEVELS.info) > LEVELS.info) return;
-  if (tty) write(renderStartupSummary(s));
-  else log.info({ startup: s }, `OpenPromo is running at ${s.url}`);
+export function prettyLogLine(line: string): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  if (record.startup !== undefined) return renderStartupSummary(record.startup as StartupSummary);
+  const { level, time, msg, pid: _pid, hostname: _hostname, ...rest } = record;
+  const when = typeof time === 'number' ? new Date(time).toISOString().slice(11, 23) : '';
+  const name = (typeof level === 'number' ? LEVEL_NAMES[level] : undefined) ?? String(level);
+  const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+  return `${when} ${name.padEnd(5)} ${typeof msg === 'string' ? msg : ''}${extra}\n`;
 }
+
+/** The logger's destination on a terminal: every line rendered by prettyLogLine. */
+export const prettyLogStream = (write: (text: string) => void) => ({ write: (line: string) => write(prettyLogLine(line)) });

@@ -17,6 +17,8 @@ export interface ServerOptions {
   logLevel?: string;
   /** false: no logging at all (tests) */
   logger?: boolean;
+  /** where the log lines go (default stdout); the CLI passes a human-readable one on a terminal */
+  logStream?: { write(line: string): void };
   bodyLimit?: number;
 }
 
@@ -30,7 +32,7 @@ const nextRequestId = () => `${REQUEST_ID_PREFIX}-${(++requestCount).toString(36
 
 export async function buildServer(ctx: ServiceContext, opts: ServerOptions = {}): Promise<App> {
   const app = Fastify({
-    logger: opts.logger === false ? false : { level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info' },
+    logger: opts.logger === false ? false : { level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info', ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: nextRequestId,

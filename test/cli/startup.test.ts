@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { renderStartupSummary, type StartupSummary } from '../../src/cli/startup.js';
+import Fastify from 'fastify';
+import { logStartupSummary, prettyLogLine, prettyLogStream, renderStartupSummary, type StartupSummary } from '../../src/cli/startup.js';
 import { migrations } from '../../src/store/migrations.js';
 import { freshPostgresUrl, dropTestSchemas } from '../helpers/stores.js';
 import { startServe, stop, type Serving } from './processes.js';
@@ -118,4 +119,23 @@ test('on a terminal: the same summary as plain lines', () => {
   assert.match(pg, /^ {2}Management API {2}disabled: set OPENPROMO_MANAGEMENT_KEY, or OPENPROMO_ADMIN_EMAIL and OPENPROMO_ADMIN_PASSWORD; admin login incomplete: OPENPROMO_ADMIN_PASSWORD is not set$/m);
   assert.ok(!pg.includes('{'), 'no JSON on a terminal');
   assert.match(renderStartupSummary({ ...base, store: { kind: 'sqlite', memory: true } }), /Store {11}SQLite in memory/);
+});
+
+test('on a terminal the summary still goes through the logger: its stream renders the record as those lines', async () => {
+  const out: string[] = [];
+  const app = Fastify({ logger: { level: 'info', stream: prettyLogStream((text) => out.push(text)) } });
+  logStartupSummary(app.log, base);
+  app.log.info({ signal: 'SIGTERM' }, 'shutting down');
+  app.log.debug('below the level: not written');
+  await app.close();
+  assert.equal(out[0], renderStartupSummary(base));
+  assert.match(out[1], /^\d{2}:\d{2}:\d{2}\.\d{3} INFO {2}shutting down \{"signal":"SIGTERM"\}\n$/);
+  assert.ok(out.slice(1).every((line) => !line.includes('"pid"')), 'pid and hostname are left out');
+  assert.equal(out.filter((l) => l.includes('below the level')).length, 0);
+  const silent = Fastify({ logger: { level: 'warn', stream: prettyLogStream((text) => out.push(text)) } });
+  const before = out.length;
+  logStartupSummary(silent.log, base);
+  await silent.close();
+  assert.equal(out.length, before, 'LOG_LEVEL=warn hides the summary too');
+  assert.equal(prettyLogLine('not json\n'), 'not json\n');
 });
