@@ -3,15 +3,15 @@
  * graceful SIGTERM that lets an in-flight request finish.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
+import { startServe, type Serving } from './processes.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(os.tmpdir(), 'openpromo-cli-'));
@@ -19,28 +19,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'op.db')}`, LOG_LEVEL: 'warn' };
 const run = (args: string[]) => promisify(execFile)(process.execPath, [MAIN, ...args], { env });
 
-/** `openpromo serve` on a free port, once /readyz answers; its stdout is collected in `out()`. */
-async function serve(extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; out: () => string }> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as AddressInfo).port;
-  srv.close();
-  const child = spawn(process.execPath, [MAIN, 'serve'], { env: { ...env, ...extraEnv, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-  const base = `http://127.0.0.1:${port}`;
-  try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(`${base}/readyz`)).ok) break; } catch { /* starting */ }
-      if (i > 600) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return { child, base, out: () => out };
-}
+/** `openpromo serve` on a free port, once /readyz answers (processes.ts); its stdout is collected in `out()`. */
+const serve = (extraEnv: Record<string, string> = {}): Promise<Serving> => startServe({ ...env, ...extraEnv });
 
 test('create-application and create-api-key print JSON; serve accepts the key; SIGTERM finishes in-flight requests', async () => {
   const app = JSON.parse((await run(['create-application', '--name', 'Shop', '--currency', 'EUR', '--timezone', 'Europe/Berlin'])).stdout);
