@@ -24,8 +24,7 @@ export function timezoneProblem(zone: string): string | null {
   // spells names, each part starting with a capital, and not a case-variant of the name it stands for
   if (exact === undefined && /^[A-Z][A-Za-z0-9_+-]*(?:\/[A-Z][A-Za-z0-9_+-]*)*$/.test(zone)) {
     const resolved = resolvedZone(zone);
-    if (resolved !== null && resolved.toLowerCase() !== zone.toLowerCase()) return null;
-    if (resolved === zone) return null;
+    if (resolved !== null && (resolved === zone || resolved.toLowerCase() !== zone.toLowerCase())) return null;
   }
   const hint = exact !== undefined ? ` (did you mean ${exact}?)` : ' (such as Europe/Berlin, America/New_York or UTC)';
   return `timezone must be an IANA time zone name${hint}; got ${JSON.stringify(zone)}`;
