@@ -63,6 +63,23 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * The store cannot serve the request now (connection lost, disk full, database busy): a 503 naming the
+ * cause, with a Retry-After. `inDoubt` when the failure struck while committing, so that the request's
+ * changes may or may not have landed (docs/faults.md).
+ */
+export class Unavailable extends AppError {
+  readonly retryAfterSeconds: number;
+  readonly inDoubt: boolean;
+  constructor(message: string, opts: { retryAfterSeconds?: number; inDoubt?: boolean; cause?: unknown } = {}) {
+    super(503, message);
+    this.name = 'Unavailable';
+    this.retryAfterSeconds = opts.retryAfterSeconds ?? 1;
+    this.inDoubt = opts.inDoubt ?? false;
+    if (opts.cause !== undefined) this.cause = opts.cause;
+  }
+}
+
 export const badRequest = (message: string, errors: ApiError[] = []) => new AppError(400, message, errors);
 
 /** A 400 naming one field of the body by JSON pointer. */

@@ -1,6 +1,6 @@
 /** Maps every failure to Talon.One's error bodies (ErrorResponse / ErrorResponseWithStatus). */
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
-import { AppError, Title, type ApiError } from '../domain/errors.js';
+import { AppError, Title, Unavailable, type ApiError } from '../domain/errors.js';
 
 /**
  * An APIError on the wire: titled from the domain's list (docs/errors.md), except Fastify's own client
@@ -72,6 +72,11 @@ export class InvalidJsonBody extends Error implements FastifyError {
 }
 
 export function errorHandler(this: unknown, err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof Unavailable) {
+    req.log.warn({ err: err.cause ?? err, inDoubt: err.inDoubt }, err.message);
+    void reply.header('retry-after', String(err.retryAfterSeconds));
+    return sendError(reply, 503, err.message);
+  }
   if (err instanceof AppError) return sendError(reply, err.status, err.message, err.errors);
   if (err.validation) {
     const context = err.validationContext ?? 'body';

@@ -264,5 +264,11 @@ ALTER TABLE sessions ADD COLUMN consumed ${t.json} NOT NULL DEFAULT '{}';
       // a second copy (effects = '', not JSON); rollbacks still store their own list (repos/sessions.ts)
       sql: `ALTER TABLE sessions ADD COLUMN effects_event_id BIGINT;`,
     },
+    {
+      version: 22,
+      name: 'readiness write probe',
+      // one row that /readyz rewrites (at most once a second per process) to prove the store takes writes
+      sql: `CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);`,
+    },
   ];
 }

@@ -78,7 +78,7 @@ describe('input errors', () => {
       assert.equal(res.json().errors.length, 1, res.body);
       assert.equal(res.json().errors[0].details, res.json().message);
     }
-    s.db.ping = () => Promise.reject(new Error('disk gone'));
+    s.db.transaction = () => Promise.reject(new Error('disk gone'));
     const down = await s.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(down.statusCode, 503);
     assert.equal(down.json().errors[0].title, 'Unavailable');

@@ -1,4 +1,5 @@
 /** Operating the service: OpenAPI document and UI, health and readiness, management login. */
+import { Unavailable } from '../../src/domain/errors.js';
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { STORES } from '../helpers/stores.js';
@@ -23,15 +24,24 @@ describe('operations', () => {
     assert.match(ui.headers['content-type'] as string, /text\/html/);
   }));
 
-  test('healthz and readyz; readyz reports an unreachable store with 503', (t) => withTestServer(kind, t, async (s) => {
+  test('healthz and readyz; readyz answers 503 while the store takes no writes, probing at most once a second', (t) => withTestServer(kind, t, async (s) => {
     assert.deepEqual((await s.app.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
     assert.deepEqual((await s.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready', store: 'sqlite' });
-    const real = s.db.ping.bind(s.db);
-    s.db.ping = () => Promise.reject(new Error('disk gone'));
+    const real = s.db.transaction.bind(s.db);
+    let probes = 0;
+    s.db.transaction = () => { probes++; return Promise.reject(new Unavailable('database is full (SQLITE_FULL)', { retryAfterSeconds: 5 })); };
+    // within the interval the last answer stands: no write per probe under load
+    assert.equal((await s.app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+    assert.equal(probes, 0);
+    await new Promise((r) => setTimeout(r, 1050));
     const down = await s.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(down.statusCode, 503);
-    assert.match(down.json().message, /disk gone/);
-    s.db.ping = real;
+    assert.equal(down.headers['retry-after'], '5');
+    assert.match(down.json().message, /^Store not ready: database is full \(SQLITE_FULL\)$/);
+    assert.equal(probes, 1);
+    s.db.transaction = real;
+    await new Promise((r) => setTimeout(r, 1050));
+    assert.equal((await s.app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
   }));
 
   test('every response carries x-request-id: the client\'s own id is kept, otherwise a fresh one per request, errors included', (t) => withTestServer(kind, t, async (s) => {

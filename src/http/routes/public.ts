@@ -1,6 +1,7 @@
 /** Routes without an API credential: login, logout, health and readiness, and `/` (to the API docs). */
 import { Type } from '@sinclair/typebox';
 import { login, logout } from '../../services/auth/keys.js';
+import { readiness } from '../../services/health/ready.js';
 import type { ServiceContext } from '../../services/context.js';
 import { bearerToken } from '../auth.js';
 import { sendError } from '../errors.js';
@@ -27,12 +28,10 @@ export function publicRoutes(app: App, ctx: ServiceContext): void {
 
   app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/docs', 302));
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
+  // 503 while the store cannot be reached or written (a write probe, shared by probes within a second)
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await ctx.db.ping();
-      return { status: 'ready', store: ctx.db.dialect };
-    } catch (err) {
-      return sendError(reply, 503, `Store unreachable: ${(err as Error).message}`);
-    }
+    const r = await readiness(ctx);
+    if (r.ready) return { status: 'ready', store: ctx.db.dialect };
+    return sendError(reply.header('retry-after', String(r.retryAfterSeconds)), 503, r.message);
   });
 }
