@@ -1,6 +1,7 @@
 import type { Campaign, CampaignSettings, CustomEffect, EvaluationGroup, Ruleset, RulesetDef, Store } from '../../domain/campaign.js';
 import type { Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
+import { inChunks, inList } from './params.js';
 
 interface DataRow { id: number; data: string }
 
@@ -59,7 +60,10 @@ export async function getRuleset(sql: Sql, campaignId: number, id: number): Prom
 
 export async function getRulesetsById(sql: Sql, applicationId: number, ids: number[]): Promise<Ruleset[]> {
   if (ids.length === 0) return [];
-  const rows = await sql.all<RulesetRow>(`SELECT * FROM rulesets WHERE application_id = ? AND id IN (${ids.map(() => '?').join(', ')})`, [applicationId, ...ids]);
+  const rows: RulesetRow[] = [];
+  for (const chunk of inChunks(sql.dialect, ids, 1)) {
+    rows.push(...await sql.all<RulesetRow>(`SELECT * FROM rulesets WHERE application_id = ? AND id IN (${inList(chunk.length)})`, [applicationId, ...chunk]));
+  }
   return rows.map(toRuleset);
 }
 
@@ -172,7 +176,8 @@ export async function listActiveRulesets(sql: Sql): Promise<{ campaignId: number
   const active = campaigns.map(toCampaign).filter((c) => c.activeRulesetId !== undefined);
   if (active.length === 0) return [];
   const ids = active.map((c) => c.activeRulesetId!);
-  const rows = await sql.all<RulesetRow>(`SELECT * FROM rulesets WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+  const rows: RulesetRow[] = [];
+  for (const chunk of inChunks(sql.dialect, ids)) rows.push(...await sql.all<RulesetRow>(`SELECT * FROM rulesets WHERE id IN (${inList(chunk.length)})`, chunk));
   const byId = new Map(rows.map((r) => [Number(r.id), toRuleset(r)]));
   return active.filter((c) => byId.has(c.activeRulesetId!)).map((c) => ({ campaignId: c.id, applicationId: c.applicationId, ruleset: byId.get(c.activeRulesetId!)! }));
 }

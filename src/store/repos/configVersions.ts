@@ -1,4 +1,5 @@
 import type { Sql } from '../db.js';
+import { inChunks, inList } from './params.js';
 
 /**
  * A counter per configuration scope ('account', 'app:<id>'), bumped in the same transaction as
@@ -27,7 +28,10 @@ export async function prefetchConfigVersions(sql: Sql, scopes: readonly string[]
   const m = memoOf(sql);
   const missing = scopes.filter((s) => !m.has(s));
   if (missing.length === 0) return;
-  const rows = await sql.all<{ scope: string; version: number }>(`SELECT scope, version FROM config_versions WHERE scope IN (${missing.map(() => '?').join(', ')})`, missing);
+  const rows: { scope: string; version: number }[] = [];
+  for (const chunk of inChunks(sql.dialect, missing)) {
+    rows.push(...await sql.all<{ scope: string; version: number }>(`SELECT scope, version FROM config_versions WHERE scope IN (${inList(chunk.length)})`, chunk));
+  }
   for (const s of missing) m.set(s, 0);
   for (const r of rows) m.set(r.scope, Number(r.version));
 }

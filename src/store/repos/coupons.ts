@@ -3,7 +3,7 @@ import { dec } from '../../domain/money.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Dialect, Param, Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
-import { rowsPerStatement, valuesPlaceholders } from './params.js';
+import { inChunks, inList, rowsPerStatement, valuesPlaceholders } from './params.js';
 import { toReferral, type ReferralRow } from './referrals.js';
 
 export interface CouponRow {
@@ -83,9 +83,20 @@ export async function insertCouponsReturningRows(sql: Sql, coupons: readonly New
 export async function couponsByValues(sql: Sql, applicationId: number, values: readonly string[], lock = false): Promise<Coupon[]> {
   if (values.length === 0) return [];
   const forUpdate = lock && sql.dialect === 'postgres' ? ' FOR UPDATE' : '';
-  const rows = await sql.all<CouponRow>(`SELECT * FROM coupons WHERE application_id = ? AND value IN (${values.map(() => '?').join(', ')}) ORDER BY id${forUpdate}`,
-    [applicationId, ...values]);
-  return rows.map(toCoupon);
+  const chunks = inChunks(sql.dialect, [...new Set(values)], 1);
+  const select = (chunk: readonly string[], suffix: string) =>
+    sql.all<CouponRow>(`SELECT * FROM coupons WHERE application_id = ? AND value IN (${inList(chunk.length)}) ORDER BY id${suffix}`, [applicationId, ...chunk]);
+  if (chunks.length === 1) return (await select(chunks[0], forUpdate)).map(toCoupon);
+  const found: CouponRow[] = [];
+  for (const chunk of chunks) found.push(...await select(chunk, ''));
+  if (!forUpdate) return found.map(toCoupon).sort((a, b) => a.id - b.id);
+  // locks over several statements: ids first, then locked in ascending id ranges, so every transaction locks in one order
+  const ids = found.map((r) => Number(r.id)).sort((a, b) => a - b);
+  const locked: CouponRow[] = [];
+  for (const chunk of inChunks(sql.dialect, ids)) {
+    locked.push(...await sql.all<CouponRow>(`SELECT * FROM coupons WHERE id IN (${inList(chunk.length)}) ORDER BY id FOR UPDATE`, chunk));
+  }
+  return locked.map(toCoupon);
 }
 
 export async function getCouponById(sql: Sql, applicationId: number, id: number): Promise<Coupon | undefined> {
@@ -110,9 +121,13 @@ export async function setDiscountCounter(sql: Sql, id: number, value: string): P
 /** Profiles holding a reservation for the coupons given. */
 export async function reservationsFor(sql: Sql, couponIds: readonly number[], profileIntegrationId: string): Promise<Set<number>> {
   if (couponIds.length === 0 || profileIntegrationId === '') return new Set();
-  const rows = await sql.all<{ coupon_id: number }>(`SELECT coupon_id FROM coupon_reservations WHERE profile_integration_id = ? AND coupon_id IN (${couponIds.map(() => '?').join(', ')})`,
-    [profileIntegrationId, ...couponIds]);
-  return new Set(rows.map((r) => Number(r.coupon_id)));
+  const out = new Set<number>();
+  for (const chunk of inChunks(sql.dialect, couponIds, 1)) {
+    const rows = await sql.all<{ coupon_id: number }>(`SELECT coupon_id FROM coupon_reservations WHERE profile_integration_id = ? AND coupon_id IN (${inList(chunk.length)})`,
+      [profileIntegrationId, ...chunk]);
+    for (const r of rows) out.add(Number(r.coupon_id));
+  }
+  return out;
 }
 
 export async function addReservation(sql: Sql, couponId: number, profileIntegrationId: string, now: string): Promise<boolean> {
@@ -132,10 +147,12 @@ export async function removeReservation(sql: Sql, couponId: number, profileInteg
 export async function profileRedemptions(sql: Sql, couponIds: readonly number[], profileIntegrationId: string): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   if (couponIds.length === 0 || !profileIntegrationId) return out;
-  const rows = await sql.all<{ coupon_id: number; n: number }>(
-    `SELECT coupon_id, COUNT(*) AS n FROM coupon_redemptions WHERE profile_integration_id = ? AND coupon_id IN (${couponIds.map(() => '?').join(', ')}) GROUP BY coupon_id`,
-    [profileIntegrationId, ...couponIds]);
-  for (const r of rows) out.set(Number(r.coupon_id), Number(r.n));
+  for (const chunk of inChunks(sql.dialect, [...new Set(couponIds)], 1)) {
+    const rows = await sql.all<{ coupon_id: number; n: number }>(
+      `SELECT coupon_id, COUNT(*) AS n FROM coupon_redemptions WHERE profile_integration_id = ? AND coupon_id IN (${inList(chunk.length)}) GROUP BY coupon_id`,
+      [profileIntegrationId, ...chunk]);
+    for (const r of rows) out.set(Number(r.coupon_id), Number(r.n));
+  }
   return out;
 }
 
@@ -177,13 +194,20 @@ const foldCode = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 interface Compiled { where: string; params: Param[]; post?: (c: Coupon) => boolean }
 
-function compile(q: CouponQuery): Compiled {
+/** At least the parameters the filters below and a page (limit, offset, keyset id) bind beside the campaign ids. */
+const FILTER_PARAMS = 32;
+
+function compile(q: CouponQuery, dialect: Dialect): Compiled {
   const w: string[] = ['application_id = ?'];
   const p: Param[] = [q.applicationId];
   const post: ((c: Coupon) => boolean)[] = [];
   if (q.campaignIds) {
     if (q.campaignIds.length === 0) w.push('1 = 0');
-    else { w.push(`campaign_id IN (${q.campaignIds.map(() => '?').join(', ')})`); p.push(...q.campaignIds); }
+    else if (inChunks(dialect, q.campaignIds, FILTER_PARAMS).length === 1) { w.push(`campaign_id IN (${inList(q.campaignIds.length)})`); p.push(...q.campaignIds); } else {
+      // more campaigns than one statement can bind: filtered after SQL instead
+      const ids = new Set(q.campaignIds);
+      post.push((c) => ids.has(c.campaignId));
+    }
   }
   if (q.value !== undefined && q.value !== '') {
     if (q.exactMatch) {
@@ -229,7 +253,7 @@ export const COUPON_SORT: Record<string, string> = {
 
 /** One page of matching coupons in `sort` order (a COUPON_SORT key, `-` for descending; id breaks ties). */
 export async function findCoupons(sql: Sql, q: CouponQuery, page: { skip: number; limit: number; sort?: string }): Promise<Coupon[]> {
-  const c = compile(q);
+  const c = compile(q, sql.dialect);
   const desc = page.sort?.startsWith('-') ?? false;
   const col = COUPON_SORT[(page.sort ?? 'id').replace(/^-/, '')] ?? 'id';
   const order = `ORDER BY ${col}${desc ? ' DESC' : ''}${col === 'id' ? '' : `, id${desc ? ' DESC' : ''}`}`;
@@ -252,7 +276,7 @@ export async function findCoupons(sql: Sql, q: CouponQuery, page: { skip: number
 
 /** How many coupons match (getCoupons' `totalResultSize`): one COUNT, or a keyset scan when a filter runs after SQL. */
 export async function countCoupons(sql: Sql, q: CouponQuery): Promise<number> {
-  const c = compile(q);
+  const c = compile(q, sql.dialect);
   if (!c.post) return Number((await sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM coupons WHERE ${c.where}`, c.params))?.n ?? 0);
   let total = 0;
   let after = 0;
@@ -266,14 +290,14 @@ export async function countCoupons(sql: Sql, q: CouponQuery): Promise<number> {
 
 /** Keyset page in id order after `afterId` (export, filtered delete): never an OFFSET scan. */
 export async function couponsAfter(sql: Sql, q: CouponQuery, afterId: number, limit: number): Promise<{ rows: Coupon[]; lastId: number | undefined }> {
-  const c = compile(q);
+  const c = compile(q, sql.dialect);
   const rows = (await sql.all<CouponRow>(`SELECT * FROM coupons WHERE ${c.where} AND id > ? ORDER BY id LIMIT ?`, [...c.params, afterId, limit])).map(toCoupon);
   return { rows: c.post ? rows.filter(c.post) : rows, lastId: rows.at(-1)?.id };
 }
 
 /** Deletes every matching coupon; returns how many. */
 export async function deleteMatchingCoupons(sql: Sql, q: CouponQuery): Promise<number> {
-  const c = compile(q);
+  const c = compile(q, sql.dialect);
   if (!c.post) return sql.run(`DELETE FROM coupons WHERE ${c.where}`, c.params);
   let deleted = 0;
   let after = 0;
@@ -281,7 +305,7 @@ export async function deleteMatchingCoupons(sql: Sql, q: CouponQuery): Promise<n
     const { rows, lastId } = await couponsAfter(sql, q, after, 1000);
     if (lastId === undefined) return deleted;
     after = lastId;
-    if (rows.length) deleted += await sql.run(`DELETE FROM coupons WHERE id IN (${rows.map(() => '?').join(', ')})`, rows.map((r) => r.id));
+    if (rows.length) deleted += await sql.run(`DELETE FROM coupons WHERE id IN (${inList(rows.length)})`, rows.map((r) => r.id));
   }
 }
 

@@ -2,6 +2,7 @@ import { dec, type Decimal } from '../../domain/money.js';
 import type { CustomerProfile } from '../../domain/profile.js';
 import type { Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
+import { inChunks, inList } from './params.js';
 
 interface Row {
   id: number; account_id: number; integration_id: string; attributes: string; closed_sessions: number;
@@ -70,10 +71,9 @@ export async function getProfileById(sql: Sql, accountId: number, id: number): P
 export async function profileIdsByIntegrationId(sql: Sql, accountId: number, integrationIds: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const ids = [...new Set(integrationIds.filter((id) => id !== ''))];
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
+  for (const chunk of inChunks(sql.dialect, ids, 1)) {
     const rows = await sql.all<{ id: number; integration_id: string }>(
-      `SELECT id, integration_id FROM profiles WHERE account_id = ? AND integration_id IN (${chunk.map(() => '?').join(', ')})`, [accountId, ...chunk]);
+      `SELECT id, integration_id FROM profiles WHERE account_id = ? AND integration_id IN (${inList(chunk.length)})`, [accountId, ...chunk]);
     for (const r of rows) out.set(r.integration_id, Number(r.id));
   }
   return out;
