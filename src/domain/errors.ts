@@ -50,6 +50,7 @@ export const Title = {
   maxLength: 'maxLength',
   minItems: 'minItems',
   maxItems: 'maxItems',
+  maxProperties: 'maxProperties',
 } as const;
 export type Title = (typeof Title)[keyof typeof Title];
 

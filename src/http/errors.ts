@@ -13,7 +13,7 @@ interface WireError extends Omit<ApiError, 'title'> { title: Title | `FST_${stri
 const KEYWORD_TITLES: Readonly<Record<string, Title>> = {
   type: Title.invalidType, additionalProperties: Title.unknown, required: Title.required, enum: Title.enum, format: Title.format,
   pattern: Title.pattern, minimum: Title.minimum, maximum: Title.maximum, minLength: Title.minLength, maxLength: Title.maxLength,
-  minItems: Title.minItems, maxItems: Title.maxItems,
+  minItems: Title.minItems, maxItems: Title.maxItems, maxProperties: Title.maxProperties,
 };
 
 /** One APIError per schema violation, naming the body field by pointer or the parameter by name. */
