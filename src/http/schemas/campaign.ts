@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, Page, ref, StringEnum } from './common.js';
+import { AnyObject, Attributes, DateTime, Int64, MAX, Page, ref, StringEnum } from './common.js';
 
 const FEATURES = ['coupons', 'referrals', 'loyalty', 'giveaways', 'strikethrough', 'achievements'] as const;
 const LIMIT_ACTIONS = ['redeemCoupon', 'redeemReferral', 'setDiscount', 'setDiscountEffect', 'createCoupon', 'createReferral',
@@ -8,31 +8,31 @@ const LIMIT_ACTIONS = ['redeemCoupon', 'redeemReferral', 'setDiscount', 'setDisc
 
 const LimitConfig = Type.Object({
   action: StringEnum(LIMIT_ACTIONS), limit: Type.Number({ minimum: 0 }), period: Type.Optional(StringEnum(['daily', 'weekly', 'monthly', 'yearly'])),
-  entities: Type.Array(StringEnum(['Coupon', 'Referral', 'Profile', 'Identifier', 'Store', 'Session'])),
+  entities: Type.Array(StringEnum(['Coupon', 'Referral', 'Profile', 'Identifier', 'Store', 'Session']), { maxItems: MAX.small }),
 }, { $id: 'LimitConfig' });
 
 const CodeGeneratorSettings = Type.Object({
-  validCharacters: Type.Array(Type.String()), couponPattern: Type.String({ minLength: 3, maxLength: 100, pattern: '^[A-Za-z0-9._%+@#-]+$' }),
+  validCharacters: Type.Array(Type.String({ maxLength: 10 }), { maxItems: MAX.characters }), couponPattern: Type.String({ minLength: 3, maxLength: 100, pattern: '^[A-Za-z0-9._%+@#-]+$' }),
 }, { $id: 'CodeGeneratorSettings' });
 
 const campaignProps = {
-  name: Type.String({ minLength: 1 }),
-  description: Type.Optional(Type.String()),
+  name: Type.String({ minLength: 1, maxLength: MAX.name }),
+  description: Type.Optional(Type.String({ maxLength: MAX.text })),
   startTime: Type.Optional(DateTime()),
   endTime: Type.Optional(DateTime()),
-  attributes: Type.Optional(AnyObject()),
+  attributes: Type.Optional(Attributes()),
   state: Type.Optional(StringEnum(['enabled', 'disabled', 'archived'], { default: 'enabled' })),
   activeRulesetId: Type.Optional(Int64()),
   tags: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50 }),
   reevaluateOnReturn: Type.Optional(Type.Boolean()),
-  features: Type.Array(StringEnum(FEATURES)),
+  features: Type.Array(StringEnum(FEATURES), { maxItems: MAX.small }),
   couponSettings: Type.Optional(ref(CodeGeneratorSettings)),
   referralSettings: Type.Optional(ref(CodeGeneratorSettings)),
-  limits: Type.Array(ref(LimitConfig)),
-  campaignGroups: Type.Optional(Type.Array(Int64())),
+  limits: Type.Array(ref(LimitConfig), { maxItems: MAX.small }),
+  campaignGroups: Type.Optional(Type.Array(Int64(), { maxItems: MAX.ids })),
   type: Type.Optional(StringEnum(['cartItem', 'advanced'], { default: 'advanced' })),
-  linkedStoreIds: Type.Optional(Type.Array(Int64())),
-  couponAttributes: Type.Optional(AnyObject()),
+  linkedStoreIds: Type.Optional(Type.Array(Int64(), { maxItems: 50 })),
+  couponAttributes: Type.Optional(Attributes()),
   evaluationGroupId: Type.Optional(Int64()),
 };
 
@@ -43,6 +43,7 @@ export type UpdateCampaign = Static<typeof UpdateCampaign>;
 
 const Campaign = Type.Object({
   id: Int64(), created: DateTime(), applicationId: Int64(), userId: Int64(), ...campaignProps,
+  attributes: Type.Optional(AnyObject()), couponAttributes: Type.Optional(AnyObject()),
   description: Type.String(), state: StringEnum(['enabled', 'disabled', 'archived']), reevaluateOnReturn: Type.Boolean(),
   type: StringEnum(['cartItem', 'advanced']),
   frontendState: StringEnum(['expired', 'scheduled', 'running', 'disabled', 'archived', 'staged']),
@@ -51,23 +52,24 @@ const Campaign = Type.Object({
 }, { $id: 'Campaign' });
 
 const Binding = Type.Object({
-  name: Type.String(), type: Type.Optional(Type.String()), expression: Type.Unknown(), valueType: Type.Optional(Type.String()),
+  name: Type.String({ maxLength: MAX.name }), type: Type.Optional(Type.String({ maxLength: MAX.name })), expression: Type.Unknown(), valueType: Type.Optional(Type.String({ maxLength: MAX.name })),
   minValue: Type.Optional(Type.Number()), maxValue: Type.Optional(Type.Number()), attributeId: Type.Optional(Int64()),
 }, { $id: 'Binding' });
 
 const Rule = Type.Object({
-  id: Type.Optional(Type.String()), parentId: Type.Optional(Type.String()), title: Type.String(), description: Type.Optional(Type.String()),
-  bindings: Type.Optional(Type.Array(ref(Binding))),
-  condition: Type.Array(Type.Unknown(), { minItems: 1 }),
-  effects: Type.Array(Type.Unknown()),
-  failureEffects: Type.Optional(Type.Array(Type.Unknown(), { description: 'OpenPromo extension (docs/rules-language.md, Evaluation): effects evaluated when the condition is false' })),
+  id: Type.Optional(Type.String({ maxLength: MAX.name })), parentId: Type.Optional(Type.String({ maxLength: MAX.name })), title: Type.String({ maxLength: MAX.name }),
+  description: Type.Optional(Type.String({ maxLength: MAX.text })),
+  bindings: Type.Optional(Type.Array(ref(Binding), { maxItems: MAX.rules })),
+  condition: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX.rules }),
+  effects: Type.Array(Type.Unknown(), { maxItems: MAX.rules }),
+  failureEffects: Type.Optional(Type.Array(Type.Unknown(), { maxItems: MAX.rules, description: 'OpenPromo extension (docs/rules-language.md, Evaluation): effects evaluated when the condition is false' })),
 }, { $id: 'Rule' });
 
 export const NewRuleset = Type.Object({
-  rules: Type.Array(ref(Rule), { maxItems: 1000 }),
-  strikethroughRules: Type.Optional(Type.Array(ref(Rule))),
-  bindings: Type.Array(ref(Binding)),
-  rbVersion: Type.Optional(Type.String()),
+  rules: Type.Array(ref(Rule), { maxItems: MAX.rules }),
+  strikethroughRules: Type.Optional(Type.Array(ref(Rule), { maxItems: MAX.rules })),
+  bindings: Type.Array(ref(Binding), { maxItems: MAX.rules }),
+  rbVersion: Type.Optional(Type.String({ maxLength: MAX.name })),
   activate: Type.Optional(Type.Boolean()),
 }, { $id: 'NewRuleset' });
 export type NewRuleset = Static<typeof NewRuleset>;

@@ -18,6 +18,47 @@ export const Int64 = (opts: object = {}) => Type.Integer({ format: 'int64', ...o
 export const DateTime = (opts: object = {}) => Type.String({ format: 'date-time', ...opts });
 export const AnyObject = (opts: object = {}) => Type.Object({}, { additionalProperties: true, ...opts });
 
+/**
+ * The request limits OpenPromo chooses where 25.17 states none (docs/limits.md gives each one's reason).
+ * Every list and map of a request body has a maximum, so no accepted request reaches a driver's limit.
+ */
+export const MAX = {
+  /** keys of a custom attributes map, and of an object inside one */
+  attributes: 500,
+  /** characters of a string attribute value */
+  attributeString: 10_000,
+  /** elements of a list attribute value */
+  attributeList: 10_000,
+  /** ids of other resources in one request (campaigns, applications, audiences, catalogs) */
+  ids: 1000,
+  /** coupon codes in one session */
+  couponCodes: 100,
+  /** entries of a small settings map or list (additional costs, limits, UI hints, variant allocations) */
+  small: 100,
+  /** a `responseContent` list: every value once, with room for repeats */
+  responseContent: 50,
+  /** rules, bindings, conditions and effects of one ruleset */
+  rules: 1000,
+  /** characters of a valid-characters list */
+  characters: 1000,
+  /** characters of a name, title, type or identifier */
+  name: 1000,
+  /** characters of a description */
+  text: 10_000,
+} as const;
+
+/** A value of an attributes map: a string, list or object within bounds (JSON Schema applies each keyword to its own type only). */
+const attributeValue = (nested: object = {}) => ({ maxLength: MAX.attributeString, maxItems: MAX.attributeList, maxProperties: MAX.attributes, ...nested });
+
+/**
+ * A request's custom attributes: at most MAX.attributes keys, values bounded two levels deep (the body
+ * limit bounds deeper ones). Request bodies only: the response serializer would read these keywords as
+ * a type, so responses keep AnyObject.
+ */
+export const Attributes = (opts: object = {}) => Type.Object({}, {
+  additionalProperties: Type.Unsafe(attributeValue({ items: attributeValue(), additionalProperties: attributeValue() })), maxProperties: MAX.attributes, ...opts,
+});
+
 /** A string enum as one JSON Schema `enum` (one clear error, unlike a union of literals). */
 export const StringEnum = <const T extends string>(values: readonly T[], opts: object = {}) =>
   Type.Unsafe<T>({ type: 'string', enum: [...values], ...opts });

@@ -1,6 +1,6 @@
 /** Coupons: request and response shapes of 25.17 (docs/coupons.md; the wire form of a coupon: http/shape.ts). */
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, Nullable, ref } from './common.js';
+import { AnyObject, Attributes, DateTime, Int64, MAX, Nullable, ref } from './common.js';
 
 const PATTERN = '^[A-Za-z0-9._%+@#-]+$';
 const UsageLimit = () => Int64({ minimum: 0, maximum: 999999 });
@@ -13,16 +13,16 @@ const constraints = {
   expiryDate: Type.Optional(DateTime()),
 };
 const generator = {
-  validCharacters: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+  validCharacters: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 10 }), { minItems: 1, maxItems: MAX.characters })),
   couponPattern: Type.Optional(Type.String({ minLength: 3, maxLength: 100, pattern: PATTERN })),
 };
 
 export const NewCoupons = Type.Object({
   ...constraints, ...generator,
-  limits: Type.Optional(Type.Array(Type.Ref('LimitConfig'))),
-  numberOfCoupons: Int64({ minimum: 1 }),
-  uniquePrefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._%+@-]*$', description: 'Deprecated: a literal prefix of every generated code' })),
-  attributes: Type.Optional(AnyObject()),
+  limits: Type.Optional(Type.Array(Type.Ref('LimitConfig'), { maxItems: MAX.small })),
+  numberOfCoupons: Int64({ minimum: 1, maximum: 200_000, description: 'At most 20,000 without uniquePrefix (docs/limits.md)' }),
+  uniquePrefix: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9._%+@-]*$', description: 'Deprecated: a literal prefix of every generated code' })),
+  attributes: Type.Optional(Attributes()),
   recipientIntegrationId: Type.Optional(Type.String({ maxLength: 1000 })),
   isReservationMandatory: Type.Optional(Type.Boolean({ default: false })),
   implicitlyReserved: Type.Optional(Type.Boolean()),
@@ -31,7 +31,7 @@ export type NewCoupons = Static<typeof NewCoupons>;
 
 export const NewCouponsForMultipleRecipients = Type.Object({
   ...constraints, ...generator,
-  attributes: Type.Optional(AnyObject()),
+  attributes: Type.Optional(Attributes()),
   recipientsIntegrationIds: Type.Array(Type.String({ maxLength: 1000 }), { minItems: 1, maxItems: 1000 }),
 }, { $id: 'NewCouponsForMultipleRecipients' });
 export type NewCouponsForMultipleRecipients = Static<typeof NewCouponsForMultipleRecipients>;
@@ -42,9 +42,9 @@ export const UpdateCoupon = Type.Object({
   reservationLimit: Type.Optional(Int64({ minimum: 0, maximum: 999999 })),
   startDate: Type.Optional(Nullable(DateTime())),
   expiryDate: Type.Optional(Nullable(DateTime())),
-  limits: Type.Optional(Type.Array(Type.Ref('LimitConfig'))),
+  limits: Type.Optional(Type.Array(Type.Ref('LimitConfig'), { maxItems: MAX.small })),
   recipientIntegrationId: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
-  attributes: Type.Optional(AnyObject()),
+  attributes: Type.Optional(Attributes()),
   isReservationMandatory: Type.Optional(Type.Boolean()),
   implicitlyReserved: Type.Optional(Type.Boolean()),
 }, { $id: 'UpdateCoupon', description: 'PUT: startDate, expiryDate and recipientIntegrationId are set to null when omitted' });
@@ -56,8 +56,8 @@ export const UpdateCouponBatch = Type.Object({
   reservationLimit: Type.Optional(Int64({ minimum: 0, maximum: 999999 })),
   startDate: Type.Optional(Nullable(DateTime())),
   expiryDate: Type.Optional(Nullable(DateTime())),
-  attributes: Type.Optional(AnyObject()),
-  batchID: Type.Optional(Type.String()),
+  attributes: Type.Optional(Attributes()),
+  batchID: Type.Optional(Type.String({ maxLength: MAX.name })),
 }, { $id: 'UpdateCouponBatch', description: 'PUT: startDate and expiryDate are set to null when omitted; without batchID every coupon of the campaign' });
 export type UpdateCouponBatch = Static<typeof UpdateCouponBatch>;
 

@@ -1,6 +1,6 @@
 /** Custom attributes and additional costs (Management API), as in Talon.One 25.17. */
 import { Type, type Static } from '@sinclair/typebox';
-import { DateTime, Int64, Page, ref, StringEnum } from './common.js';
+import { DateTime, Int64, MAX, Page, ref, StringEnum } from './common.js';
 
 const NAME = '^[A-Za-z]\\w*$';
 const TITLE = "^[A-Za-z][A-Za-z0-9_.!~*'() -]*$";
@@ -11,17 +11,17 @@ const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'time', '(list string)',
 
 const attributeProps = {
   entity: StringEnum(ATTRIBUTE_ENTITIES),
-  eventType: Type.Optional(Type.String()),
-  name: Type.String({ pattern: NAME }),
-  title: Type.String({ pattern: TITLE }),
+  eventType: Type.Optional(Type.String({ maxLength: MAX.name })),
+  name: Type.String({ maxLength: MAX.name, pattern: NAME }),
+  title: Type.String({ maxLength: MAX.name, pattern: TITLE }),
   type: StringEnum(ATTRIBUTE_TYPES),
-  description: Type.String(),
-  suggestions: Type.Array(Type.String({ minLength: 1 }), { maxItems: 50 }),
+  description: Type.String({ maxLength: MAX.text }),
+  suggestions: Type.Array(Type.String({ minLength: 1, maxLength: MAX.name }), { maxItems: 50 }),
   hasAllowedList: Type.Optional(Type.Boolean({ default: false })),
   restrictedBySuggestions: Type.Optional(Type.Boolean({ default: false })),
   editable: Type.Boolean(),
-  subscribedApplicationsIds: Type.Optional(Type.Array(Int64())),
-  subscribedCatalogsIds: Type.Optional(Type.Array(Int64())),
+  subscribedApplicationsIds: Type.Optional(Type.Array(Int64(), { maxItems: MAX.ids })),
+  subscribedCatalogsIds: Type.Optional(Type.Array(Int64(), { maxItems: MAX.ids })),
   allowedSubscriptions: Type.Optional(Type.Array(StringEnum(['application', 'catalog']), { maxItems: 2 })),
 };
 
@@ -33,10 +33,10 @@ const Attribute = Type.Object({
 }, { $id: 'Attribute' });
 
 const costProps = {
-  name: Type.String({ pattern: NAME }),
-  title: Type.String({ pattern: TITLE }),
-  description: Type.String(),
-  subscribedApplicationsIds: Type.Optional(Type.Array(Int64())),
+  name: Type.String({ maxLength: MAX.name, pattern: NAME }),
+  title: Type.String({ maxLength: MAX.name, pattern: TITLE }),
+  description: Type.String({ maxLength: MAX.text }),
+  subscribedApplicationsIds: Type.Optional(Type.Array(Int64(), { maxItems: MAX.ids })),
   type: Type.Optional(StringEnum(['session', 'item', 'both'], { default: 'session' })),
 };
 

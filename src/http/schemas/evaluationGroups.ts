@@ -1,6 +1,6 @@
 /** Campaign evaluation groups: 25.17 has the schemas but no endpoints; ours are an extension (docs/evaluation-groups.md). */
 import { Type, type Static } from '@sinclair/typebox';
-import { Int64, Nullable, Page, ref, StringEnum } from './common.js';
+import { Int64, MAX, Nullable, Page, ref, StringEnum } from './common.js';
 
 const MODES = ['stackable', 'listOrder', 'lowestDiscount', 'highestDiscount'] as const;
 const SCOPES = ['cartItem', 'session'] as const;
@@ -10,13 +10,14 @@ const CampaignEvaluationGroupMember = Type.Object({
 }, { $id: 'CampaignEvaluationGroupMember', description: 'OpenPromo extension: one campaign or sub-group, by id (exactly one of the two).' });
 
 const groupProps = {
-  name: Type.String({ minLength: 1 }),
+  name: Type.String({ minLength: 1, maxLength: MAX.name }),
   parentId: Type.Optional(Nullable(Int64({ minimum: 1, description: 'Absent or null: a child of the Application root (OpenPromo has no root group object).' }))),
-  description: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String({ maxLength: MAX.text })),
   evaluationMode: StringEnum(MODES),
   evaluationScope: Type.Optional(StringEnum(SCOPES, { default: 'session' })),
   locked: Type.Optional(Type.Boolean({ default: false })),
   members: Type.Optional(Type.Array(ref(CampaignEvaluationGroupMember), {
+    maxItems: MAX.ids,
     description: 'OpenPromo extension: evaluation order of the group\'s campaigns and sub-groups. Members not listed follow, campaigns by id then groups by id; entries that are not members are ignored.',
   })),
 };

@@ -1,15 +1,16 @@
 /** Integration API: customer profiles and custom events, as in Talon.One 25.17, and the v1 trackEvent of talon_one 4.3.0 (docs/profiles-and-events.md). */
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, ref, StringEnum } from './common.js';
+import { AnyObject, Attributes, DateTime, Int64, MAX, ref, StringEnum } from './common.js';
 
 const PROFILE_RESPONSE_CONTENT = ['customerProfile', 'triggeredCampaigns', 'loyalty', 'event', 'awardedGiveaways', 'ruleFailureReasons'] as const;
-const responseContent = Type.Array(StringEnum(PROFILE_RESPONSE_CONTENT));
+const responseContent = Type.Array(StringEnum(PROFILE_RESPONSE_CONTENT), { maxItems: MAX.responseContent });
+const campaignIds = Type.Array(Int64(), { maxItems: MAX.ids });
 
-const ProfileAudiencesChanges = Type.Object({ adds: Type.Array(Int64()), deletes: Type.Array(Int64()) }, { $id: 'ProfileAudiencesChanges' });
+const ProfileAudiencesChanges = Type.Object({ adds: Type.Array(Int64(), { maxItems: MAX.ids }), deletes: Type.Array(Int64(), { maxItems: MAX.ids }) }, { $id: 'ProfileAudiencesChanges' });
 
 export const CustomerProfileIntegrationRequestV2 = Type.Object({
-  attributes: Type.Optional(AnyObject()),
-  evaluableCampaignIds: Type.Optional(Type.Array(Int64())),
+  attributes: Type.Optional(Attributes()),
+  evaluableCampaignIds: Type.Optional(campaignIds),
   responseContent: Type.Optional(responseContent),
   audiencesChanges: Type.Optional(ref(ProfileAudiencesChanges)),
 }, { $id: 'CustomerProfileIntegrationRequestV2' });
@@ -30,13 +31,13 @@ const stateProps = {
 const CustomerProfileIntegrationResponseV2 = Type.Object(stateProps, { $id: 'CustomerProfileIntegrationResponseV2' });
 
 export const IntegrationEventV2Request = Type.Object({
-  profileId: Type.Optional(Type.String({ description: 'Required in practice (400 when missing or empty), as in Talon.One.' })),
+  profileId: Type.Optional(Type.String({ maxLength: MAX.name, description: 'Required in practice (400 when missing or empty), as in Talon.One.' })),
   storeIntegrationId: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
-  evaluableCampaignIds: Type.Optional(Type.Array(Int64())),
-  type: Type.String({ minLength: 1 }),
-  attributes: Type.Optional(AnyObject()),
+  evaluableCampaignIds: Type.Optional(campaignIds),
+  type: Type.String({ minLength: 1, maxLength: MAX.name }),
+  attributes: Type.Optional(Attributes()),
   responseContent: Type.Optional(responseContent),
-  loyaltyCards: Type.Optional(Type.Array(Type.String(), { maxItems: 1 })),
+  loyaltyCards: Type.Optional(Type.Array(Type.String({ maxLength: MAX.name }), { maxItems: 1 })),
 }, { $id: 'IntegrationEventV2Request' });
 export type IntegrationEventV2Request = Static<typeof IntegrationEventV2Request>;
 
@@ -44,11 +45,11 @@ const IntegrationEventV2Response = Type.Object(stateProps, { $id: 'IntegrationEv
 
 /** The v1 trackEvent's body (25.17 still defines it): an event always names a session. */
 export const NewEvent = Type.Object({
-  profileId: Type.Optional(Type.String({ description: 'Required in practice (400 when missing or empty), as for trackEventV2.' })),
+  profileId: Type.Optional(Type.String({ maxLength: MAX.name, description: 'Required in practice (400 when missing or empty), as for trackEventV2.' })),
   storeIntegrationId: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
-  type: Type.String({ minLength: 1 }),
-  attributes: AnyObject(),
-  sessionId: Type.String({ minLength: 1, description: 'Recorded on the event; the session is not created (docs/profiles-and-events.md).' }),
+  type: Type.String({ minLength: 1, maxLength: MAX.name }),
+  attributes: Attributes(),
+  sessionId: Type.String({ minLength: 1, maxLength: MAX.name, description: 'Recorded on the event; the session is not created (docs/profiles-and-events.md).' }),
 }, { $id: 'NewEvent' });
 export type NewEvent = Static<typeof NewEvent>;
 

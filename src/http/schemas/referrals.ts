@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RefereeRecord } from '../../services/referrals/friends.js';
-import { AnyObject, DateTime, Int64, Nullable, PageQuery, ref, StringEnum } from './common.js';
+import { AnyObject, Attributes, DateTime, Int64, MAX, Nullable, PageQuery, ref, StringEnum } from './common.js';
 
 const usageLimit = Int64({ minimum: 0, maximum: 999_999 });
 const advocateId = Type.String({ minLength: 1, maxLength: 1000 });
@@ -12,7 +12,7 @@ export const NewReferral = Type.Object({
   campaignId: Int64({ minimum: 1 }),
   advocateProfileIntegrationId: advocateId,
   friendProfileIntegrationId: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
-  attributes: Type.Optional(AnyObject()),
+  attributes: Type.Optional(Attributes()),
 }, { $id: 'NewReferral' });
 export type NewReferral = Static<typeof NewReferral>;
 
@@ -22,8 +22,8 @@ export const NewReferralsForMultipleAdvocates = Type.Object({
   usageLimit,
   campaignId: Int64({ minimum: 1 }),
   advocateProfileIntegrationIds: Type.Array(advocateId, { minItems: 1, maxItems: 1000 }),
-  attributes: Type.Optional(AnyObject()),
-  validCharacters: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 1, pattern: '^[^#\\s]$' }), { minItems: 1 })),
+  attributes: Type.Optional(Attributes()),
+  validCharacters: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 1, pattern: '^[^#\\s]$' }), { minItems: 1, maxItems: MAX.characters })),
   referralPattern: Type.Optional(Type.String({ minLength: 3, maxLength: 100, pattern: '^[A-Za-z0-9._%+@#-]+$' })),
 }, { $id: 'NewReferralsForMultipleAdvocates' });
 export type NewReferralsForMultipleAdvocates = Static<typeof NewReferralsForMultipleAdvocates>;
@@ -33,7 +33,7 @@ export const UpdateReferral = Type.Object({
   startDate: Type.Optional(Nullable(DateTime())),
   expiryDate: Type.Optional(Nullable(DateTime())),
   usageLimit: Type.Optional(usageLimit),
-  attributes: Type.Optional(AnyObject()),
+  attributes: Type.Optional(Attributes()),
 }, { $id: 'UpdateReferral', description: 'Omitted fields keep their value; null clears startDate, expiryDate or friendProfileIntegrationId.' });
 export type UpdateReferral = Static<typeof UpdateReferral>;
 

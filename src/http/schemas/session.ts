@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Effect, Int64, Nullable, ref, StringEnum } from './common.js';
+import { AnyObject, Attributes, DateTime, Effect, Int64, MAX, Nullable, ref, StringEnum } from './common.js';
 
 const SESSION_STATES = ['open', 'closed', 'partially_returned', 'cancelled'] as const;
 const StateEnum = StringEnum(SESSION_STATES, { default: 'open' });
@@ -7,27 +7,28 @@ const StateEnum = StringEnum(SESSION_STATES, { default: 'open' });
 const NullableStateEnum = Type.Unsafe<(typeof SESSION_STATES)[number] | null>({ type: 'string', enum: [...SESSION_STATES, null], nullable: true, default: 'open' });
 
 const AdditionalCost = Type.Object({ price: Type.Number() }, { $id: 'AdditionalCost' });
-const AdditionalCosts = Type.Record(Type.String(), ref(AdditionalCost));
-const Product = Type.Object({ name: Type.String() }, { $id: 'Product' });
+const AdditionalCosts = Type.Record(Type.String(), ref(AdditionalCost), { maxProperties: MAX.small });
+const Product = Type.Object({ name: Type.String({ maxLength: MAX.name }) }, { $id: 'Product' });
 const ExperimentVariantAllocation = Type.Object({ experimentID: Int64(), variantID: Int64() }, { $id: 'ExperimentVariantAllocation' });
 
 const cartItemInputProps = {
-  name: Type.Optional(Type.String()),
-  sku: Type.String({ minLength: 1 }),
+  name: Type.Optional(Type.String({ maxLength: MAX.name })),
+  sku: Type.String({ minLength: 1, maxLength: MAX.name }),
   quantity: Int64({ minimum: 1 }),
   price: Type.Optional(Type.Number()),
-  category: Type.Optional(Type.String()),
+  category: Type.Optional(Type.String({ maxLength: MAX.name })),
   product: Type.Optional(ref(Product)),
   weight: Type.Optional(Type.Number()),
   height: Type.Optional(Type.Number()),
   width: Type.Optional(Type.Number()),
   length: Type.Optional(Type.Number()),
-  attributes: Type.Optional(AnyObject()),
+  attributes: Type.Optional(Attributes()),
   additionalCosts: Type.Optional(AdditionalCosts),
 };
 
 const CartItem = Type.Object({
   ...cartItemInputProps,
+  attributes: Type.Optional(AnyObject()),
   returnedQuantity: Type.Optional(Int64({ readOnly: true })),
   remainingQuantity: Type.Optional(Int64({ readOnly: true })),
   position: Type.Optional(Type.Number({ readOnly: true })),
@@ -35,28 +36,28 @@ const CartItem = Type.Object({
 
 /** Every property may also be null, which the service treats as absent (docs/sessions.md, "`null` means absent"). */
 const NewCustomerSessionV2 = Type.Object({
-  profileId: Type.Optional(Nullable(Type.String())),
+  profileId: Type.Optional(Nullable(Type.String({ maxLength: MAX.name }))),
   storeIntegrationId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 1000 }))),
-  evaluableCampaignIds: Type.Optional(Nullable(Type.Array(Int64()))),
-  couponCodes: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 100 })))),
+  evaluableCampaignIds: Type.Optional(Nullable(Type.Array(Int64(), { maxItems: MAX.ids }))),
+  couponCodes: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 100 }), { maxItems: MAX.couponCodes }))),
   referralCode: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
-  loyaltyCards: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 1 }))),
+  loyaltyCards: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: MAX.name }), { maxItems: 1 }))),
   state: Type.Optional(NullableStateEnum),
   cartItems: Type.Optional(Nullable(Type.Array(Type.Object(cartItemInputProps), { maxItems: 1000 }))),
-  experimentVariantAllocations: Type.Optional(Nullable(Type.Array(ref(ExperimentVariantAllocation)))),
+  experimentVariantAllocations: Type.Optional(Nullable(Type.Array(ref(ExperimentVariantAllocation), { maxItems: MAX.small }))),
   additionalCosts: Type.Optional(Nullable(AdditionalCosts)),
-  identifiers: Type.Optional(Nullable(Type.Array(Type.String(), { maxItems: 5 }))),
-  attributes: Type.Optional(Nullable(AnyObject())),
+  identifiers: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: MAX.name }), { maxItems: 5 }))),
+  attributes: Type.Optional(Nullable(Attributes())),
 }, { $id: 'NewCustomerSessionV2' });
 
 const RESPONSE_CONTENT = ['customerSession', 'customerProfile', 'coupons', 'triggeredCampaigns', 'referral', 'loyalty', 'event',
   'awardedGiveaways', 'ruleFailureReasons', 'previousReturns'] as const;
 const RETURN_RESPONSE_CONTENT = ['customerSession', 'customerProfile', 'coupons', 'triggeredCampaigns', 'referral', 'loyalty', 'event', 'previousReturns'] as const;
-const enumOf = (values: readonly string[]) => StringEnum(values);
+const responseContentOf = (values: readonly string[]) => Type.Array(StringEnum(values), { maxItems: MAX.responseContent });
 
 export const IntegrationRequest = Type.Object({
   customerSession: NewCustomerSessionV2,
-  responseContent: Type.Optional(Type.Array(enumOf(RESPONSE_CONTENT))),
+  responseContent: Type.Optional(responseContentOf(RESPONSE_CONTENT)),
 }, { $id: 'IntegrationRequest' });
 export type IntegrationRequest = Static<typeof IntegrationRequest>;
 
@@ -84,7 +85,7 @@ const Event = Type.Object({
 }, { $id: 'Event' });
 
 const ReturnedCartItem = Type.Object({
-  position: Type.Optional(Int64({ minimum: 0 })), quantity: Type.Optional(Int64({ minimum: 1 })), sku: Type.Optional(Type.String({ minLength: 1 })),
+  position: Type.Optional(Int64({ minimum: 0 })), quantity: Type.Optional(Int64({ minimum: 1 })), sku: Type.Optional(Type.String({ minLength: 1, maxLength: MAX.name })),
 }, { $id: 'ReturnedCartItem' });
 
 const Return = Type.Object({
@@ -95,7 +96,7 @@ const Return = Type.Object({
 
 export const ReturnIntegrationRequest = Type.Object({
   return: Type.Object({ returnedCartItems: Type.Array(ref(ReturnedCartItem), { maxItems: 1000 }) }),
-  responseContent: Type.Optional(Type.Array(enumOf(RETURN_RESPONSE_CONTENT))),
+  responseContent: Type.Optional(responseContentOf(RETURN_RESPONSE_CONTENT)),
 }, { $id: 'ReturnIntegrationRequest' });
 export type ReturnIntegrationRequest = Static<typeof ReturnIntegrationRequest>;
 

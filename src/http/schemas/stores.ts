@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AnyObject, DateTime, Int64, Page, ref } from './common.js';
+import { AnyObject, Attributes, DateTime, Int64, MAX, Page, ref } from './common.js';
 
 const storeProps = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  description: Type.String(),
-  attributes: Type.Optional(AnyObject()),
+  description: Type.String({ maxLength: MAX.text }),
+  attributes: Type.Optional(Attributes()),
 };
 const integrationId = Type.String({ minLength: 1, maxLength: 1000 });
 
@@ -15,7 +15,7 @@ export const UpdateStore = Type.Object({ ...storeProps, integrationId: Type.Opti
 export type UpdateStore = Static<typeof UpdateStore>;
 
 const Store = Type.Object({
-  id: Int64(), created: DateTime(), ...storeProps, integrationId, applicationId: Int64(), updated: DateTime(),
+  id: Int64(), created: DateTime(), ...storeProps, attributes: Type.Optional(AnyObject()), integrationId, applicationId: Int64(), updated: DateTime(),
   linkedCampaignIds: Type.Optional(Type.Array(Int64())),
 }, { $id: 'Store' });
 

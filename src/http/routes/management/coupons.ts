@@ -12,7 +12,7 @@ import { importCoupons } from '../../../services/coupons/import.js';
 import { listCoupons, listCouponsWithTotal } from '../../../services/coupons/list.js';
 import { deleteCoupon, deleteCoupons } from '../../../services/coupons/remove.js';
 import { updateCoupon, updateCouponBatch } from '../../../services/coupons/update.js';
-import { DateTime, Int64, PageQuery, ref, StringEnum } from '../../schemas/common.js';
+import { DateTime, Int64, MAX, PageQuery, ref, StringEnum } from '../../schemas/common.js';
 import { NewCoupons, NewCouponsForMultipleRecipients, UpdateCoupon, UpdateCouponBatch } from '../../schemas/coupons.js';
 import { wireCoupon } from '../../shape.js';
 import type { App } from '../../app.js';
@@ -51,7 +51,7 @@ const ExportQuery = Type.Object({
   valuesOnly: Type.Optional(Type.Boolean({ default: false })), dateFormat: Type.Optional(StringEnum(['excel', 'ISO8601'])),
 });
 const ImportQuery = Type.Object({ skipDuplicates: Type.Optional(Type.Boolean()) });
-const AttributeQuery = Type.Object({}, { additionalProperties: true, description: 'AttributeQuery: every attribute given must equal the coupon\'s' });
+const AttributeQuery = Type.Object({}, { additionalProperties: true, maxProperties: MAX.attributes, description: 'AttributeQuery: every attribute given must equal the coupon\'s' });
 
 type Filters = Static<typeof ListQuery> & { campaignState?: string };
 function filterInput(q: Filters): CouponFilterInput {
