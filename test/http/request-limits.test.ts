@@ -161,6 +161,15 @@ describe('request limits', () => {
     });
   }
 
+  test('a list-valued query parameter has a maximum: getAttributes applicationIds of 10,000 characters', async (t) => {
+    if (!c) return t.skip('store not available');
+    const ids = (n: number) => `1,${'0'.repeat(n - 2)}`;
+    assert.equal((await c.s.mgmt('GET', `/v1/attributes?applicationIds=${ids(10_000)}`)).statusCode, 200);
+    const past = await c.s.mgmt('GET', `/v1/attributes?applicationIds=${ids(10_001)}`);
+    assert.equal(past.statusCode, 400, past.body.slice(0, 500));
+    assert.equal(past.json().errors[0].source.parameter, 'applicationIds');
+  });
+
   test('a body over the 8 MiB body limit is a 413', async (t) => {
     if (!c) return t.skip('store not available');
     const res = await session(c, 'big', { attributes: { a0: 'x'.repeat(9 * 1024 * 1024) } });

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { createAdditionalCost, getAdditionalCost, listAdditionalCostPage, updateAdditionalCost } from '../../../services/definitions/additionalCosts.js';
 import { createAttribute, getAttribute, listAttributePage, updateAttribute } from '../../../services/definitions/attributes.js';
-import { PageQuery, ref } from '../../schemas/common.js';
+import { MAX, PageQuery, ref } from '../../schemas/common.js';
 import { AdditionalCostIdParams, AttributeIdParams, NewAdditionalCost, NewAttribute } from '../../schemas/definitions.js';
 import type { App } from '../../app.js';
 
@@ -15,7 +15,7 @@ const costTags = ['Management API: additional costs'];
 const AttributesQuery = Type.Object({
   ...PageQuery,
   entity: Type.Optional(Type.String()),
-  applicationIds: Type.Optional(Type.String()),
+  applicationIds: Type.Optional(Type.String({ maxLength: MAX.text, description: 'Comma-separated Application ids' })),
   type: Type.Optional(Type.String()),
   kind: Type.Optional(Type.Unsafe<'builtin' | 'custom'>({ type: 'string', enum: ['builtin', 'custom'] })),
   search: Type.Optional(Type.String()),
