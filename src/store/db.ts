@@ -41,6 +41,11 @@ export interface Database {
   rehearse<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   migrate(): Promise<number>;
   ping(): Promise<void>;
+  /**
+   * A SQLite file's free space, in bytes, on its file system (statfs). A full file system may still take
+   * small writes into the WAL's reused frames, so the write probe alone cannot tell (docs/faults.md).
+   */
+  freeBytes?(): Promise<number>;
   close(): Promise<void>;
 }
 

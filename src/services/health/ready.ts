@@ -19,8 +19,15 @@ export function readiness(ctx: ServiceContext): Promise<Readiness> {
   return outcome;
 }
 
+/** Below this much free space a SQLite file system counts as full: the next write that grows a file fails. */
+const MIN_FREE_BYTES = 1024 * 1024;
+
 async function probeWrite(ctx: ServiceContext): Promise<Readiness> {
   try {
+    const free = await ctx.db.freeBytes?.();
+    if (free !== undefined && free < MIN_FREE_BYTES) {
+      return { ready: false, message: `Store not ready: database file system is full (${free} bytes free)`, retryAfterSeconds: 30 };
+    }
     await ctx.db.transaction((sql) => touchReadiness(sql, ctx.now().toISOString()));
     return { ready: true };
   } catch (err) {

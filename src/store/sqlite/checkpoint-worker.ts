@@ -1,6 +1,7 @@
 /** Worker thread of checkpointer.ts: PASSIVE WAL checkpoints on its own connection, every intervalMs. */
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { isTransient } from './faults.js';
 
 const { path, intervalMs } = workerData as { path: string; intervalMs: number };
 const port = parentPort!;
@@ -22,6 +23,11 @@ function tick(): void {
     port.postMessage({ checkpointed: true });
     timer = setTimeout(tick, intervalMs);
   } catch (err) {
+    // a full disk or a passing I/O fault: the database is fine, checkpoints resume when the cause is gone
+    if (isTransient(err)) {
+      timer = setTimeout(tick, intervalMs);
+      return;
+    }
     port.postMessage({ error: (err as Error).message });
     stop();
   }

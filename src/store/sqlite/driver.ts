@@ -1,9 +1,11 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { rehearsalSql, type Database, type Param, type Sql } from '../db.js';
 import { migrations } from '../migrations.js';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { BUSY_TIMEOUT_MS, classified } from './faults.js';
 import { lockDatabaseFile, type ProcessLock } from './lock.js';
 
 type Statement = BetterSqlite3.Statement;
@@ -29,8 +31,12 @@ export class SqliteDatabase implements Database {
   /** Held while open when opened `exclusive` (a file only; kept referenced so that it is never collected). */
   private readonly processLock: ProcessLock | null = null;
 
+  /** The file's directory, whose file system holds the database and its WAL (null in memory). */
+  private readonly directory: string | null;
+
   constructor(path: string, opts: { exclusive?: boolean } = {}) {
     const file = path !== ':memory:' && path !== '';
+    this.directory = file ? dirname(path) : null;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     if (file && opts.exclusive) this.processLock = lockDatabaseFile(path);
     try {
@@ -42,7 +48,7 @@ export class SqliteDatabase implements Database {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // savepoint (statement) journals in memory, not in temp files: group commit opens one savepoint per
     // unit, and a file-backed one would cost system calls on every write
     this.db.pragma('temp_store = MEMORY');
@@ -160,10 +166,30 @@ export class SqliteDatabase implements Database {
 
   private async drain(): Promise<void> {
     try {
-      while (this.pending.length > 0) await this.runBatch(this.pending.splice(0, MAX_BATCH));
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        try {
+          await this.runBatch(batch);
+        } catch (err) {
+          // a fault while undoing (ROLLBACK TO on an I/O error…): the whole batch is lost, none of it was answered
+          this.abandon(batch, err);
+        }
+      }
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Rolls the batch's transaction back, if SQLite has not already, and rejects every unit of it. */
+  private abandon(batch: readonly Unit[], err: unknown): void {
+    this.versions.clear();
+    try {
+      if (this.db.inTransaction) this.prepare('ROLLBACK').run();
+    } catch {
+      // nothing committed either way: SQLite rolls back a transaction it cannot finish on its next use
+    }
+    const reason = classified(err);
+    for (const u of batch) u.reject(reason);
   }
 
   private async runBatch(batch: Unit[]): Promise<void> {
@@ -172,8 +198,7 @@ export class SqliteDatabase implements Database {
       this.prepare('BEGIN IMMEDIATE').run();
       this.checkDataVersion();
     } catch (err) {
-      if (this.db.inTransaction) this.prepare('ROLLBACK').run();
-      for (const u of batch) u.reject(err);
+      this.abandon(batch, err);
       return;
     }
     for (const u of batch) {
@@ -190,20 +215,18 @@ export class SqliteDatabase implements Database {
         this.versions.clear();
         if (!this.db.inTransaction) {
           // SQLite aborted the whole transaction (I/O error, disk full): nothing of the batch is kept
-          for (const v of batch) v.reject(err);
+          this.abandon(batch, err);
           return;
         }
         this.undoUnit(null);
-        outcomes.push({ ok: false, err });
+        outcomes.push({ ok: false, err: classified(err) });
       }
     }
     try {
       this.prepare('COMMIT').run();
       this.batchCount++;
     } catch (err) {
-      this.versions.clear();
-      if (this.db.inTransaction) this.prepare('ROLLBACK').run();
-      for (const u of batch) u.reject(err);
+      this.abandon(batch, err);
       return;
     }
     batch.forEach((u, i) => {
@@ -237,9 +260,19 @@ export class SqliteDatabase implements Database {
     return applied;
   }
 
+  async freeBytes(): Promise<number> {
+    if (this.directory === null) return Number.POSITIVE_INFINITY;
+    const fs = await statfs(this.directory);
+    return fs.bavail * fs.bsize;
+  }
+
   // eslint-disable-next-line @typescript-eslint/require-await -- synchronous driver: `async` makes its throws rejections
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    try {
+      this.db.prepare('SELECT 1').get();
+    } catch (err) {
+      throw classified(err);
+    }
   }
 
   async close(): Promise<void> {
