@@ -68,6 +68,38 @@ for (const kind of STORES) {
         assert.deepEqual(await points(''), [['second', 20.5], ['later', 7]]);
         assert.deepEqual(await points('?status=expired'), [['first', 6]]);
         assert.deepEqual(await points('?sort=-startDate'), [['later', 7], ['second', 20.5]]);
+
+        // getLoyaltyPoints: balances, entries and points by status, per (sub)ledger
+        const l = await s.mgmt('GET', `/v1/loyalty_programs/${pid}/profile/ann`);
+        assert.equal(l.statusCode, 200, l.body);
+        const { ledger, subLedgers } = l.json();
+        assert.deepEqual([ledger.total, ledger.totalActivePoints, ledger.totalPendingPoints, ledger.totalSpentPoints, ledger.totalExpiredPoints, ledger.totalNegativePoints], [7, 7, 0, 4, 6, 0]);
+        assert.deepEqual(ledger.transactions.map((e: any) => [e.type, e.amount, e.name, e.subLedgerID, e.customerProfileID]),
+          [['subtraction', 4, 'spend', '', 'ann'], ['addition', 7, 'later', '', 'ann'], ['addition', 10, 'first', '', 'ann']]);
+        assert.equal(ledger.transactions[2].startDate, ledger.transactions[2].created);
+        assert.equal(ledger.transactions[2].expiryDate, '2026-03-06T00:00:00.000Z');
+        assert.equal(ledger.transactions[1].expiryDate, undefined, 'unlimited: no expiryDate');
+        assert.deepEqual(ledger.activePoints.map((e: any) => [e.name, e.amount]), [['later', 7]]);
+        assert.deepEqual(ledger.expiredPoints.map((e: any) => [e.type, e.name, e.amount]), [['expire', 'first', 6]]);
+        assert.deepEqual([ledger.pendingPoints, ledger.expiringPoints], [[], []]);
+        assert.deepEqual(Object.keys(subLedgers), ['sub']);
+        assert.equal(subLedgers.sub.totalActivePoints, 20.5);
+        assert.equal((await s.mgmt('GET', `/v1/loyalty_programs/${pid}/profile/nobody`)).statusCode, 404);
+
+        // exportLoyaltyLedger: CSV, oldest first, within the range
+        const csv = await s.mgmt('GET', `${base}/ann/export_log?rangeStart=2026-03-01T00:00:00Z&rangeEnd=2026-03-01T00:02:00Z`);
+        assert.equal(csv.statusCode, 200, csv.body);
+        assert.match(String(csv.headers['content-type']), /^application\/csv/);
+        const lines = csv.body.trim().split('\n');
+        assert.equal(lines[0], 'customerprofileid,customersessionid,rulesetid,rulename,programid,type,name,subledgerid,startdate,expirydate,id,created,amount,archived,campaignid,flags,transactionUUID');
+        assert.deepEqual(lines.slice(1).map((x) => x.split(',').slice(5, 10)), [
+          ['addition', 'first', '', 'immediate', '2026-03-06T00:00:00.000Z'], ['addition', 'second', 'sub', 'immediate', 'unlimited'], ['addition', 'later', '', '2026-03-03T00:02:00.000Z', 'unlimited'],
+        ]);
+        assert.equal(lines[1].split(',')[12], '10');
+        const excel = await s.mgmt('GET', `${base}/ann/export_log?rangeStart=2026-03-01T00:00:00Z&rangeEnd=2026-03-01T00:00:00Z&dateFormat=excel`);
+        assert.deepEqual(excel.body.trim().split('\n')[1].split(',').slice(8, 12).filter((_, i) => i !== 2), ['immediate', '2026-03-06 00:00:00', '2026-03-01 00:00:00']);
+        assert.equal((await s.mgmt('GET', `${base}/ann/export_log?rangeStart=2026-03-01T00:00:00Z`)).statusCode, 400);
+        assert.equal((await s.mgmt('GET', `${base}/nobody/export_log?rangeStart=2026-03-01T00:00:00Z&rangeEnd=2026-03-02T00:00:00Z`)).statusCode, 404);
       }, () => new Date(now));
     });
   });

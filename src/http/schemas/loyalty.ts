@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Counters, PointsEntry, Transaction } from '../../domain/loyalty.js';
 import { toNumber } from '../../domain/money.js';
 import type { ProfileBalances } from '../../services/loyalty/balances.js';
+import type { SubLedgerView } from '../../services/loyalty/ledger.js';
 import type { ProgramView } from '../../services/loyalty/read.js';
 import { DateTime, Int64, ref, StringEnum } from './common.js';
 
@@ -148,7 +149,21 @@ const TransactionLogPage = Type.Object({ hasMore: Type.Boolean(), data: Type.Arr
 const ProgramTransactionPage = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(ref(LoyaltyProgramTransaction)) }, { $id: 'LoyaltyProgramTransactionPage' });
 const PointsPage = Type.Object({ hasMore: Type.Boolean(), data: Type.Array(ref(LedgerPointsEntryIntegrationAPI)) }, { $id: 'LedgerPointsPage' });
 
-export const loyaltySchemas = [Flags, LedgerTransactionLogEntryIntegrationAPI, LoyaltyProgramTransaction, LedgerPointsEntryIntegrationAPI, TransactionLogPage,
+const LoyaltyLedgerEntry = Type.Object({
+  created: DateTime(), programID: Int64(), customerProfileID: Type.Optional(Type.String()), cardID: Type.Optional(Int64()),
+  customerSessionID: Type.Optional(Type.String()), eventID: Type.Optional(Int64()), type: Type.String(), amount: Type.Number(),
+  startDate: Type.Optional(DateTime()), expiryDate: Type.Optional(DateTime()), name: Type.String(), subLedgerID: Type.String(),
+  userID: Type.Optional(Int64()), archived: Type.Optional(Type.Boolean()), flags: Type.Optional(ref(Flags)), validityDuration: Type.Optional(Type.String()),
+}, { $id: 'LoyaltyLedgerEntry' });
+const Entries = () => Type.Array(ref(LoyaltyLedgerEntry));
+const LoyaltySubLedger = Type.Object({
+  total: Type.Number(), totalActivePoints: Type.Number(), totalPendingPoints: Type.Number(), totalSpentPoints: Type.Number(),
+  totalExpiredPoints: Type.Number(), totalNegativePoints: Type.Number(),
+  transactions: Entries(), expiringPoints: Entries(), activePoints: Entries(), pendingPoints: Entries(), expiredPoints: Entries(),
+}, { $id: 'LoyaltySubLedger' });
+const LoyaltyLedger = Type.Object({ ledger: ref(LoyaltySubLedger), subLedgers: Type.Record(Type.String(), ref(LoyaltySubLedger)) }, { $id: 'LoyaltyLedger' });
+
+export const loyaltySchemas = [LoyaltyLedgerEntry, LoyaltySubLedger, LoyaltyLedger, Flags, LedgerTransactionLogEntryIntegrationAPI, LoyaltyProgramTransaction, LedgerPointsEntryIntegrationAPI, TransactionLogPage,
   ProgramTransactionPage, PointsPage, NewLoyaltyTier, LoyaltyTier, NewLoyaltyProgram, UpdateLoyaltyProgram, LoyaltyProgram, LoyaltyProgramPage, AddLoyaltyPoints, DeductLoyaltyPoints,
   LoyaltyBalanceWithTier, LoyaltyBalancesWithTiers];
 
@@ -194,5 +209,35 @@ export function wirePoints(p: PointsEntry) {
     id: p.transactionId, transactionUUID: p.uuid, created: p.created, programId: p.programId, ...(p.customerSessionId !== undefined ? { customerSessionId: p.customerSessionId } : {}),
     name: p.name, startDate: p.startDate, expiryDate: p.expiryDate, subledgerId: p.subledgerId, amount: toNumber(p.remaining),
     ...(p.validityDuration !== undefined ? { validityDuration: p.validityDuration } : {}),
+  };
+}
+
+/** A LoyaltyLedgerEntry's dates are timestamps: `immediate` is the entry's creation, `on_action` and `unlimited` are left out. */
+function ledgerEntry(e: { created: string; programId: number; customerSessionId?: string; name: string; startDate: string; expiryDate: string;
+  subledgerId: string; validityDuration?: string }, integrationId: string, type: string, amount: number, extra: { userId?: number; flags?: object } = {}) {
+  const start = e.startDate === 'immediate' ? e.created : e.startDate === 'on_action' ? undefined : e.startDate;
+  return {
+    created: e.created, programID: e.programId, customerProfileID: integrationId, ...(e.customerSessionId !== undefined ? { customerSessionID: e.customerSessionId } : {}),
+    type, amount, ...(start !== undefined ? { startDate: start } : {}), ...(e.expiryDate !== 'unlimited' ? { expiryDate: e.expiryDate } : {}),
+    name: e.name, subLedgerID: e.subledgerId, ...(extra.userId !== undefined ? { userID: extra.userId } : {}), archived: false,
+    ...(extra.flags ? { flags: extra.flags } : {}), ...(e.validityDuration !== undefined ? { validityDuration: e.validityDuration } : {}),
+  };
+}
+
+function wireSubLedger(v: SubLedgerView, integrationId: string) {
+  const points = (list: PointsEntry[], type = 'addition') => list.map((p) => ledgerEntry(p, integrationId, type, toNumber(p.remaining)));
+  return {
+    total: toNumber(v.counters.active), totalActivePoints: toNumber(v.counters.active), totalPendingPoints: toNumber(v.counters.pending),
+    totalSpentPoints: toNumber(v.counters.spent), totalExpiredPoints: toNumber(v.counters.expired), totalNegativePoints: toNumber(v.counters.negative),
+    transactions: v.transactions.map((t) => ledgerEntry(t, integrationId, t.type, toNumber(t.amount), { ...(t.userId !== undefined ? { userId: t.userId } : {}), flags: t.flags })),
+    expiringPoints: points(v.active.filter((p) => p.expiryDate !== 'unlimited'), 'expiring'),
+    activePoints: points(v.active), pendingPoints: points(v.pending), expiredPoints: points(v.expired, 'expire'),
+  };
+}
+
+export function wireLedger(l: { ledger: SubLedgerView; subLedgers: Map<string, SubLedgerView> }, integrationId: string) {
+  return {
+    ledger: wireSubLedger(l.ledger, integrationId),
+    subLedgers: Object.fromEntries([...l.subLedgers].map(([k, v]) => [k, wireSubLedger(v, integrationId)])),
   };
 }

@@ -130,8 +130,7 @@ export interface TransactionQuery {
   customerSessionIds?: readonly string[]; uuids?: readonly string[]; awaitsActivation?: boolean;
 }
 
-/** Ledger entries newest first, one page (`limit` rows after `skip`). */
-export async function listTransactions(sql: Sql, q: TransactionQuery, skip: number, limit: number): Promise<Transaction[]> {
+function transactionWhere(q: TransactionQuery): { where: string[]; params: (string | number)[] } {
   const where = ['program_id = ?'];
   const params: (string | number)[] = [q.programId];
   if (q.profileIntegrationId !== undefined) { where.push("owner_kind = 'profile' AND profile_integration_id = ?"); params.push(q.profileIntegrationId); }
@@ -142,7 +141,20 @@ export async function listTransactions(sql: Sql, q: TransactionQuery, skip: numb
   if (q.customerSessionIds?.length) { where.push(`customer_session_id IN (${q.customerSessionIds.map(() => '?').join(', ')})`); params.push(...q.customerSessionIds); }
   if (q.uuids?.length) { where.push(`uuid IN (${q.uuids.map(() => '?').join(', ')})`); params.push(...q.uuids); }
   if (q.awaitsActivation) where.push("id IN (SELECT transaction_id FROM loyalty_points WHERE state = 'pending' AND start_date IS NULL)");
+  return { where, params };
+}
+
+/** Ledger entries newest first, one page (`limit` rows after `skip`). */
+export async function listTransactions(sql: Sql, q: TransactionQuery, skip: number, limit: number): Promise<Transaction[]> {
+  const { where, params } = transactionWhere(q);
   const rows = await sql.all<TxRow>(`SELECT * FROM loyalty_transactions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ? OFFSET ?`, [...params, limit, skip]);
+  return rows.map(toTransaction);
+}
+
+/** Up to `limit` entries with an id above `afterId`, oldest first: one page of an export (a keyset scan). */
+export async function transactionsAfter(sql: Sql, q: TransactionQuery, afterId: number, limit: number): Promise<Transaction[]> {
+  const { where, params } = transactionWhere(q);
+  const rows = await sql.all<TxRow>(`SELECT * FROM loyalty_transactions WHERE ${where.join(' AND ')} AND id > ? ORDER BY id LIMIT ?`, [...params, afterId, limit]);
   return rows.map(toTransaction);
 }
 

@@ -1,16 +1,19 @@
 /** Management API: loyalty programs (create and update are our extensions) and a profile's points (docs/loyalty.md). */
 import { Type } from '@sinclair/typebox';
+import { Readable } from 'node:stream';
 import type { ProgramSettings } from '../../../domain/loyalty.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { addLoyaltyPoints } from '../../../services/loyalty/add.js';
 import { profileBalances } from '../../../services/loyalty/balances.js';
 import { createProgram } from '../../../services/loyalty/create.js';
 import { removeLoyaltyPoints } from '../../../services/loyalty/deduct.js';
+import { exportLedgerCsv, prepareLedgerExport } from '../../../services/loyalty/export.js';
+import { loyaltyLedger } from '../../../services/loyalty/ledger.js';
 import { getLoyaltyProgram, getLoyaltyPrograms } from '../../../services/loyalty/read.js';
 import { updateLoyaltyProgram } from '../../../services/loyalty/update.js';
-import { Int64, ref } from '../../schemas/common.js';
+import { DateTime, Int64, ref, StringEnum } from '../../schemas/common.js';
 import { loyaltyTransactions } from '../../../services/loyalty/transactions.js';
-import { AddLoyaltyPoints, BalancesQuery, DeductLoyaltyPoints, idList, NewLoyaltyProgram, TransactionsQuery, UpdateLoyaltyProgram, wireBalances, wireLogEntry,
+import { AddLoyaltyPoints, BalancesQuery, DeductLoyaltyPoints, idList, NewLoyaltyProgram, TransactionsQuery, UpdateLoyaltyProgram, wireBalances, wireLedger, wireLogEntry,
   wireProgram, wireProgramTransaction } from '../../schemas/loyalty.js';
 import type { App } from '../../app.js';
 
@@ -20,6 +23,8 @@ const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'),
 
 const ProgramParams = Type.Object({ loyaltyProgramId: Int64({ minimum: 1 }) });
 const ProfileParams = Type.Object({ loyaltyProgramId: Int64({ minimum: 1 }), integrationId: Type.String({ minLength: 1, maxLength: 1000 }) });
+
+const ExportQuery = Type.Object({ rangeStart: DateTime(), rangeEnd: DateTime(), dateFormat: Type.Optional(StringEnum(['excel', 'ISO8601'])) });
 
 type CodeSettings = ProgramSettings['cardCodeSettings'];
 
@@ -90,5 +95,18 @@ export function loyaltyManagementRoutes(app: App, ctx: ServiceContext): void {
     const r = await loyaltyTransactions(ctx, undefined, req.params.loyaltyProgramId, undefined,
       { ...rest, customerSessionIDs: idList(customerSessionIDs), transactionUUIDs: idList(transactionUUIDs) });
     return { hasMore: r.hasMore, data: r.data.map(wireProgramTransaction) };
+  });
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/profile/:integrationId', {
+    schema: { operationId: 'getLoyaltyPoints', tags, security, params: ProfileParams, response: { 200: Type.Ref('LoyaltyLedger'), ...errors } },
+  }, async (req) => wireLedger(await loyaltyLedger(ctx, req.params.loyaltyProgramId, req.params.integrationId), req.params.integrationId));
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/profile/:integrationId/export_log', {
+    schema: { operationId: 'exportLoyaltyLedger', tags, security, params: ProfileParams, querystring: ExportQuery, produces: ['application/csv'],
+      response: { 200: Type.String({ format: 'csv' }), ...errors } },
+  }, async (req, reply) => {
+    const q = await prepareLedgerExport(ctx, req.params.loyaltyProgramId, req.params.integrationId, req.query.rangeStart, req.query.rangeEnd);
+    return reply.type('application/csv; charset=utf-8').header('content-disposition', 'attachment; filename="loyalty_ledger.csv"')
+      .send(Readable.from(exportLedgerCsv(ctx, q, req.query.dateFormat)));
   });
 }
