@@ -76,7 +76,7 @@ for (const kind of STORES) {
         [{ points: 0 }, '/points'], [{ points: -1 }, '/points'], [{ points: 1, validityDuration: '3x' }, '/validityDuration'],
         [{ points: 1, pendingDuration: 'unlimited' }, '/pendingDuration'], [{ points: 1, validityDuration: '1D', validUntil: '2099-01-01T00:00:00Z' }, '/validUntil'],
         [{ points: 1, pendingDuration: '1D', pendingUntil: '2099-01-01T00:00:00Z' }, '/pendingUntil'], [{ points: 1, validUntil: '2000-01-01T00:00:00Z' }, '/validUntil'],
-        [{ points: 1, applicationId: 99999 }, '/applicationId'],
+        [{ points: 1, applicationId: 99999 }, '/applicationId'], [{ points: 1, subledgerId: 'a', subLedgerID: 'b' }, '/subLedgerID'],
       ] as const) {
         const r = await x.add('alice', body);
         assert.equal(r.statusCode, 400, `${JSON.stringify(body)}: ${r.body}`);

@@ -74,6 +74,7 @@ const pointsFields = {
   points: Type.Number({ maximum: POINTS_MAX, description: 'Greater than 0; kept exactly as sent (110.5 stays 110.5)' }),
   name: Type.Optional(Type.String({ maxLength: 255 })),
   subledgerId: Type.Optional(Type.String({ maxLength: 64 })),
+  subLedgerID: Type.Optional(Type.String({ maxLength: 64, description: 'The older API\'s spelling of subledgerId (body LoyaltyPoints), accepted for older SDKs' })),
   applicationId: Type.Optional(Int64({ minimum: 1 })),
 };
 

@@ -5,12 +5,16 @@ import type { LoyaltyProgram } from '../../domain/loyalty.js';
 import type { LedgerKey } from '../../store/repos/loyaltyLedgers.js';
 
 /** The body fields both operations share (AddLoyaltyPoints, DeductLoyaltyPoints). */
-export interface PointsInput { points: number; name?: string; subledgerId?: string; applicationId?: number }
+export interface PointsInput { points: number; name?: string; subledgerId?: string; subLedgerID?: string; applicationId?: number }
 
 /** The profile's ledger the request names; refuses subledgers the program does not allow and card-based programs. */
 export function profileLedger(program: LoyaltyProgram, integrationId: string, input: PointsInput): LedgerKey {
   if (program.cardBased) throw invalidField('/', Title.invalidValue, `Loyalty program ${program.id} is card-based: points belong to its loyalty cards, not to profiles`);
-  const subledgerId = input.subledgerId ?? '';
+  // `subLedgerID`: the older API's body (LoyaltyPoints), which older SDKs still send
+  if (input.subledgerId !== undefined && input.subLedgerID !== undefined && input.subledgerId !== input.subLedgerID) {
+    throw invalidField('/subLedgerID', Title.invalidValue, 'subledgerId and subLedgerID name different subledgers');
+  }
+  const subledgerId = input.subledgerId ?? input.subLedgerID ?? '';
   if (subledgerId !== '' && !program.allowSubledger) throw invalidField('/subledgerId', Title.invalidValue, `Loyalty program ${program.id} does not allow subledgers`);
   if (input.applicationId !== undefined && !program.subscribedApplications.includes(input.applicationId)) {
     throw invalidField('/applicationId', Title.invalidValue, `Application ${input.applicationId} is not subscribed to loyalty program ${program.id}`);
