@@ -102,9 +102,17 @@ for (const kind of STORES) {
         assert.deepEqual((await x.balances('bob', '?endDate=2026-03-03T12:00:00Z')).balance, bal(70, 0));
         assert.deepEqual((await x.balances('bob', '?endDate=2026-03-13T23:59:58Z')).balance, bal(70, 0));
         assert.deepEqual((await x.balances('bob', '?endDate=2026-03-13T23:59:59Z')).balance, bal(20, 0, 0, 50));
+        // reads before the next change leave the ledger as it was (answered from its counters)
+        const ledger = async () => (await s.db.transaction((sql) => ownerLedgers(sql, x.pid, 'profile', 'bob')))[0];
+        const before = await ledger();
+        assert.equal(before.nextChangeAt, '2026-03-03T12:00:00.000Z');
+        assert.deepEqual(await ledger(), before);
         // the clock moves: points activate, and can then be spent (earliest expiry first)
         c.set('2026-03-05T00:00:00Z');
         assert.deepEqual((await x.balances('bob')).balance, bal(70, 0));
+        // the first read past the change settled the ledger: its counters now hold the activation
+        const settled = await ledger();
+        assert.deepEqual([settled.settledAt, settled.nextChangeAt, toNumber(settled.counters.active)], ['2026-03-05T00:00:00.000Z', '2026-03-13T23:59:59.000Z', 70]);
         assert.equal((await x.deduct('bob', { points: 30 })).statusCode, 204);
         assert.deepEqual((await x.balances('bob')).balance, bal(40, 0, 30));
         // the past, rebuilt from the ledger

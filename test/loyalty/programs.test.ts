@@ -1,9 +1,29 @@
 /** Loyalty programs: create, update, get, list (our create/update extensions and 25.17's reads), on both stores. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { repoRoot } from '../compat/sdk-calls.js';
 import { withTestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
 import { newProgram } from './helpers.js';
+
+/** Talon.One's 25.17 LoyaltyProgram and LoyaltyTier schemas (test/fixtures/talon-one-25.17-schemas.json). */
+function referenceValidator() {
+  const fixture = JSON.parse(readFileSync(new URL('test/fixtures/talon-one-25.17-schemas.json', repoRoot()), 'utf8')) as { schemas: Record<string, object> };
+  const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default; // CommonJS, function on `default`
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  for (const f of ['int64', 'int32', 'double', 'float']) ajv.addFormat(f, true);
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (!node || typeof node !== 'object') return node;
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', 'ref:') : rewrite(v)]));
+  };
+  for (const [name, schema] of Object.entries(fixture.schemas)) ajv.addSchema({ ...(rewrite(schema) as object), $id: `ref:${name}` });
+  return ajv.getSchema('ref:LoyaltyProgram')!;
+}
 
 for (const kind of STORES) {
   describe(`loyalty programs (${kind.name})`, () => {
@@ -31,6 +51,9 @@ for (const kind of STORES) {
         canUpdateTiers: true, canUpdateTierExpirationPolicy: true, canUpgradeToAdvancedTiers: false, canUpdateSubledgers: true,
       });
       assert.deepEqual((await s.mgmt('GET', `/v1/loyalty_programs/${p.id}`)).json(), p);
+      const conforms = referenceValidator();
+      assert.ok(conforms(p), JSON.stringify(conforms.errors));
+      assert.equal(conforms({ ...p, tiers: [{ name: 'x' }] }), false, 'the check is not vacuous');
       const list = await s.mgmt('GET', '/v1/loyalty_programs');
       assert.equal(list.statusCode, 200);
       assert.deepEqual(list.json(), { totalResultSize: 1, data: [p] });

@@ -49,11 +49,14 @@ for (const kind of STORES) {
         assert.deepEqual((await s.integ(app.key, 'GET', `${base}/ann/transactions?startDate=2026-03-01T00:01:00Z&endDate=2026-03-01T00:02:00Z`)).json().data.map((e: any) => e.name), ['later', 'second']);
         assert.deepEqual((await s.integ(app.key, 'GET', `${base}/ann/transactions?loyaltyTransactionType=session`)).json().data, []);
         assert.equal((await s.integ(app.key, 'GET', `${base}/ann/transactions?awaitsActivation=false`)).statusCode, 400);
+        assert.deepEqual((await s.integ(app.key, 'GET', `${base}/ann/transactions?awaitsActivation=true`)).json().data, []);
+        assert.equal((await s.mgmt('PUT', `${base}/ben/add_points`, { points: 3, name: 'on action', pendingDuration: 'on_action' })).statusCode, 204);
+        assert.deepEqual((await s.integ(app.key, 'GET', `${base}/ben/transactions?awaitsActivation=true`)).json().data.map((e: any) => [e.name, e.startDate]), [['on action', 'on_action']]);
         assert.equal((await s.integ(app.key, 'GET', `${base}/ann/transactions?pageSize=1001`)).statusCode, 400);
         assert.equal((await s.integ(other.key, 'GET', `${base}/ann/transactions`)).statusCode, 404);
 
         const all = (await s.mgmt('GET', `/v1/loyalty_programs/${pid}/transactions?pageSize=2`)).json();
-        assert.deepEqual([all.hasMore, all.data.map((e: any) => [e.customerProfileId, e.name])], [true, [['ben', 'ben'], ['ann', 'spend']]]);
+        assert.deepEqual([all.hasMore, all.data.map((e: any) => [e.customerProfileId, e.name])], [true, [['ben', 'on action'], ['ben', 'ben']]]);
 
         const points = async (q: string) => (await s.integ(app.key, 'GET', `${base}/ann/points${q}`)).json().data.map((p: any) => [p.name, p.amount]);
         // the 4 spent came out of the 10 that expire first
