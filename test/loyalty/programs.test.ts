@@ -114,6 +114,7 @@ for (const kind of STORES) {
       const same = await s.mgmt('PUT', `/v1/loyalty_programs/${p.id}`, { tiers: [{ name: 'Bronze', minPoints: 50 }], allowSubledger: true, title: 'Again' });
       assert.equal(same.statusCode, 200, same.body);
       assert.equal(same.json().title, 'Again');
+      assert.deepEqual(same.json().tiers.map((x: any) => [x.id, x.created]), after.tiers.map((x: any) => [x.id, x.created]), 'unchanged tiers keep their rows');
     }));
   });
 }

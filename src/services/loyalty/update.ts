@@ -25,18 +25,19 @@ export function updateLoyaltyProgram(ctx: ServiceContext, programId: number, inp
     const tierInput = tiers ?? oldTiers.map((t) => ({ name: t.name, minPoints: t.minPoints.toNumber() }));
     const checked = await checkSettings(sql, settings, tierInput);
     const hasTransactions = await programHasTransactions(sql, programId);
+    // tiers sent unchanged keep their rows (and ids, which ledgers will point at)
+    const tiersChange = tiers !== undefined && !(tiers.length === oldTiers.length
+      && tiers.every((t, i) => t.name === oldTiers[i].name && dec(t.minPoints).eq(oldTiers[i].minPoints)));
     if (hasTransactions) {
       for (const f of FIXED) {
         if (input[f] !== undefined && input[f] !== old[f]) throw invalidField(`/${f}`, Title.immutable, `${f} cannot change once the program has transactions`);
       }
-      const same = tiers === undefined || (tiers.length === oldTiers.length
-        && tiers.every((t, i) => t.name === oldTiers[i].name && dec(t.minPoints).eq(oldTiers[i].minPoints)));
-      if (!same) throw invalidField('/tiers', Title.immutable, 'tiers cannot change once the program has transactions');
+      if (tiersChange) throw invalidField('/tiers', Title.immutable, 'tiers cannot change once the program has transactions');
     }
     const now = ctx.now().toISOString();
     await updateProgram(sql, programId, settings, now);
     await setProgramApplications(sql, programId, settings.subscribedApplications);
-    if (tiers !== undefined) await setProgramTiers(sql, programId, checked, now);
+    if (tiersChange) await setProgramTiers(sql, programId, checked, now);
     return { program: await loadProgram(sql, programId), hasTransactions };
   });
 }
