@@ -42,6 +42,8 @@ const OWN: Readonly<Record<string, { operationId: string; summary: string; descr
   'GET /v1/custom_effects/{}': { operationId: 'getCustomEffect', summary: 'Get custom effect', description: 'Returns one custom effect.', extension: true },
   'PUT /v1/custom_effects/{}': { operationId: 'updateCustomEffect', summary: 'Update custom effect', description: 'Updates a custom effect.', extension: true },
   'DELETE /v1/custom_effects/{}': { operationId: 'deleteCustomEffect', summary: 'Delete custom effect', description: 'Deletes a custom effect no ruleset uses.', extension: true },
+  'POST /v1/loyalty_programs': { operationId: 'createLoyaltyProgram', summary: 'Create loyalty program', description: 'Creates an account-level loyalty program (NewLoyaltyProgram) and subscribes Applications to it (docs/loyalty.md).', extension: true },
+  'PUT /v1/loyalty_programs/{}': { operationId: 'updateLoyaltyProgram', summary: 'Update loyalty program', description: 'Updates a loyalty program (UpdateLoyaltyProgram); tiers, tier expiration and subledger settings are fixed once it has transactions (docs/loyalty.md).', extension: true },
 };
 
 const EXTENSION_NOTE = 'OpenPromo extension: not an operation of Talon.One\'s API.';

@@ -270,5 +270,136 @@ ALTER TABLE sessions ADD COLUMN consumed ${t.json} NOT NULL DEFAULT '{}';
       // one row that /readyz rewrites (at most once a second per process) to prove the store takes writes
       sql: `CREATE TABLE readiness_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);`,
     },
+    {
+      version: 23,
+      name: 'loyalty programs, ledgers, point buckets, transactions, cards, tiers',
+      // docs/loyalty.md: a ledger row per (program, owner, subledger) keeps running balances valid until
+      // next_change_at; each addition is a bucket, each ledger entry an append-only transaction, and each
+      // deduction records which buckets it consumed (spends), so balances at a past instant can be rebuilt
+      sql: `
+CREATE TABLE loyalty_programs (
+  id ${t.id},
+  account_id BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  card_based INTEGER NOT NULL DEFAULT 0,
+  sandbox INTEGER NOT NULL DEFAULT 0,
+  data ${t.json} NOT NULL,
+  created TEXT NOT NULL,
+  modified TEXT NOT NULL,
+  UNIQUE (account_id, name)
+);
+CREATE TABLE loyalty_program_applications (
+  program_id BIGINT NOT NULL REFERENCES loyalty_programs(id),
+  application_id BIGINT NOT NULL REFERENCES applications(id),
+  PRIMARY KEY (program_id, application_id)
+);
+CREATE INDEX loyalty_program_applications_app ON loyalty_program_applications(application_id);
+CREATE TABLE loyalty_tiers (
+  id ${t.id},
+  program_id BIGINT NOT NULL REFERENCES loyalty_programs(id),
+  name TEXT NOT NULL,
+  min_points ${t.money} NOT NULL,
+  created TEXT NOT NULL,
+  UNIQUE (program_id, name)
+);
+CREATE TABLE loyalty_cards (
+  id ${t.id},
+  program_id BIGINT NOT NULL REFERENCES loyalty_programs(id),
+  identifier TEXT NOT NULL,
+  status TEXT NOT NULL,
+  block_reason TEXT,
+  users_per_card_limit BIGINT,
+  batch_id TEXT,
+  import_id BIGINT,
+  old_card_identifier TEXT,
+  new_card_identifier TEXT,
+  created TEXT NOT NULL,
+  modified TEXT NOT NULL,
+  UNIQUE (program_id, identifier)
+);
+CREATE INDEX loyalty_cards_batch ON loyalty_cards(program_id, batch_id);
+CREATE TABLE loyalty_card_profiles (
+  card_id BIGINT NOT NULL REFERENCES loyalty_cards(id),
+  integration_id TEXT NOT NULL,
+  created TEXT NOT NULL,
+  PRIMARY KEY (card_id, integration_id)
+);
+CREATE INDEX loyalty_card_profiles_profile ON loyalty_card_profiles(integration_id);
+CREATE TABLE loyalty_ledgers (
+  id ${t.id},
+  program_id BIGINT NOT NULL REFERENCES loyalty_programs(id),
+  owner_kind TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  subledger_id TEXT NOT NULL,
+  active ${t.money} NOT NULL DEFAULT 0,
+  pending ${t.money} NOT NULL DEFAULT 0,
+  spent ${t.money} NOT NULL DEFAULT 0,
+  expired ${t.money} NOT NULL DEFAULT 0,
+  negative ${t.money} NOT NULL DEFAULT 0,
+  settled_at TEXT NOT NULL,
+  next_change_at TEXT,
+  join_date TEXT,
+  tier_id BIGINT,
+  tier_start TEXT,
+  tier_expiry TEXT,
+  created TEXT NOT NULL,
+  UNIQUE (program_id, owner_kind, owner_id, subledger_id)
+);
+CREATE TABLE loyalty_transactions (
+  id ${t.id},
+  uuid TEXT NOT NULL UNIQUE,
+  program_id BIGINT NOT NULL,
+  ledger_id BIGINT NOT NULL REFERENCES loyalty_ledgers(id),
+  owner_kind TEXT NOT NULL,
+  profile_integration_id TEXT NOT NULL DEFAULT '',
+  card_id BIGINT,
+  subledger_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  source TEXT NOT NULL,
+  amount ${t.money} NOT NULL,
+  name TEXT NOT NULL,
+  start_date TEXT NOT NULL,
+  expiry_date TEXT NOT NULL,
+  validity_duration TEXT,
+  application_id BIGINT,
+  campaign_id BIGINT,
+  customer_session_id TEXT,
+  event_id BIGINT,
+  ruleset_id BIGINT,
+  rule_name TEXT,
+  import_id BIGINT,
+  user_id BIGINT,
+  flags ${t.json} NOT NULL DEFAULT '{}',
+  archived INTEGER NOT NULL DEFAULT 0,
+  created TEXT NOT NULL
+);
+CREATE INDEX loyalty_transactions_ledger ON loyalty_transactions(ledger_id, id);
+CREATE INDEX loyalty_transactions_program ON loyalty_transactions(program_id, id);
+CREATE INDEX loyalty_transactions_profile ON loyalty_transactions(program_id, profile_integration_id, id);
+CREATE INDEX loyalty_transactions_session ON loyalty_transactions(program_id, customer_session_id);
+CREATE TABLE loyalty_points (
+  id ${t.id},
+  ledger_id BIGINT NOT NULL REFERENCES loyalty_ledgers(id),
+  transaction_id BIGINT NOT NULL REFERENCES loyalty_transactions(id),
+  amount ${t.money} NOT NULL,
+  remaining ${t.money} NOT NULL,
+  start_date TEXT,
+  expiry_date TEXT,
+  validity_duration TEXT,
+  state TEXT NOT NULL,
+  change_at TEXT,
+  created TEXT NOT NULL
+);
+CREATE INDEX loyalty_points_changes ON loyalty_points(ledger_id, state, change_at);
+CREATE TABLE loyalty_spends (
+  transaction_id BIGINT NOT NULL REFERENCES loyalty_transactions(id),
+  point_id BIGINT NOT NULL REFERENCES loyalty_points(id),
+  amount ${t.money} NOT NULL,
+  created TEXT NOT NULL,
+  PRIMARY KEY (transaction_id, point_id)
+);
+CREATE INDEX loyalty_spends_point ON loyalty_spends(point_id);
+`,
+    },
   ];
 }

@@ -1,11 +1,13 @@
 import type { ServiceContext } from '../../services/context.js';
 import { inventoryRoutes } from './integration/inventory.js';
+import { loyaltyIntegrationRoutes } from './integration/loyalty.js';
 import { profileRoutes } from './integration/profiles.js';
 import { referralIntegrationRoutes } from './integration/referrals.js';
 import { reservationRoutes } from './integration/reservations.js';
 import { sessionRoutes } from './integration/sessions.js';
 import { applicationRoutes } from './management/applications.js';
 import { customerRoutes } from './management/customers.js';
+import { loyaltyManagementRoutes } from './management/loyalty.js';
 import { definitionRoutes } from './management/definitions.js';
 import { campaignRoutes } from './management/campaigns.js';
 import { couponRoutes } from './management/coupons.js';
@@ -24,6 +26,7 @@ export function integrationRoutes(app: App, ctx: ServiceContext): void {
   reservationRoutes(app, ctx);
   inventoryRoutes(app, ctx);
   referralIntegrationRoutes(app, ctx);
+  loyaltyIntegrationRoutes(app, ctx);
 }
 
 /** Routes behind `ManagementKey-v1` or `Bearer`. */
@@ -37,4 +40,5 @@ export async function managementRoutes(app: App, ctx: ServiceContext): Promise<v
   storeRoutes(app, ctx);
   evaluationGroupRoutes(app, ctx);
   customEffectRoutes(app, ctx);
+  loyaltyManagementRoutes(app, ctx);
 }

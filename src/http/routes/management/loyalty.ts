@@ -1,0 +1,112 @@
+/** Management API: loyalty programs (create and update are our extensions) and a profile's points (docs/loyalty.md). */
+import { Type } from '@sinclair/typebox';
+import { Readable } from 'node:stream';
+import type { ProgramSettings } from '../../../domain/loyalty.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { addLoyaltyPoints } from '../../../services/loyalty/add.js';
+import { profileBalances } from '../../../services/loyalty/balances.js';
+import { createProgram } from '../../../services/loyalty/create.js';
+import { removeLoyaltyPoints } from '../../../services/loyalty/deduct.js';
+import { exportLedgerCsv, prepareLedgerExport } from '../../../services/loyalty/export.js';
+import { loyaltyLedger } from '../../../services/loyalty/ledger.js';
+import { getLoyaltyProgram, getLoyaltyPrograms } from '../../../services/loyalty/read.js';
+import { updateLoyaltyProgram } from '../../../services/loyalty/update.js';
+import { DateTime, Int64, ref, StringEnum } from '../../schemas/common.js';
+import { loyaltyTransactions } from '../../../services/loyalty/transactions.js';
+import { AddLoyaltyPoints, BalancesQuery, DeductLoyaltyPoints, idList, NewLoyaltyProgram, TransactionsQuery, UpdateLoyaltyProgram, wireBalances, wireLedger, wireLogEntry,
+  wireProgram, wireProgramTransaction } from '../../schemas/loyalty.js';
+import type { App } from '../../app.js';
+
+const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
+const tags = ['Management API: loyalty'];
+const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse') };
+
+const ProgramParams = Type.Object({ loyaltyProgramId: Int64({ minimum: 1 }) });
+const ProfileParams = Type.Object({ loyaltyProgramId: Int64({ minimum: 1 }), integrationId: Type.String({ minLength: 1, maxLength: 1000 }) });
+
+const ExportQuery = Type.Object({ rangeStart: DateTime(), rangeEnd: DateTime(), dateFormat: Type.Optional(StringEnum(['excel', 'ISO8601'])) });
+
+type CodeSettings = ProgramSettings['cardCodeSettings'];
+
+export function loyaltyManagementRoutes(app: App, ctx: ServiceContext): void {
+  app.post('/v1/loyalty_programs', {
+    schema: { operationId: 'createLoyaltyProgram', tags, security, body: ref(NewLoyaltyProgram),
+      response: { 201: Type.Ref('LoyaltyProgram'), ...errors, 409: Type.Ref('ErrorResponse') } },
+  }, async (req, reply) => {
+    const { cardCodeSettings, ...rest } = req.body;
+    const program = await createProgram(ctx, { ...rest, ...(cardCodeSettings !== undefined ? { cardCodeSettings: cardCodeSettings as CodeSettings } : {}) });
+    return reply.code(201).send(wireProgram({ program, hasTransactions: false }));
+  });
+
+  app.put('/v1/loyalty_programs/:loyaltyProgramId', {
+    schema: { operationId: 'updateLoyaltyProgram', tags, security, params: ProgramParams, body: ref(UpdateLoyaltyProgram),
+      response: { 200: Type.Ref('LoyaltyProgram'), ...errors } },
+  }, async (req) => {
+    const { cardCodeSettings, ...rest } = req.body;
+    return wireProgram(await updateLoyaltyProgram(ctx, req.params.loyaltyProgramId,
+      { ...rest, ...(cardCodeSettings !== undefined ? { cardCodeSettings: cardCodeSettings as CodeSettings } : {}) }));
+  });
+
+  app.get('/v1/loyalty_programs', {
+    schema: { operationId: 'getLoyaltyPrograms', tags, security, response: { 200: Type.Ref('LoyaltyProgramPage'), 401: Type.Ref('ErrorResponse') } },
+  }, async () => {
+    const programs = await getLoyaltyPrograms(ctx);
+    return { totalResultSize: programs.length, data: programs.map(wireProgram) };
+  });
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId', {
+    schema: { operationId: 'getLoyaltyProgram', tags, security, params: ProgramParams, response: { 200: Type.Ref('LoyaltyProgram'), ...errors } },
+  }, async (req) => wireProgram(await getLoyaltyProgram(ctx, req.params.loyaltyProgramId)));
+
+  app.put('/v1/loyalty_programs/:loyaltyProgramId/profile/:integrationId/add_points', {
+    schema: { operationId: 'addLoyaltyPoints', tags, security, params: ProfileParams, body: ref(AddLoyaltyPoints), response: { 204: Type.Null(), ...errors } },
+  }, async (req, reply) => {
+    await addLoyaltyPoints(ctx, req.params.loyaltyProgramId, req.params.integrationId, req.body);
+    return reply.code(204).send(null);
+  });
+
+  app.put('/v1/loyalty_programs/:loyaltyProgramId/profile/:integrationId/deduct_points', {
+    schema: { operationId: 'removeLoyaltyPoints', tags, security, params: ProfileParams, body: ref(DeductLoyaltyPoints), response: { 204: Type.Null(), ...errors } },
+  }, async (req, reply) => {
+    await removeLoyaltyPoints(ctx, req.params.loyaltyProgramId, req.params.integrationId, req.body);
+    return reply.code(204).send(null);
+  });
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/profile/:integrationId/ledger_balances', {
+    schema: { operationId: 'getLoyaltyLedgerBalances', tags, security, params: ProfileParams, querystring: BalancesQuery,
+      response: { 200: Type.Ref('LoyaltyBalancesWithTiers'), ...errors } },
+  }, async (req) => wireBalances(await profileBalances(ctx, undefined, req.params.loyaltyProgramId, req.params.integrationId, req.query)));
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/profile/:integrationId/ledger_transactions', {
+    schema: { operationId: 'getLoyaltyProgramProfileLedgerTransactions', tags, security, params: ProfileParams, querystring: TransactionsQuery,
+      response: { 200: Type.Ref('LedgerTransactionLogPage'), ...errors } },
+  }, async (req) => {
+    const { customerSessionIDs, transactionUUIDs, ...rest } = req.query;
+    const r = await loyaltyTransactions(ctx, undefined, req.params.loyaltyProgramId, req.params.integrationId,
+      { ...rest, customerSessionIDs: idList(customerSessionIDs), transactionUUIDs: idList(transactionUUIDs) });
+    return { hasMore: r.hasMore, data: r.data.map(wireLogEntry) };
+  });
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/transactions', {
+    schema: { operationId: 'getLoyaltyProgramTransactions', tags, security, params: ProgramParams, querystring: TransactionsQuery,
+      response: { 200: Type.Ref('LoyaltyProgramTransactionPage'), ...errors } },
+  }, async (req) => {
+    const { customerSessionIDs, transactionUUIDs, ...rest } = req.query;
+    const r = await loyaltyTransactions(ctx, undefined, req.params.loyaltyProgramId, undefined,
+      { ...rest, customerSessionIDs: idList(customerSessionIDs), transactionUUIDs: idList(transactionUUIDs) });
+    return { hasMore: r.hasMore, data: r.data.map(wireProgramTransaction) };
+  });
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/profile/:integrationId', {
+    schema: { operationId: 'getLoyaltyPoints', tags, security, params: ProfileParams, response: { 200: Type.Ref('LoyaltyLedger'), ...errors } },
+  }, async (req) => wireLedger(await loyaltyLedger(ctx, req.params.loyaltyProgramId, req.params.integrationId), req.params.integrationId));
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/profile/:integrationId/export_log', {
+    schema: { operationId: 'exportLoyaltyLedger', tags, security, params: ProfileParams, querystring: ExportQuery, produces: ['application/csv'],
+      response: { 200: Type.String({ format: 'csv' }), ...errors } },
+  }, async (req, reply) => {
+    const q = await prepareLedgerExport(ctx, req.params.loyaltyProgramId, req.params.integrationId, req.query.rangeStart, req.query.rangeEnd);
+    return reply.type('application/csv; charset=utf-8').header('content-disposition', 'attachment; filename="loyalty_ledger.csv"')
+      .send(Readable.from(exportLedgerCsv(ctx, q, req.query.dateFormat)));
+  });
+}

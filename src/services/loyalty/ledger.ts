@@ -1,0 +1,39 @@
+/**
+ * getLoyaltyPoints: a profile's `LoyaltyLedger` — for the main ledger and each subledger, the balances now,
+ * the latest entries and the points by status. Each list holds at most LIST_LIMIT items (the paged
+ * operations list everything: docs/loyalty.md).
+ */
+import type { Counters, PointsEntry, Transaction } from '../../domain/loyalty.js';
+import { listPoints, listTransactions, lockLedger, ownerLedgers } from '../../store/repos/loyaltyLedgers.js';
+import type { ServiceContext } from '../context.js';
+import { countersAt, loadProgram, requireProfile, settle } from './common.js';
+
+const LIST_LIMIT = 1000;
+
+export interface SubLedgerView {
+  counters: Counters; transactions: Transaction[]; active: PointsEntry[]; pending: PointsEntry[]; expired: PointsEntry[];
+}
+
+export function loyaltyLedger(ctx: ServiceContext, programId: number, integrationId: string): Promise<{ ledger: SubLedgerView; subLedgers: Map<string, SubLedgerView> }> {
+  return ctx.db.transaction(async (sql) => {
+    const program = await loadProgram(sql, programId);
+    await requireProfile(sql, integrationId);
+    const now = ctx.now().toISOString();
+    const ledgers = await ownerLedgers(sql, program.id, 'profile', integrationId);
+    const views = new Map<string, SubLedgerView>();
+    for (const l of ledgers.some((x) => x.subledgerId === '') ? ledgers : [undefined, ...ledgers]) {
+      const subledgerId = l?.subledgerId ?? '';
+      const settled = l && l.nextChangeAt !== null && l.nextChangeAt <= now ? await settle(sql, await lockLedger(sql, l, now), now) : l;
+      const points = (status: 'active' | 'pending' | 'expired') =>
+        listPoints(sql, { programId, profileIntegrationId: integrationId, subledgerId, status, now }, 0, LIST_LIMIT);
+      views.set(subledgerId, {
+        counters: await countersAt(sql, settled, now),
+        transactions: await listTransactions(sql, { programId, profileIntegrationId: integrationId, subledgerId }, 0, LIST_LIMIT),
+        active: await points('active'), pending: await points('pending'), expired: await points('expired'),
+      });
+    }
+    const ledger = views.get('')!;
+    views.delete('');
+    return { ledger, subLedgers: views };
+  });
+}

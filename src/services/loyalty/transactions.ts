@@ -1,0 +1,35 @@
+/**
+ * A program's ledger entries, newest first, one page at a time (`hasMore`): a profile's
+ * (getLoyaltyProgramProfileTransactions, getLoyaltyProgramProfileLedgerTransactions) or all of them
+ * (getLoyaltyProgramTransactions).
+ */
+import { invalidParameter, Title } from '../../domain/errors.js';
+import type { Transaction } from '../../domain/loyalty.js';
+import { listTransactions, type TransactionQuery } from '../../store/repos/loyaltyLedgers.js';
+import type { ServiceContext } from '../context.js';
+import { loadProgramFor, requireProfile } from './common.js';
+
+export interface TransactionFilters {
+  subledgerId?: string; loyaltyTransactionType?: 'manual' | 'session' | 'import'; startDate?: string; endDate?: string;
+  customerSessionIDs?: string[]; transactionUUIDs?: string[]; awaitsActivation?: boolean; pageSize?: number; skip?: number;
+}
+
+export function loyaltyTransactions(ctx: ServiceContext, applicationId: number | undefined, programId: number, integrationId: string | undefined, f: TransactionFilters): Promise<{ hasMore: boolean; data: Transaction[] }> {
+  if (f.awaitsActivation === false) throw invalidParameter('awaitsActivation', Title.invalidValue, 'awaitsActivation can only be true');
+  return ctx.db.transaction(async (sql) => {
+    await loadProgramFor(sql, programId, applicationId);
+    if (integrationId !== undefined) await requireProfile(sql, integrationId);
+    const q: TransactionQuery = { programId };
+    if (integrationId !== undefined) q.profileIntegrationId = integrationId;
+    if (f.subledgerId !== undefined) q.subledgerId = f.subledgerId;
+    if (f.loyaltyTransactionType !== undefined) q.source = f.loyaltyTransactionType;
+    if (f.startDate !== undefined) q.createdFrom = new Date(f.startDate).toISOString();
+    if (f.endDate !== undefined) q.createdTo = new Date(f.endDate).toISOString();
+    if (f.customerSessionIDs) q.customerSessionIds = f.customerSessionIDs;
+    if (f.transactionUUIDs) q.uuids = f.transactionUUIDs;
+    if (f.awaitsActivation) q.awaitsActivation = true;
+    const pageSize = f.pageSize ?? 50;
+    const rows = await listTransactions(sql, q, f.skip ?? 0, pageSize + 1);
+    return { hasMore: rows.length > pageSize, data: rows.slice(0, pageSize) };
+  });
+}

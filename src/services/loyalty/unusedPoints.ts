@@ -1,0 +1,25 @@
+/** getLoyaltyProgramProfilePoints: a profile's unused points by status (active by default), one page at a time. */
+import type { PointsEntry } from '../../domain/loyalty.js';
+import { listPoints, type PointsQuery } from '../../store/repos/loyaltyLedgers.js';
+import type { ServiceContext } from '../context.js';
+import { loadProgramFor, requireProfile } from './common.js';
+
+export interface PointsFilters {
+  status?: 'active' | 'pending' | 'expired'; subledgerId?: string; customerSessionIDs?: string[]; transactionUUIDs?: string[];
+  pageSize?: number; skip?: number; sort?: 'startDate' | '-startDate' | 'expiryDate' | '-expiryDate';
+}
+
+export function unusedPoints(ctx: ServiceContext, applicationId: number, programId: number, integrationId: string, f: PointsFilters): Promise<{ hasMore: boolean; data: PointsEntry[] }> {
+  return ctx.db.transaction(async (sql) => {
+    await loadProgramFor(sql, programId, applicationId);
+    await requireProfile(sql, integrationId);
+    const q: PointsQuery = { programId, profileIntegrationId: integrationId, status: f.status ?? 'active', now: ctx.now().toISOString() };
+    if (f.subledgerId !== undefined) q.subledgerId = f.subledgerId;
+    if (f.customerSessionIDs) q.customerSessionIds = f.customerSessionIDs;
+    if (f.transactionUUIDs) q.uuids = f.transactionUUIDs;
+    if (f.sort) q.sort = f.sort;
+    const pageSize = f.pageSize ?? 50;
+    const rows = await listPoints(sql, q, f.skip ?? 0, pageSize + 1);
+    return { hasMore: rows.length > pageSize, data: rows.slice(0, pageSize) };
+  });
+}
