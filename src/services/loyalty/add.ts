@@ -21,7 +21,7 @@ function duration(field: string, value: string, words: readonly string[]): Durat
 }
 
 /** When the points start (null: on action) and expire (null: never), with the wire strings of both. */
-function pointDates(program: LoyaltyProgram, input: AddPointsInput, now: Date) {
+export function pointDates(program: LoyaltyProgram, input: AddPointsInput, now: Date) {
   if (input.validityDuration !== undefined && input.validUntil !== undefined) throw invalidField('/validUntil', Title.invalidValue, 'Give validityDuration or validUntil, not both');
   if (input.pendingDuration !== undefined && input.pendingUntil !== undefined) throw invalidField('/pendingUntil', Title.invalidValue, 'Give pendingDuration or pendingUntil, not both');
   let start: Date | null;

@@ -128,13 +128,17 @@ function toTransaction(r: TxRow): Transaction {
 export interface TransactionQuery {
   programId: number; profileIntegrationId?: string; subledgerId?: string; source?: string; createdFrom?: string; createdTo?: string;
   customerSessionIds?: readonly string[]; uuids?: readonly string[]; awaitsActivation?: boolean;
+  /** a loyalty card's entries (its row id), and any of several subledgers (cards' lists take a list) */
+  cardId?: number; subledgerIds?: readonly string[];
 }
 
 function transactionWhere(q: TransactionQuery): { where: string[]; params: (string | number)[] } {
   const where = ['program_id = ?'];
   const params: (string | number)[] = [q.programId];
   if (q.profileIntegrationId !== undefined) { where.push("owner_kind = 'profile' AND profile_integration_id = ?"); params.push(q.profileIntegrationId); }
+  if (q.cardId !== undefined) { where.push("owner_kind = 'card' AND card_id = ?"); params.push(q.cardId); }
   if (q.subledgerId !== undefined) { where.push('subledger_id = ?'); params.push(q.subledgerId); }
+  if (q.subledgerIds?.length) { where.push(`subledger_id IN (${q.subledgerIds.map(() => '?').join(', ')})`); params.push(...q.subledgerIds); }
   if (q.source !== undefined) { where.push('source = ?'); params.push(q.source); }
   if (q.createdFrom !== undefined) { where.push('created >= ?'); params.push(q.createdFrom); }
   if (q.createdTo !== undefined) { where.push('created <= ?'); params.push(q.createdTo); }
@@ -180,7 +184,7 @@ export async function ledgerHistory(sql: Sql, ledgerId: number, at: string): Pro
 }
 
 
-export interface PointsQuery { programId: number; profileIntegrationId: string; status: 'active' | 'pending' | 'expired'; now: string; subledgerId?: string;
+export interface PointsQuery { programId: number; profileIntegrationId?: string; cardId?: number; subledgerIds?: readonly string[]; status: 'active' | 'pending' | 'expired'; now: string; subledgerId?: string;
   customerSessionIds?: readonly string[]; uuids?: readonly string[]; sort?: 'startDate' | '-startDate' | 'expiryDate' | '-expiryDate' }
 
 /** Each status as a condition on the bucket's dates; every `?` is `now`. */
@@ -192,9 +196,11 @@ const STATUS = {
 
 /** One page of unused points of a profile, by the status their dates give them at `now` (not by when they were last settled). */
 export async function listPoints(sql: Sql, q: PointsQuery, skip: number, limit: number): Promise<PointsEntry[]> {
-  const where = ["t.program_id = ? AND t.owner_kind = 'profile' AND t.profile_integration_id = ?", STATUS[q.status]];
-  const params: (string | number)[] = [q.programId, q.profileIntegrationId, ...STATUS[q.status].split('?').slice(1).map(() => q.now)];
+  const owner = q.cardId !== undefined ? "t.owner_kind = 'card' AND t.card_id = ?" : "t.owner_kind = 'profile' AND t.profile_integration_id = ?";
+  const where = [`t.program_id = ? AND ${owner}`, STATUS[q.status]];
+  const params: (string | number)[] = [q.programId, q.cardId ?? q.profileIntegrationId ?? '', ...STATUS[q.status].split('?').slice(1).map(() => q.now)];
   if (q.subledgerId !== undefined) { where.push('t.subledger_id = ?'); params.push(q.subledgerId); }
+  if (q.subledgerIds?.length) { where.push(`t.subledger_id IN (${q.subledgerIds.map(() => '?').join(', ')})`); params.push(...q.subledgerIds); }
   if (q.customerSessionIds?.length) { where.push(`t.customer_session_id IN (${q.customerSessionIds.map(() => '?').join(', ')})`); params.push(...q.customerSessionIds); }
   if (q.uuids?.length) { where.push(`t.uuid IN (${q.uuids.map(() => '?').join(', ')})`); params.push(...q.uuids); }
   // an unlimited expiry and an on-action start sort as the latest dates, on both stores (their NULL orders differ)
