@@ -7,6 +7,7 @@ import type { Counters } from '../../domain/loyalty.js';
 import { lockLedger, ownerLedgers, type Ledger } from '../../store/repos/loyaltyLedgers.js';
 import type { ServiceContext } from '../context.js';
 import { countersAt, loadProgramFor, requireProfile, settle } from './common.js';
+import { refuseCardBased } from './points.js';
 
 export interface BalancesQuery { endDate?: string; subledgerId?: string }
 
@@ -16,6 +17,7 @@ export interface ProfileBalances { balance?: Counters; subledgerBalances: Map<st
 export function profileBalances(ctx: ServiceContext, applicationId: number | undefined, programId: number, integrationId: string, q: BalancesQuery): Promise<ProfileBalances> {
   return ctx.db.transaction(async (sql) => {
     const program = await loadProgramFor(sql, programId, applicationId);
+    refuseCardBased(program);
     await requireProfile(sql, integrationId);
     const now = ctx.now().toISOString();
     const at = q.endDate !== undefined ? new Date(q.endDate).toISOString() : now;

@@ -11,6 +11,7 @@ import { transactionsAfter, type TransactionQuery } from '../../store/repos/loya
 import { getProfile } from '../../store/repos/profiles.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgram } from './common.js';
+import { refuseCardBased } from './points.js';
 
 const EXPORT_PAGE = 5000;
 const COLUMNS = ['customerprofileid', 'customersessionid', 'rulesetid', 'rulename', 'programid', 'type', 'name', 'subledgerid', 'startdate', 'expirydate',
@@ -40,7 +41,7 @@ function row(t: Transaction, f: DateFormat | undefined): string {
 /** Checks the request (404 for an unknown program or profile) before the first byte is sent. */
 export function prepareLedgerExport(ctx: ServiceContext, programId: number, integrationId: string, rangeStart: string, rangeEnd: string): Promise<TransactionQuery> {
   return ctx.db.transaction(async (sql) => {
-    await loadProgram(sql, programId);
+    refuseCardBased(await loadProgram(sql, programId));
     if (!(await getProfile(sql, ACCOUNT_ID, integrationId))) throw notFound('Customer profile');
     return { programId, profileIntegrationId: integrationId, createdFrom: new Date(rangeStart).toISOString(), createdTo: new Date(rangeEnd).toISOString() };
   });

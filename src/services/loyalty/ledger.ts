@@ -7,6 +7,7 @@ import type { Counters, PointsEntry, Transaction } from '../../domain/loyalty.js
 import { listPoints, listTransactions, lockLedger, ownerLedgers } from '../../store/repos/loyaltyLedgers.js';
 import type { ServiceContext } from '../context.js';
 import { countersAt, loadProgram, requireProfile, settle } from './common.js';
+import { refuseCardBased } from './points.js';
 
 const LIST_LIMIT = 1000;
 
@@ -17,6 +18,7 @@ export interface SubLedgerView {
 export function loyaltyLedger(ctx: ServiceContext, programId: number, integrationId: string): Promise<{ ledger: SubLedgerView; subLedgers: Map<string, SubLedgerView> }> {
   return ctx.db.transaction(async (sql) => {
     const program = await loadProgram(sql, programId);
+    refuseCardBased(program);
     await requireProfile(sql, integrationId);
     const now = ctx.now().toISOString();
     const ledgers = await ownerLedgers(sql, program.id, 'profile', integrationId);

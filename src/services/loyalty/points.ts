@@ -9,7 +9,7 @@ export interface PointsInput { points: number; name?: string; subledgerId?: stri
 
 /** The profile's ledger the request names; refuses subledgers the program does not allow and card-based programs. */
 export function profileLedger(program: LoyaltyProgram, integrationId: string, input: PointsInput): LedgerKey {
-  if (program.cardBased) throw invalidField('/', Title.invalidValue, `Loyalty program ${program.id} is card-based: points belong to its loyalty cards, not to profiles`);
+  refuseCardBased(program);
   // `subLedgerID`: the older API's body (LoyaltyPoints), which older SDKs still send
   if (input.subledgerId !== undefined && input.subLedgerID !== undefined && input.subledgerId !== input.subLedgerID) {
     throw invalidField('/subLedgerID', Title.invalidValue, 'subledgerId and subLedgerID name different subledgers');
@@ -21,6 +21,11 @@ export function profileLedger(program: LoyaltyProgram, integrationId: string, in
   }
   if (!(input.points > 0)) throw invalidField('/points', Title.minimum, 'points must be greater than 0');
   return { programId: program.id, ownerKind: 'profile', ownerId: integrationId, subledgerId };
+}
+
+/** A card-based program's points belong to its cards: every profile points operation (writes and reads) is a 400 there (docs/loyalty-cards.md). */
+export function refuseCardBased(program: LoyaltyProgram): void {
+  if (program.cardBased) throw invalidField('/', Title.invalidValue, `Loyalty program ${program.id} is card-based: points belong to its loyalty cards, not to profiles`);
 }
 
 export const newUuid = () => randomUUID();

@@ -8,6 +8,7 @@ import type { Transaction } from '../../domain/loyalty.js';
 import { listTransactions, type TransactionQuery } from '../../store/repos/loyaltyLedgers.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgramFor, requireProfile } from './common.js';
+import { refuseCardBased } from './points.js';
 
 export interface TransactionFilters {
   subledgerId?: string; loyaltyTransactionType?: 'manual' | 'session' | 'import'; startDate?: string; endDate?: string;
@@ -17,8 +18,11 @@ export interface TransactionFilters {
 export function loyaltyTransactions(ctx: ServiceContext, applicationId: number | undefined, programId: number, integrationId: string | undefined, f: TransactionFilters): Promise<{ hasMore: boolean; data: Transaction[] }> {
   if (f.awaitsActivation === false) throw invalidParameter('awaitsActivation', Title.invalidValue, 'awaitsActivation can only be true');
   return ctx.db.transaction(async (sql) => {
-    await loadProgramFor(sql, programId, applicationId);
-    if (integrationId !== undefined) await requireProfile(sql, integrationId);
+    const program = await loadProgramFor(sql, programId, applicationId);
+    if (integrationId !== undefined) {
+      refuseCardBased(program);
+      await requireProfile(sql, integrationId);
+    }
     const q: TransactionQuery = { programId };
     if (integrationId !== undefined) q.profileIntegrationId = integrationId;
     if (f.subledgerId !== undefined) q.subledgerId = f.subledgerId;

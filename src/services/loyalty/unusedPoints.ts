@@ -3,6 +3,7 @@ import type { PointsEntry } from '../../domain/loyalty.js';
 import { listPoints, type PointsQuery } from '../../store/repos/loyaltyLedgers.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgramFor, requireProfile } from './common.js';
+import { refuseCardBased } from './points.js';
 
 export interface PointsFilters {
   status?: 'active' | 'pending' | 'expired'; subledgerId?: string; customerSessionIDs?: string[]; transactionUUIDs?: string[];
@@ -11,7 +12,7 @@ export interface PointsFilters {
 
 export function unusedPoints(ctx: ServiceContext, applicationId: number, programId: number, integrationId: string, f: PointsFilters): Promise<{ hasMore: boolean; data: PointsEntry[] }> {
   return ctx.db.transaction(async (sql) => {
-    await loadProgramFor(sql, programId, applicationId);
+    refuseCardBased(await loadProgramFor(sql, programId, applicationId));
     await requireProfile(sql, integrationId);
     const q: PointsQuery = { programId, profileIntegrationId: integrationId, status: f.status ?? 'active', now: ctx.now().toISOString() };
     if (f.subledgerId !== undefined) q.subledgerId = f.subledgerId;
