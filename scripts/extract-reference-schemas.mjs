@@ -25,6 +25,9 @@ export const ROOTS = [
   'IntegrationStateV2', 'IntegrationCustomerSessionResponse', 'ReopenSessionResponse', 'IntegrationEventV2Response',
   'CustomerProfileIntegrationResponseV2', 'ErrorResponse', 'ErrorResponseWithStatus',
   'Application', 'NewApplicationAPIKey', 'Campaign', 'Ruleset', 'Coupon', 'Referral', 'Attribute', 'AccountAdditionalCost', 'Store',
+  // loyalty cards (test/loyalty/cards.test.ts)
+  'LoyaltyCard', 'LoyaltyCardBatchResponse', 'LoyaltyCardBalances', 'CardLedgerTransactionLogEntryIntegrationAPI', 'CardLedgerTransactionLogEntry',
+  'CardLedgerPointsEntryIntegrationAPI',
 ];
 /**
  * Wire effectType -> props schema, for the effect types we emit (the reference names them <EffectType>EffectProps;

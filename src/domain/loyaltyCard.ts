@@ -12,7 +12,7 @@ export interface LoyaltyCard {
 }
 
 export const CARD_IDENTIFIER = /^[A-Za-z0-9._%+@-]+$/;
-export const CARD_IDENTIFIER_MIN = 4;
+const CARD_IDENTIFIER_MIN = 4;
 export const CARD_IDENTIFIER_MAX = 108;
 
 /** Why an identifier is refused, or null. */

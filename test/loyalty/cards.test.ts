@@ -313,7 +313,10 @@ for (const kind of STORES) {
       }
       for (const path of ['balances', 'transactions', 'points']) assert.equal((await s.integ(x.app.key, 'GET', `${prof}/${path}`)).statusCode, 400, path);
       // the program's whole log still lists (card entries)
-      assert.equal((await s.mgmt('GET', `/v1/loyalty_programs/${x.pid}/transactions`)).statusCode, 200);
+      assert.equal((await x.add((await x.generate({ cardIdentifier: 'listed-card' })).json().identifier, { points: 3 })).statusCode, 204);
+      const whole = await s.mgmt('GET', `/v1/loyalty_programs/${x.pid}/transactions`);
+      assert.equal(whole.statusCode, 200, whole.body);
+      assert.deepEqual(whole.json().data.map((e: Json) => [e.amount, e.cardIdentifier, e.customerProfileId]), [[3, 'listed-card', undefined]]);
     }));
 
     test('isolation: an Application not subscribed to the program gets 404 for every card operation', (t) => withTestServer(kind, t, async (s) => {

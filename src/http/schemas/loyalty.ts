@@ -197,10 +197,10 @@ export function wireLogEntry(t: Transaction) {
   };
 }
 
-export function wireProgramTransaction(t: Transaction) {
+export function wireProgramTransaction(t: Transaction, cardIdentifier?: string) {
   return {
     ...wireLogEntry(t), ...(t.campaignId !== undefined ? { campaignId: t.campaignId } : {}),
-    ...(t.ownerKind === 'profile' ? { customerProfileId: t.profileIntegrationId } : {}),
+    ...(t.ownerKind === 'profile' ? { customerProfileId: t.profileIntegrationId } : {}), ...(cardIdentifier !== undefined ? { cardIdentifier } : {}),
     ...(t.importId !== undefined ? { importId: t.importId } : {}), ...(t.userId !== undefined ? { userId: t.userId } : {}),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { invalidParameter, Title } from '../../domain/errors.js';
 import type { Transaction } from '../../domain/loyalty.js';
+import { cardIdentifiers } from '../../store/repos/loyaltyCards.js';
 import { listTransactions, type TransactionQuery } from '../../store/repos/loyaltyLedgers.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgramFor, requireProfile } from './common.js';
@@ -15,7 +16,7 @@ export interface TransactionFilters {
   customerSessionIDs?: string[]; transactionUUIDs?: string[]; awaitsActivation?: boolean; pageSize?: number; skip?: number;
 }
 
-export function loyaltyTransactions(ctx: ServiceContext, applicationId: number | undefined, programId: number, integrationId: string | undefined, f: TransactionFilters): Promise<{ hasMore: boolean; data: Transaction[] }> {
+export function loyaltyTransactions(ctx: ServiceContext, applicationId: number | undefined, programId: number, integrationId: string | undefined, f: TransactionFilters): Promise<{ hasMore: boolean; data: Transaction[]; cardIdentifiers: Map<number, string> }> {
   if (f.awaitsActivation === false) throw invalidParameter('awaitsActivation', Title.invalidValue, 'awaitsActivation can only be true');
   return ctx.db.transaction(async (sql) => {
     const program = await loadProgramFor(sql, programId, applicationId);
@@ -34,6 +35,9 @@ export function loyaltyTransactions(ctx: ServiceContext, applicationId: number |
     if (f.awaitsActivation) q.awaitsActivation = true;
     const pageSize = f.pageSize ?? 50;
     const rows = await listTransactions(sql, q, f.skip ?? 0, pageSize + 1);
-    return { hasMore: rows.length > pageSize, data: rows.slice(0, pageSize) };
+    const data = rows.slice(0, pageSize);
+    // a card's entries name the card by its identifier (LoyaltyProgramTransaction.cardIdentifier)
+    const cardIds = data.flatMap((t) => (t.cardId !== undefined ? [t.cardId] : []));
+    return { hasMore: rows.length > pageSize, data, cardIdentifiers: cardIds.length > 0 ? await cardIdentifiers(sql, cardIds) : new Map() };
   });
 }

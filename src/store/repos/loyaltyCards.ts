@@ -47,7 +47,7 @@ export async function insertCards(sql: Sql, cards: readonly NewCard[]): Promise<
 }
 
 /** The profiles linked to each card, oldest link first. */
-export async function cardProfiles(sql: Sql, cardIds: readonly number[]): Promise<Map<number, CardProfile[]>> {
+async function cardProfiles(sql: Sql, cardIds: readonly number[]): Promise<Map<number, CardProfile[]>> {
   const out = new Map<number, CardProfile[]>(cardIds.map((id) => [id, []]));
   for (const chunk of inChunks(sql.dialect, cardIds)) {
     const rows = await sql.all<{ card_id: number; integration_id: string; created: string }>(

@@ -94,7 +94,7 @@ export function loyaltyManagementRoutes(app: App, ctx: ServiceContext): void {
     const { customerSessionIDs, transactionUUIDs, ...rest } = req.query;
     const r = await loyaltyTransactions(ctx, undefined, req.params.loyaltyProgramId, undefined,
       { ...rest, customerSessionIDs: idList(customerSessionIDs), transactionUUIDs: idList(transactionUUIDs) });
-    return { hasMore: r.hasMore, data: r.data.map(wireProgramTransaction) };
+    return { hasMore: r.hasMore, data: r.data.map((t) => wireProgramTransaction(t, t.cardId !== undefined ? r.cardIdentifiers.get(t.cardId) : undefined)) };
   });
 
   app.get('/v1/loyalty_programs/:loyaltyProgramId/profile/:integrationId', {

@@ -11,7 +11,7 @@ import { cardCodeSpec, insertGeneratedCards } from './codes.js';
 import { cardLimit, loadCardProgram } from './common.js';
 
 /** Talon.One's bound (25.17 createBatchLoyaltyCards: more is a 400). */
-export const MAX_CARDS_PER_BATCH = 20_000;
+const MAX_CARDS_PER_BATCH = 20_000;
 
 export interface CardBatchInput { numberOfCards: number; batchId?: string; status?: CardStatus; cardCodeSettings?: { couponPattern: string; validCharacters: string[] } }
 
