@@ -291,6 +291,11 @@ for (const kind of STORES) {
         assert.equal(r.statusCode, 404, `${method} ${url}: ${r.body}`);
       }
 
+      // exportLoyaltyCards is not served: a 501 naming it, not a card called "export"
+      const exp = await s.mgmt('GET', `${x.cards}/export`);
+      assert.equal(exp.statusCode, 501, exp.body);
+      assert.match(exp.json().message, /^exportLoyaltyCards /);
+
       // a profile-based program answers card operations with a 400
       const plain = await s.mgmt('POST', '/v1/loyalty_programs', newProgram([x.app.id]));
       const pp = plain.json().id as number;
