@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { withTestServer, type TestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
+import { cardRace } from './cards-race.js';
 import { newProgram } from './helpers.js';
 
 type Json = Record<string, any>;
@@ -323,6 +324,12 @@ for (const kind of STORES) {
       assert.equal(whole.statusCode, 200, whole.body);
       assert.deepEqual(whole.json().data.map((e: Json) => [e.amount, e.cardIdentifier, e.customerProfileId]), [[3, 'listed-card', undefined]]);
     }));
+
+    test('racing links and deductions on one card (the race the two-process test runs)', (t) => withTestServer(kind, t, async (s) =>
+      cardRace(async (method, url, body, _node, key) => {
+        const r = key ? await s.integ(key, method, url, body) : await s.mgmt(method, url, body);
+        return { status: r.statusCode, json: r.body ? r.json() : {} };
+      }, 1)));
 
     test('isolation: an Application not subscribed to the program gets 404 for every card operation', (t) => withTestServer(kind, t, async (s) => {
       const x = await setup(s);
