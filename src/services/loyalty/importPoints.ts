@@ -19,8 +19,7 @@ import { applyDuration, changeAt, durationProblem, parseDuration, stateAt, type 
 import { dec, type Decimal } from '../../domain/money.js';
 import type { Sql } from '../../store/db.js';
 import { nextImportId } from '../../store/repos/coupons.js';
-import { saveCounters } from '../../store/repos/loyaltyLedgers.js';
-import { ensureProfiles, insertAdditions, lockLedgersById, noteJoin, type ImportedAddition } from '../../store/repos/loyaltyOps.js';
+import { ensureProfiles, insertAdditions, lockProfileLedgers, saveLedgers, type ImportedAddition } from '../../store/repos/loyaltyOps.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgram, settle } from './common.js';
 import { joinCandidate } from './join.js';
@@ -163,11 +162,12 @@ const keyOf = (integrationId: string, subledgerId: string) => `${integrationId}\
 /** One batch: profiles, ledgers (locked in id order, settled), entries and buckets, then each ledger's counters and join date. */
 async function writeBatch(sql: Sql, program: LoyaltyProgram, rows: readonly Row[], importId: number, now: string): Promise<void> {
   await ensureProfiles(sql, ACCOUNT_ID, rows.map((r) => r.integrationId), now);
-  const keys = new Map(rows.map((r) => [keyOf(r.integrationId, r.subledgerId), r]));
-  const ids = await ledgerIds(sql, program.id, [...keys.values()], now);
+  const keys = new Map(rows.map((r) => [keyOf(r.integrationId, r.subledgerId), { ownerId: r.integrationId, subledgerId: r.subledgerId }]));
+  const ids = new Map<string, number>();
   const ledgers = new Map<number, { counters: Counters; next: string | null; join: string | null }>();
-  for (const l of await lockLedgersById(sql, rows.map((r) => ids.get(keyOf(r.integrationId, r.subledgerId))!))) {
+  for (const l of await lockProfileLedgers(sql, program.id, [...keys.values()], now)) {
     const s = await settle(sql, l, now);
+    ids.set(keyOf(l.ownerId, l.subledgerId), l.id);
     ledgers.set(l.id, { counters: s.counters, next: s.nextChangeAt, join: null });
   }
   const additions: ImportedAddition[] = rows.map((r) => {
@@ -182,20 +182,5 @@ async function writeBatch(sql: Sql, program: LoyaltyProgram, rows: readonly Row[
     return { ...r, ledgerId, importId, created: now, state, changeAt: next };
   });
   await insertAdditions(sql, program.id, additions);
-  for (const [id, l] of ledgers) {
-    await saveCounters(sql, id, l.counters, now, l.next);
-    if (l.join !== null) await noteJoin(sql, id, l.join);
-  }
-}
-
-/** The ids of the batch's ledgers, each created if missing (two statements). */
-async function ledgerIds(sql: Sql, programId: number, keys: readonly Row[], now: string): Promise<Map<string, number>> {
-  await sql.run(`INSERT INTO loyalty_ledgers (program_id, owner_kind, owner_id, subledger_id, settled_at, created)
-    VALUES ${keys.map(() => "(?, 'profile', ?, ?, ?, ?)").join(', ')} ON CONFLICT (program_id, owner_kind, owner_id, subledger_id) DO NOTHING`,
-  keys.flatMap((k) => [programId, k.integrationId, k.subledgerId, now, now]));
-  const owners = [...new Set(keys.map((k) => k.integrationId))];
-  const rows = await sql.all<{ id: number; owner_id: string; subledger_id: string }>(
-    `SELECT id, owner_id, subledger_id FROM loyalty_ledgers WHERE program_id = ? AND owner_kind = 'profile' AND owner_id IN (${owners.map(() => '?').join(', ')})`,
-    [programId, ...owners]);
-  return new Map(rows.map((r) => [keyOf(r.owner_id, r.subledger_id), Number(r.id)]));
+  await saveLedgers(sql, now, [...ledgers].map(([id, l]) => ({ id, ...l })));
 }

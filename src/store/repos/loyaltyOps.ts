@@ -139,3 +139,36 @@ export async function insertAdditions(sql: Sql, programId: number, rows: readonl
     VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
   rows.flatMap((r) => [r.ledgerId, byUuid.get(r.uuid)!, r.amount.toString(), r.amount.toString(), r.start, r.expiry, r.validityDuration ?? null, r.state, r.changeAt, r.created]));
 }
+
+/**
+ * Writes the counters (settled at `settledAt`), next change and join date candidate of many ledgers the
+ * caller holds locked, in one statement; a join date only moves earlier.
+ */
+export async function saveLedgers(sql: Sql, settledAt: string, ledgers: readonly { id: number; counters: Counters; next: string | null; join: string | null }[]): Promise<void> {
+  if (ledgers.length === 0) return;
+  const num = sql.dialect === 'postgres' ? '::numeric' : '';
+  const id = sql.dialect === 'postgres' ? '::bigint' : '';
+  const text = sql.dialect === 'postgres' ? '::text' : '';
+  await sql.run(`UPDATE loyalty_ledgers SET active = v.column2${num}, pending = v.column3${num}, spent = v.column4${num}, expired = v.column5${num},
+      negative = v.column6${num}, settled_at = ?, next_change_at = v.column7${text},
+      join_date = CASE WHEN v.column8${text} IS NOT NULL AND (loyalty_ledgers.join_date IS NULL OR loyalty_ledgers.join_date > v.column8${text}) THEN v.column8${text} ELSE loyalty_ledgers.join_date END
+    FROM (VALUES ${ledgers.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}) AS v WHERE loyalty_ledgers.id = v.column1${id}`,
+  [settledAt, ...ledgers.flatMap((l) => [l.id, l.counters.active.toString(), l.counters.pending.toString(), l.counters.spent.toString(), l.counters.expired.toString(),
+    l.counters.negative.toString(), l.next, l.join])]);
+}
+
+/**
+ * The profile ledgers of these (owner, subledger) pairs, created if missing and locked for the rest of the
+ * transaction in id order (two statements; the lookup joins the pairs on the ledgers' unique key).
+ */
+export async function lockProfileLedgers(sql: Sql, programId: number, keys: readonly { ownerId: string; subledgerId: string }[], now: string): Promise<Ledger[]> {
+  if (keys.length === 0) return [];
+  await sql.run(`INSERT INTO loyalty_ledgers (program_id, owner_kind, owner_id, subledger_id, settled_at, created)
+    VALUES ${keys.map(() => "(?, 'profile', ?, ?, ?, ?)").join(', ')} ON CONFLICT (program_id, owner_kind, owner_id, subledger_id) DO NOTHING`,
+  keys.flatMap((k) => [programId, k.ownerId, k.subledgerId, now, now]));
+  const text = sql.dialect === 'postgres' ? '::text' : '';
+  const rows = await sql.all<LedgerPageRow>(`SELECT l.* FROM loyalty_ledgers l JOIN (VALUES ${keys.map(() => '(?, ?)').join(', ')}) AS v
+      ON l.program_id = ? AND l.owner_kind = 'profile' AND l.owner_id = v.column1${text} AND l.subledger_id = v.column2${text}
+    ORDER BY l.id${sql.dialect === 'postgres' ? ' FOR UPDATE OF l' : ''}`, [...keys.flatMap((k) => [k.ownerId, k.subledgerId]), programId]);
+  return rows.map(toLedger);
+}
