@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { badRequest, invalidField, lineError, Title, type AppError } from '../../domain/errors.js';
 import { applyDuration, changeAt, durationProblem, parseDuration, stateAt, type Counters, type LoyaltyProgram } from '../../domain/loyalty.js';
-import { dec, type Decimal } from '../../domain/money.js';
+import { dec } from '../../domain/money.js';
 import type { Sql } from '../../store/db.js';
 import { nextImportId } from '../../store/repos/coupons.js';
 import { ensureProfiles, insertAdditions, lockProfileLedgers, saveLedgers, type ImportedAddition } from '../../store/repos/loyaltyOps.js';
