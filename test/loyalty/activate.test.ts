@@ -140,5 +140,18 @@ for (const kind of STORES) {
         assert.equal((await s.mgmt('GET', `/v1/loyalty_programs/${x.pid}/export_join_dates`)).body, 'loyaltyProgramID,profileIntegrationID,joinDate\n');
       }, c.now);
     });
+
+    test('racing activations of the same entries activate them once; a racing deduction sees them only once active', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s);
+      for (let i = 0; i < 6; i++) await x.add('dora', { points: 10, pendingDuration: 'on_action' });
+      const uuids = ((await x.entries('dora', '?awaitsActivation=true')) as { transactionUUID: string }[]).map((e) => e.transactionUUID);
+      const deduct = () => s.mgmt('PUT', `/v1/loyalty_programs/${x.pid}/profile/dora/deduct_points`, { points: 10 });
+      const results = await Promise.all([x.activate({ transactionUUIDs: uuids }), x.activate({ transactionUUIDs: uuids }), x.activate({ transactionUUIDs: uuids.slice(0, 3) }), deduct()]);
+      const listed = results.slice(0, 3).flatMap((r) => { assert.equal(r.statusCode, 200, r.body); return r.json().ledgerEntries as unknown[]; });
+      assert.equal(listed.length, 6, 'each entry activated exactly once');
+      const spent = results[3].statusCode === 204 ? 10 : 0;
+      assert.deepEqual((await x.balance('dora')).balance, { activePoints: 60 - spent, pendingPoints: 0, spentPoints: spent, expiredPoints: 0, negativePoints: 0 });
+      await assertRebuildMatches(s, x.pid, 'dora');
+    }));
   });
 }
