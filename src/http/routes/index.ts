@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../../services/context.js';
 import { inventoryRoutes } from './integration/inventory.js';
 import { loyaltyIntegrationRoutes } from './integration/loyalty.js';
+import { loyaltyOpsIntegrationRoutes } from './integration/loyaltyOps.js';
 import { profileRoutes } from './integration/profiles.js';
 import { referralIntegrationRoutes } from './integration/referrals.js';
 import { reservationRoutes } from './integration/reservations.js';
@@ -8,6 +9,7 @@ import { sessionRoutes } from './integration/sessions.js';
 import { applicationRoutes } from './management/applications.js';
 import { customerRoutes } from './management/customers.js';
 import { loyaltyManagementRoutes } from './management/loyalty.js';
+import { loyaltyOpsManagementRoutes } from './management/loyaltyOps.js';
 import { definitionRoutes } from './management/definitions.js';
 import { campaignRoutes } from './management/campaigns.js';
 import { couponRoutes } from './management/coupons.js';
@@ -27,6 +29,7 @@ export function integrationRoutes(app: App, ctx: ServiceContext): void {
   inventoryRoutes(app, ctx);
   referralIntegrationRoutes(app, ctx);
   loyaltyIntegrationRoutes(app, ctx);
+  loyaltyOpsIntegrationRoutes(app, ctx);
 }
 
 /** Routes behind `ManagementKey-v1` or `Bearer`. */
@@ -41,4 +44,5 @@ export async function managementRoutes(app: App, ctx: ServiceContext): Promise<v
   evaluationGroupRoutes(app, ctx);
   customEffectRoutes(app, ctx);
   loyaltyManagementRoutes(app, ctx);
+  await loyaltyOpsManagementRoutes(app, ctx);
 }

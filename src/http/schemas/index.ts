@@ -6,6 +6,7 @@ import { customerSchemas } from './customers.js';
 import { definitionSchemas } from './definitions.js';
 import { evaluationGroupSchemas } from './evaluationGroups.js';
 import { loyaltySchemas } from './loyalty.js';
+import { loyaltyOpsSchemas } from './loyaltyOps.js';
 import { managementSchemas } from './management.js';
 import { profileSchemas } from './profiles.js';
 import { referralSchemas } from './referrals.js';
@@ -14,4 +15,4 @@ import { storeSchemas } from './stores.js';
 
 /** Every named schema, registered once with Fastify (validation, serialization, OpenAPI). */
 export const allSchemas = [...commonSchemas, ...sessionSchemas, ...managementSchemas, ...campaignSchemas, ...definitionSchemas, ...customerSchemas, ...profileSchemas, ...referralSchemas,
-  ...storeSchemas, ...evaluationGroupSchemas, ...customEffectSchemas, ...couponSchemas, ...loyaltySchemas];
+  ...storeSchemas, ...evaluationGroupSchemas, ...customEffectSchemas, ...couponSchemas, ...loyaltySchemas, ...loyaltyOpsSchemas];
