@@ -1,5 +1,5 @@
 // Lint: typescript-eslint's type-checked recommendations over src, test and bench.
-// Import directions and cycles are dependency-cruiser's job (.dependency-cruiser.cjs); unused code is knip's (knip.json).
+// Import directions and cycles are dependency-cruiser's job (.dependency-cruiser.cjs); unused code is knip's (knip.jsonc).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

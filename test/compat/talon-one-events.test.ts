@@ -13,11 +13,10 @@
  * `Event`, `CustomerProfile` and, when the named session exists, `CustomerSession`).
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openTestDatabase, STORES } from '../helpers/stores.js';
+import { listeningTestServer, type TestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
 import { recordSdkCalls } from './sdk-calls.js';
 
 const require = createRequire(import.meta.url);
@@ -71,12 +70,9 @@ for (const kind of STORES) {
     });
 
     test('trackEventV2 and updateCustomerProfileV2 effects, created coupons, failure reasons and events parse into the SDK models', async (t) => {
-      const db = await openTestDatabase(kind);
-      if (!db) return t.skip('PostgreSQL not available');
-      const s = await startTestServer(db);
-      servers.push(s);
-      await s.app.listen({ port: 0, host: '127.0.0.1' });
-      const port = (s.app.server.address() as AddressInfo).port;
+      const up = await listeningTestServer(kind, t, servers);
+      if (!up) return;
+      const { s, port } = up;
       const { id: applicationId, key } = await s.newApplication();
       for (const a of [attr('Event', 'source', 'string', 'newsletter_signup'), attr('CustomerProfile', 'Subscribed', 'boolean')]) {
         assert.equal((await s.mgmt('POST', '/v1/attributes', a)).statusCode, 201);

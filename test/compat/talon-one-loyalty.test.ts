@@ -5,11 +5,10 @@
  * LoyaltyProgram predates `tiers`.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
-import { ADMIN, startTestServer, type TestServer } from '../helpers/server.js';
-import { openTestDatabase, STORES } from '../helpers/stores.js';
+import { ADMIN, listeningTestServer, type TestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
 import { newProgram } from '../loyalty/helpers.js';
 import { recordSdkCalls } from './sdk-calls.js';
 
@@ -26,12 +25,9 @@ for (const kind of STORES) {
     });
 
     test('programs, points, the ledger and its export', async (t) => {
-      const db = await openTestDatabase(kind);
-      if (!db) return t.skip('PostgreSQL not available');
-      const s = await startTestServer(db);
-      servers.push(s);
-      await s.app.listen({ port: 0, host: '127.0.0.1' });
-      const port = (s.app.server.address() as AddressInfo).port;
+      const up = await listeningTestServer(kind, t, servers);
+      if (!up) return;
+      const { s, port } = up;
       const app = await s.newApplication();
       const created = await s.mgmt('POST', '/v1/loyalty_programs', newProgram([app.id], { name: 'sdk', tiers: [{ name: 'Gold', minPoints: 100 }] }));
       assert.equal(created.statusCode, 201, created.body);

@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
-import { ADMIN, MANAGEMENT_KEY, startTestServer, type TestServer } from '../helpers/server.js';
+import { ADMIN, listeningTestServer, MANAGEMENT_KEY, startTestServer, type TestServer } from '../helpers/server.js';
 import { openTestDatabase, STORES } from '../helpers/stores.js';
 import { recordSdkCalls } from './sdk-calls.js';
 
@@ -133,12 +133,9 @@ for (const kind of STORES) {
 
     /** A listening server on a fresh database, an Application, and SDK clients for both APIs. */
     async function boot(t: { skip(m: string): void }) {
-      const db = await openTestDatabase(kind);
-      if (!db) { t.skip('PostgreSQL not available'); return undefined; }
-      const s = await startTestServer(db);
-      servers.push(s);
-      await s.app.listen({ port: 0, host: '127.0.0.1' });
-      const port = (s.app.server.address() as AddressInfo).port;
+      const up = await listeningTestServer(kind, t, servers);
+      if (!up) return undefined;
+      const { s, port } = up;
       const { id: applicationId, key } = await s.newApplication();
       const client = clientFor(port, { apiKey: key });
       return { s, port, applicationId, key, client, api: new TalonOne.IntegrationApi(client), mgmt: await managementClient(port) };

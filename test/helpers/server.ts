@@ -1,5 +1,6 @@
 /** A real server on a test database, with helpers to provision an Application and its key. */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { AddressInfo } from 'node:net';
 import { buildServer } from '../../src/http/server.js';
 import { createContext, type ServiceContext } from '../../src/services/context.js';
 import type { Database } from '../../src/store/db.js';
@@ -70,4 +71,16 @@ export async function freshTestServer(kind: StoreKind, t: { skip(m: string): voi
   const db = await openTestDatabase(kind);
   if (!db) { t.skip('PostgreSQL not available'); return null; }
   return startTestServer(db, now);
+}
+
+/**
+ * A server on a fresh store of `kind` listening on a free local port, for real HTTP clients (the official
+ * SDK); pushed onto `servers` for the suite to close. Null after skipping the test (PostgreSQL unavailable locally).
+ */
+export async function listeningTestServer(kind: StoreKind, t: { skip(m: string): void }, servers: TestServer[]): Promise<{ s: TestServer; port: number } | null> {
+  const s = await freshTestServer(kind, t);
+  if (!s) return null;
+  servers.push(s);
+  await s.app.listen({ port: 0, host: '127.0.0.1' });
+  return { s, port: (s.app.server.address() as AddressInfo).port };
 }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import { createOperations } from '../../src/http/operations.js';
 import { STORES } from '../helpers/stores.js';
 import { withTestServer } from '../helpers/server.js';
 
@@ -46,13 +47,9 @@ describe('unserved Talon.One operations', () => {
       errors: [{ title: 'Not implemented', details: accountMessage, source: { resource: '/v1/accounts/7' } }],
       StatusCode: 501,
     });
-    const stats = await s.app.inject({ method: 'GET', url: '/v1/loyalty_programs/3/statistics' });
+    // every deprecated 25.17 operation with a replacement is served now: the 501 text for one is checked on the matcher itself
     const statsMessage = 'getLoyaltyStatistics (GET /v1/loyalty_programs/{loyaltyProgramId}/statistics) is a Talon.One operation OpenPromo does not serve: use getDashboardStatistics instead';
-    assert.deepEqual(stats.json(), {
-      message: statsMessage,
-      errors: [{ title: 'Not implemented', details: statsMessage, source: { resource: '/v1/loyalty_programs/3/statistics' } }],
-      StatusCode: 501,
-    });
+    assert.equal(createOperations().unserved('GET', '/v1/loyalty_programs/3/statistics'), statsMessage);
     const missing = await s.app.inject({ method: 'GET', url: '/v1/no_such_thing' });
     assert.deepEqual(missing.json(), {
       message: 'Route GET /v1/no_such_thing not found',

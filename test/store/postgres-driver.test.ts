@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import pg from 'pg';
 import { PostgresDatabase } from '../../src/store/postgres/driver.js';
 import { dropTestSchemas, freshPostgresUrl } from '../helpers/stores.js';
 
@@ -35,10 +36,11 @@ for (const prepared of [true, false]) {
     }));
 
     test('a failure after the lazy BEGIN rolls back everything of the transaction', (t) => withDb(t, async (db) => {
+      // a statement's own error (not a connection fault) reaches the caller untouched
       await assert.rejects(db.transaction(async (sql) => {
         await sql.run('INSERT INTO t (id, v) VALUES (?, ?)', [2, 'two']);
         await sql.run('INSERT INTO t (id, v) VALUES (?, ?)', [2, 'duplicate']);
-      }));
+      }), (err) => err instanceof pg.DatabaseError && err.code === '23505');
       await assert.rejects(db.transaction(async (sql) => {
         await sql.tryLock('k');
         await sql.run('INSERT INTO t (id, v) VALUES (?, ?)', [3, 'three']);

@@ -107,6 +107,7 @@ test('a full file system: 503 naming SQLITE_FULL, /readyz 503, the process stays
     const notReady = await call(node, 'GET', '/readyz');
     assert.equal(notReady.status, 503, JSON.stringify(notReady.json));
     assert.match(notReady.json.message as string, /full/);
+    t.diagnostic(`/readyz during the fault: ${notReady.status} Retry-After: ${notReady.headers.get('retry-after')} ${JSON.stringify(notReady.json)}`);
     assert.ok(notReady.headers.get('retry-after'));
     assert.equal((await call(node, 'GET', '/healthz')).status, 200, 'the process is up');
     assert.equal(node.child.exitCode, null);

@@ -2,6 +2,7 @@ import type { ServiceContext } from '../../services/context.js';
 import { inventoryRoutes } from './integration/inventory.js';
 import { loyaltyIntegrationRoutes } from './integration/loyalty.js';
 import { loyaltyCardIntegrationRoutes } from './integration/loyaltyCards.js';
+import { loyaltyOpsIntegrationRoutes } from './integration/loyaltyOps.js';
 import { profileRoutes } from './integration/profiles.js';
 import { referralIntegrationRoutes } from './integration/referrals.js';
 import { reservationRoutes } from './integration/reservations.js';
@@ -10,6 +11,7 @@ import { applicationRoutes } from './management/applications.js';
 import { customerRoutes } from './management/customers.js';
 import { loyaltyManagementRoutes } from './management/loyalty.js';
 import { loyaltyCardManagementRoutes } from './management/loyaltyCards.js';
+import { loyaltyOpsManagementRoutes } from './management/loyaltyOps.js';
 import { definitionRoutes } from './management/definitions.js';
 import { campaignRoutes } from './management/campaigns.js';
 import { couponRoutes } from './management/coupons.js';
@@ -30,6 +32,7 @@ export function integrationRoutes(app: App, ctx: ServiceContext): void {
   referralIntegrationRoutes(app, ctx);
   loyaltyIntegrationRoutes(app, ctx);
   loyaltyCardIntegrationRoutes(app, ctx);
+  loyaltyOpsIntegrationRoutes(app, ctx);
 }
 
 /** Routes behind `ManagementKey-v1` or `Bearer`. */
@@ -45,4 +48,5 @@ export async function managementRoutes(app: App, ctx: ServiceContext): Promise<v
   customEffectRoutes(app, ctx);
   loyaltyManagementRoutes(app, ctx);
   loyaltyCardManagementRoutes(app, ctx);
+  await loyaltyOpsManagementRoutes(app, ctx);
 }

@@ -7,9 +7,11 @@ import { invalidField, Title } from '../../domain/errors.js';
 import { applyDuration, changeAt, durationProblem, parseDuration, stateAt, type Duration, type LoyaltyProgram } from '../../domain/loyalty.js';
 import { dec } from '../../domain/money.js';
 import { insertBucket, insertTransaction, lockLedger, nextChange, saveCounters } from '../../store/repos/loyaltyLedgers.js';
+import { noteJoin } from '../../store/repos/loyaltyOps.js';
 import { ensureProfile } from '../../store/repos/profiles.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgram, settle } from './common.js';
+import { joinCandidate } from './join.js';
 import { newUuid, profileLedger, type PointsInput } from './points.js';
 
 export interface AddPointsInput extends PointsInput { validityDuration?: string; validUntil?: string; pendingDuration?: string; pendingUntil?: string }
@@ -74,6 +76,8 @@ export function addLoyaltyPoints(ctx: ServiceContext, programId: number, integra
       ledgerId: ledger.id, transactionId: txId, amount, ...bucket, state, changeAt: changeAt({ ...bucket, state }), created: now,
       ...(dates.validityDuration !== undefined ? { validityDuration: dates.validityDuration } : {}),
     });
+    const join = joinCandidate(program, dates.start, now);
+    if (join !== null) await noteJoin(sql, ledger.id, join);
     const counters = { ...ledger.counters, [state]: ledger.counters[state as 'pending' | 'active'].plus(amount) };
     await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
   });

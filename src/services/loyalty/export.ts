@@ -19,7 +19,7 @@ const COLUMNS = ['customerprofileid', 'customersessionid', 'rulesetid', 'rulenam
 
 export type DateFormat = 'excel' | 'ISO8601';
 
-const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+export const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** `excel`: `YYYY-MM-DD HH:MM:SS` in UTC; words (`immediate`, `unlimited`, `on_action`) stay as they are. */
 function formatDate(s: string, format: DateFormat | undefined): string {

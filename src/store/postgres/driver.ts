@@ -1,6 +1,8 @@
 import pg from 'pg';
+import type { Unavailable } from '../../domain/errors.js';
 import { lockId, rehearsalSql, type Database, type Param, type Sql } from '../db.js';
 import { migrations } from '../migrations.js';
+import { isConnectionLost, isNotQueryable, unavailable, type Phase } from './faults.js';
 
 /** Our pool's own type parsers: int8 as number (ids stay far below 2^53), NUMERIC as exact text. */
 const types = {
@@ -55,12 +57,48 @@ export class PostgresDatabase implements Database {
   private readonly pool: pg.Pool;
 
   private readonly prepared: boolean;
+  private readonly connectTimeoutMs: number;
+  /** The first error each pooled client's connection failed with: named when a later statement is refused. */
+  private readonly broken = new WeakMap<pg.ClientBase, Error>();
 
-  constructor(connectionString: string, opts: { max?: number; prepared?: boolean } = {}) {
-    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types });
+  /**
+   * `connectionTimeoutMillis` bounds both opening a connection and waiting for a free one in the pool,
+   * so that a request on an unreachable or saturated database ends in a 503 instead of hanging.
+   */
+  constructor(connectionString: string, opts: { max?: number; prepared?: boolean; connectionTimeoutMillis?: number } = {}) {
+    this.connectTimeoutMs = opts.connectionTimeoutMillis ?? 5000;
+    // keepAlive: a peer that vanished without closing (failover, network cut) is noticed by TCP
+    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10, types, connectionTimeoutMillis: this.connectTimeoutMs, keepAlive: true });
     this.prepared = opts.prepared ?? true;
-    // an idle client losing its connection must not crash the process
+    // a client's connection can fail while checked out, between statements, when pg has no query to
+    // reject and emits 'error' instead: without a listener that would end the process (docs/faults.md)
+    this.pool.on('connect', (client) => {
+      client.on('error', (err) => { if (!this.broken.has(client)) this.broken.set(client, err); });
+    });
+    // an idle client's failure: the pool has already discarded it, and the next request connects afresh
     this.pool.on('error', () => undefined);
+  }
+
+  /** A pooled client; failing to get one (refused, timed out, too many clients) is Unavailable. */
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      throw unavailable(err, 'connect', this.connectTimeoutMs) ?? err;
+    }
+  }
+
+  /** `err` as Unavailable when it is connection-level, naming what broke the connection when pg only says it is unusable. */
+  private failure(client: pg.PoolClient, err: unknown, phase: Phase): Unavailable | undefined {
+    // a refused statement was never sent: a refused COMMIT committed nothing
+    if (isNotQueryable(err)) return unavailable(this.broken.get(client) ?? err, phase === 'commit' ? 'transaction' : phase, this.connectTimeoutMs);
+    return unavailable(err, phase, this.connectTimeoutMs);
+  }
+
+  /** Back to the pool, or discarded (released with its error) when its connection is gone or `unusable`. */
+  private release(client: pg.PoolClient, err?: unknown, unusable = false): void {
+    const lost = this.broken.get(client) ?? (isConnectionLost(err) ? err as Error : undefined);
+    client.release(lost ?? unusable);
   }
 
   /**
@@ -104,25 +142,38 @@ export class PostgresDatabase implements Database {
     return this.unit(fn, false);
   }
 
-  /** One transaction on one pooled connection, ended by COMMIT when `fn` resolves and `keep`, else by ROLLBACK. */
+  /**
+   * One transaction on one pooled connection, ended by COMMIT when `fn` resolves and `keep`, else by ROLLBACK.
+   * A connection-level failure is Unavailable: in doubt when it struck while COMMIT was in flight.
+   */
   private async unit<T>(fn: (sql: Sql) => Promise<T>, keep: boolean): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
     const tx = { begun: false };
+    let phase: Phase = 'transaction';
+    let failed: unknown;
+    let unusable = false;
     try {
       const sql = this.executor(client, tx);
       const result = await fn(keep ? sql : rehearsalSql(sql));
-      if (tx.begun) await client.query(keep ? 'COMMIT' : 'ROLLBACK');
+      if (tx.begun) {
+        if (keep) phase = 'commit';
+        await client.query(keep ? 'COMMIT' : 'ROLLBACK');
+      }
       return result;
     } catch (err) {
-      if (tx.begun) await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      failed = err;
+      const down = this.failure(client, err, phase);
+      // a client whose ROLLBACK failed may still be inside the transaction: never reuse it
+      if (tx.begun && !isConnectionLost(err) && !this.broken.has(client)) await client.query('ROLLBACK').catch((e: unknown) => { failed = e; unusable = true; });
+      throw down ?? err;
     } finally {
-      client.release();
+      this.release(client, failed, unusable);
     }
   }
 
   async migrate(): Promise<number> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
+    let failed: unknown;
     try {
       // several processes may start at once: one migrates, the others wait for it
       await client.query('SELECT pg_advisory_lock(7223372036854775001)');
@@ -137,20 +188,33 @@ export class PostgresDatabase implements Database {
           await client.query('INSERT INTO schema_migrations (version, name, applied) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
           await client.query('COMMIT');
         } catch (err) {
-          await client.query('ROLLBACK');
+          // the migration's own error is the one to report, also when the connection is gone
+          await client.query('ROLLBACK').catch(() => undefined);
           throw err;
         }
         applied++;
       }
       return applied;
+    } catch (err) {
+      failed = err;
+      throw this.failure(client, err, 'other') ?? err;
     } finally {
       await client.query('SELECT pg_advisory_unlock(7223372036854775001)').catch(() => undefined);
-      client.release();
+      this.release(client, failed);
     }
   }
 
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    const client = await this.connect();
+    let failed: unknown;
+    try {
+      await client.query('SELECT 1');
+    } catch (err) {
+      failed = err;
+      throw this.failure(client, err, 'other') ?? err;
+    } finally {
+      this.release(client, failed);
+    }
   }
 
   async close(): Promise<void> {

@@ -195,6 +195,8 @@ export class SqliteDatabase implements Database {
   private async runBatch(batch: Unit[]): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     try {
+      // a transaction left open by a ROLLBACK that failed (abandon) ends before the next one begins
+      if (this.db.inTransaction) this.prepare('ROLLBACK').run();
       this.prepare('BEGIN IMMEDIATE').run();
       this.checkDataVersion();
     } catch (err) {

@@ -1,0 +1,186 @@
+/**
+ * importLoyaltyPoints: a CSV upload of any size adding points to profiles (created if missing), as the coupon
+ * import does it: the upload is spooled to a temporary file, then parsed as a stream and written 1 000 rows at
+ * a time inside ONE transaction. A bad row is a 400 naming its line (`errors[].source.line`) and rolls the whole
+ * import back. Each batch locks its ledgers (in id order), settles them, inserts the entries and buckets in two
+ * statements, and writes each ledger's counters once (docs/loyalty.md, "Importing points").
+ */
+import { randomUUID } from 'node:crypto';
+import { CsvError, parse } from 'csv-parse';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ACCOUNT_ID } from '../../domain/application.js';
+import { badRequest, invalidField, lineError, Title, type AppError } from '../../domain/errors.js';
+import { applyDuration, changeAt, durationProblem, parseDuration, stateAt, type Counters, type LoyaltyProgram } from '../../domain/loyalty.js';
+import { dec } from '../../domain/money.js';
+import type { Sql } from '../../store/db.js';
+import { nextImportId } from '../../store/repos/coupons.js';
+import { ensureProfiles, insertAdditions, lockProfileLedgers, saveLedgers, type ImportedAddition } from '../../store/repos/loyaltyOps.js';
+import type { ServiceContext } from '../context.js';
+import { loadProgram, settle } from './common.js';
+import { joinCandidate } from './join.js';
+
+const BATCH = 1000;
+const COLUMNS = new Set(['customerprofileid', 'identifier', 'amount', 'startdate', 'expirydate', 'validityduration', 'subledgerid', 'reason']);
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const AMOUNT = /^\d{1,12}(\.\d+)?$/;
+const POINTS_MAX = dec('999999999999.99');
+const USER_ID = 1;
+const PARSE = { bom: true, skip_empty_lines: true } as const;
+
+export interface ImportResult { id: number; created: string; accountId: number; userId: number; entity: 'LoyaltyPoints'; amount: number }
+
+/** A rejected row, known by its record number (0 = the header); its line is looked up only on failure. */
+class RowError extends Error {
+  constructor(readonly record: number, readonly title: Title, readonly details: string) { super(details); }
+}
+
+const invalidLine = (line: number, title: Title, details: string): AppError => badRequest(`Line ${line}: ${details}`, [lineError(line, title, details)]);
+
+export async function importLoyaltyPoints(ctx: ServiceContext, programId: number, upload: Readable): Promise<ImportResult> {
+  const { program, importId } = await ctx.db.transaction(async (sql) => {
+    const program = await loadProgram(sql, programId);
+    if (program.cardBased) throw invalidField('/', Title.invalidValue, `Loyalty program ${programId} is card-based: importing points to loyalty cards is not served yet`);
+    return { program, importId: await nextImportId(sql) };
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'openpromo-points-'));
+  const path = join(dir, 'upload.csv');
+  try {
+    await pipeline(upload, createWriteStream(path));
+    const created = ctx.now().toISOString();
+    const amount = await ctx.db.transaction((sql) => importFile(sql, path, program, importId, created));
+    return { id: importId, created, accountId: ACCOUNT_ID, userId: USER_ID, entity: 'LoyaltyPoints', amount };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The line a record ends on, by parsing the spooled file again with line tracking (only on failure). */
+async function lineOf(path: string, record: number): Promise<number> {
+  let n = 0;
+  for await (const { info } of createReadStream(path).pipe(parse({ ...PARSE, info: true })) as AsyncIterable<{ info: { lines: number } }>) {
+    if (n++ === record) return info.lines;
+  }
+  return n;
+}
+
+async function importFile(sql: Sql, path: string, program: LoyaltyProgram, importId: number, now: string): Promise<number> {
+  try {
+    return await importRecords(sql, createReadStream(path), program, importId, now);
+  } catch (err) {
+    if (err instanceof RowError) throw invalidLine(await lineOf(path, err.record), err.title, err.details);
+    if (err instanceof CsvError) throw invalidLine(typeof err.lines === 'number' ? err.lines : 0, Title.invalidCsv, err.message);
+    throw err;
+  }
+}
+
+type Row = Omit<ImportedAddition, 'ledgerId' | 'importId' | 'created' | 'state' | 'changeAt'>;
+
+async function importRecords(sql: Sql, csv: Readable, program: LoyaltyProgram, importId: number, now: string): Promise<number> {
+  let header: string[] | undefined;
+  let batch: Row[] = [];
+  let record = 0;
+  let amount = 0;
+  for await (const fields of csv.pipe(parse(PARSE)) as AsyncIterable<string[]>) {
+    if (!header) {
+      header = fields.map((h) => h.trim().toLowerCase());
+      const unknown = header.find((h) => !COLUMNS.has(h));
+      if (unknown !== undefined) throw new RowError(0, Title.unknown, `Unknown column ${JSON.stringify(unknown)}; the columns are customerprofileid, amount, startdate, expirydate, validityDuration, subledgerid, reason`);
+      if (header.includes('identifier')) throw new RowError(0, Title.invalidValue, 'The column "identifier" names loyalty cards; this program is profile-based: use "customerprofileid"');
+      for (const c of ['customerprofileid', 'amount']) if (!header.includes(c)) throw new RowError(0, Title.required, `The header has no "${c}" column`);
+      continue;
+    }
+    record++;
+    batch.push(toRow(header, fields, record, program, now));
+    if (batch.length >= BATCH) {
+      await writeBatch(sql, program, batch, importId, now);
+      amount += batch.length;
+      batch = [];
+    }
+  }
+  if (!header) throw invalidLine(1, Title.required, 'The file is empty: expected a header with the columns customerprofileid and amount');
+  if (batch.length) await writeBatch(sql, program, batch, importId, now);
+  return amount + batch.length;
+}
+
+function toRow(header: readonly string[], fields: readonly string[], record: number, program: LoyaltyProgram, now: string): Row {
+  if (fields.length !== header.length) throw new RowError(record, Title.invalidCsv, `Expected ${header.length} fields, found ${fields.length}`);
+  const cell: Record<string, string> = {};
+  for (let i = 0; i < header.length; i++) cell[header[i]] = fields[i].trim();
+  const integrationId = cell.customerprofileid ?? '';
+  if (integrationId === '' || integrationId.length > 1000) throw new RowError(record, Title.invalidValue, 'customerprofileid must be 1 to 1000 characters long');
+  const raw = cell.amount ?? '';
+  if (!AMOUNT.test(raw) || dec(raw).lte(0) || dec(raw).gt(POINTS_MAX)) {
+    throw new RowError(record, Title.invalidValue, `amount must be a number greater than 0 and at most 999999999999.99, got ${JSON.stringify(raw)}`);
+  }
+  const subledgerId = cell.subledgerid ?? '';
+  if (subledgerId.length > 64) throw new RowError(record, Title.invalidValue, 'subledgerid is longer than 64 characters');
+  if (subledgerId !== '' && !program.allowSubledger) throw new RowError(record, Title.invalidValue, `Loyalty program ${program.id} does not allow subledgers`);
+  const name = cell.reason ?? '';
+  if (name.length > 255) throw new RowError(record, Title.invalidValue, 'reason is longer than 255 characters');
+
+  const startCell = cell.startdate ?? '';
+  let start: string | null;
+  let startWire: string;
+  if (startCell === '' || startCell === 'immediate') { start = now; startWire = 'immediate'; }
+  else if (startCell === 'on_action') { start = null; startWire = 'on_action'; }
+  else { start = date(startCell, record, 'startdate'); startWire = start; }
+
+  const expiryCell = cell.expirydate ?? '';
+  const validity = cell.validityduration ?? '';
+  if (expiryCell !== '' && validity !== '') throw new RowError(record, Title.invalidValue, 'Give expirydate or validityDuration, not both');
+  let expiry: string | null = null;
+  let validityDuration: string | undefined;
+  if (expiryCell !== '' && expiryCell !== 'unlimited') {
+    expiry = date(expiryCell, record, 'expirydate');
+    if (expiry <= (start ?? now)) throw new RowError(record, Title.invalidValue, 'expirydate must be after the points start');
+  } else if (validity !== '' && validity !== 'unlimited') {
+    const problem = durationProblem(validity, ['unlimited']);
+    if (problem) throw new RowError(record, Title.invalidValue, `validityDuration ${problem}`);
+    validityDuration = validity;
+    // on-action points: the validity counts from their activation
+    if (start !== null) expiry = applyDuration(new Date(start), parseDuration(validity)!, program.timezone).toISOString();
+  }
+  return {
+    uuid: randomUUID(), integrationId, subledgerId, amount: dec(raw), name, startWire, expiryWire: expiry ?? 'unlimited', start, expiry,
+    ...(validityDuration !== undefined ? { validityDuration } : {}),
+  };
+}
+
+function date(v: string, record: number, column: string): string {
+  const t = Date.parse(v);
+  if (!RFC3339.test(v) || Number.isNaN(t)) throw new RowError(record, Title.invalidValue, `${column} must be an RFC 3339 date-time, got ${JSON.stringify(v)}`);
+  return new Date(t).toISOString();
+}
+
+const keyOf = (integrationId: string, subledgerId: string) => `${integrationId}\u0000${subledgerId}`;
+
+/** One batch: profiles, ledgers (locked in id order, settled), entries and buckets, then each ledger's counters and join date. */
+async function writeBatch(sql: Sql, program: LoyaltyProgram, rows: readonly Row[], importId: number, now: string): Promise<void> {
+  await ensureProfiles(sql, ACCOUNT_ID, rows.map((r) => r.integrationId), now);
+  const keys = new Map(rows.map((r) => [keyOf(r.integrationId, r.subledgerId), { ownerId: r.integrationId, subledgerId: r.subledgerId }]));
+  const ids = new Map<string, number>();
+  const ledgers = new Map<number, { counters: Counters; next: string | null; join: string | null }>();
+  for (const l of await lockProfileLedgers(sql, program.id, [...keys.values()], now)) {
+    const s = await settle(sql, l, now);
+    ids.set(keyOf(l.ownerId, l.subledgerId), l.id);
+    ledgers.set(l.id, { counters: s.counters, next: s.nextChangeAt, join: null });
+  }
+  const additions: ImportedAddition[] = rows.map((r) => {
+    const ledgerId = ids.get(keyOf(r.integrationId, r.subledgerId))!;
+    const state = stateAt(r, now);
+    const next = changeAt({ ...r, state });
+    const l = ledgers.get(ledgerId)!;
+    l.counters = { ...l.counters, [state]: l.counters[state].plus(r.amount) };
+    if (next !== null && (l.next === null || next < l.next)) l.next = next;
+    const join = joinCandidate(program, r.start, now);
+    if (join !== null && (l.join === null || join < l.join)) l.join = join;
+    return { ...r, ledgerId, importId, created: now, state, changeAt: next };
+  });
+  await insertAdditions(sql, program.id, additions);
+  await saveLedgers(sql, now, [...ledgers].map(([id, l]) => ({ id, ...l })));
+}
