@@ -4,15 +4,16 @@
  */
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { invalidField, Title } from '../../domain/errors.js';
-import { applyDuration, changeAt, durationProblem, parseDuration, stateAt, type Duration, type LoyaltyProgram } from '../../domain/loyalty.js';
+import { applyDuration, durationProblem, parseDuration, type Duration, type LoyaltyProgram } from '../../domain/loyalty.js';
 import { dec } from '../../domain/money.js';
-import { insertBucket, insertTransaction, lockLedger, nextChange, saveCounters } from '../../store/repos/loyaltyLedgers.js';
+import { lockLedger } from '../../store/repos/loyaltyLedgers.js';
 import { noteJoin } from '../../store/repos/loyaltyOps.js';
 import { ensureProfile } from '../../store/repos/profiles.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgram, settle } from './common.js';
 import { joinCandidate } from './join.js';
-import { newUuid, profileLedger, type PointsInput } from './points.js';
+import { profileLedger, type PointsInput } from './points.js';
+import { writeAddition } from './write.js';
 
 export interface AddPointsInput extends PointsInput { validityDuration?: string; validUntil?: string; pendingDuration?: string; pendingUntil?: string }
 
@@ -64,21 +65,8 @@ export function addLoyaltyPoints(ctx: ServiceContext, programId: number, integra
     const amount = dec(input.points);
     await ensureProfile(sql, ACCOUNT_ID, integrationId, now);
     const ledger = await settle(sql, await lockLedger(sql, key, now), now);
-    const txId = await insertTransaction(sql, {
-      uuid: newUuid(), programId, ledgerId: ledger.id, ownerKind: 'profile', profileIntegrationId: integrationId, subledgerId: key.subledgerId,
-      type: 'addition', source: 'manual', amount, name: input.name ?? '', startDate: dates.startWire, expiryDate: dates.expiryWire,
-      ...(dates.validityDuration !== undefined ? { validityDuration: dates.validityDuration } : {}),
-      ...(input.applicationId !== undefined ? { applicationId: input.applicationId } : {}), flags: {}, created: now,
-    });
-    const bucket = { start: dates.start, expiry: dates.expiry };
-    const state = stateAt(bucket, now);
-    await insertBucket(sql, {
-      ledgerId: ledger.id, transactionId: txId, amount, ...bucket, state, changeAt: changeAt({ ...bucket, state }), created: now,
-      ...(dates.validityDuration !== undefined ? { validityDuration: dates.validityDuration } : {}),
-    });
+    await writeAddition(sql, ledger, { profileIntegrationId: integrationId }, amount, dates, input, now);
     const join = joinCandidate(program, dates.start, now);
     if (join !== null) await noteJoin(sql, ledger.id, join);
-    const counters = { ...ledger.counters, [state]: ledger.counters[state as 'pending' | 'active'].plus(amount) };
-    await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
   });
 }

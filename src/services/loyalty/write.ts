@@ -1,0 +1,50 @@
+/**
+ * The two writes every points change is made of, for profile and card ledgers alike (docs/loyalty.md): an
+ * addition (entry, bucket, counters) and a deduction of active points (entry, the buckets it takes in
+ * spending order, counters). The caller holds the ledger's lock, has settled it and checked the balance.
+ */
+import type { Decimal } from '../../domain/money.js';
+import { allocate, changeAt, stateAt } from '../../domain/loyalty.js';
+import type { Sql } from '../../store/db.js';
+import { activeBuckets, insertBucket, insertSpend, insertTransaction, nextChange, saveBucket, saveCounters, type Ledger } from '../../store/repos/loyaltyLedgers.js';
+import type { pointDates } from './add.js';
+import { newUuid } from './points.js';
+
+/** Whose ledger the entry is written to: a profile (its integration id) or a card (its id, the profile id empty). */
+export interface EntryOwner { profileIntegrationId: string; cardId?: number }
+
+/** What a manual change names: its reason and the Application that made it. */
+interface EntryInput { name?: string; applicationId?: number }
+
+export async function writeAddition(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, dates: ReturnType<typeof pointDates>, input: EntryInput, now: string): Promise<void> {
+  const txId = await insertTransaction(sql, {
+    uuid: newUuid(), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
+    type: 'addition', source: 'manual', amount, name: input.name ?? '', startDate: dates.startWire, expiryDate: dates.expiryWire,
+    ...(dates.validityDuration !== undefined ? { validityDuration: dates.validityDuration } : {}),
+    ...(input.applicationId !== undefined ? { applicationId: input.applicationId } : {}), flags: {}, created: now,
+  });
+  const bucket = { start: dates.start, expiry: dates.expiry };
+  const state = stateAt(bucket, now);
+  await insertBucket(sql, {
+    ledgerId: ledger.id, transactionId: txId, amount, ...bucket, state, changeAt: changeAt({ ...bucket, state }), created: now,
+    ...(dates.validityDuration !== undefined ? { validityDuration: dates.validityDuration } : {}),
+  });
+  const counters = { ...ledger.counters, [state]: ledger.counters[state as 'pending' | 'active'].plus(amount) };
+  await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
+}
+
+export async function writeDeduction(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, input: EntryInput, now: string): Promise<void> {
+  const txId = await insertTransaction(sql, {
+    uuid: newUuid(), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
+    type: 'subtraction', source: 'manual', amount, name: input.name ?? '', startDate: 'immediate', expiryDate: 'unlimited',
+    ...(input.applicationId !== undefined ? { applicationId: input.applicationId } : {}), flags: {}, created: now,
+  });
+  for (const { bucket, take } of allocate(amount, await activeBuckets(sql, ledger.id))) {
+    const remaining = bucket.remaining.minus(take);
+    const spent = remaining.lte(0);
+    await saveBucket(sql, bucket.id, remaining, spent ? 'spent' : 'active', spent ? null : bucket.expiry);
+    await insertSpend(sql, txId, bucket.id, take, now);
+  }
+  const counters = { ...ledger.counters, active: ledger.counters.active.minus(amount), spent: ledger.counters.spent.plus(amount) };
+  await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
+}
