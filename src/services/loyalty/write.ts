@@ -7,16 +7,18 @@ import type { Decimal } from '../../domain/money.js';
 import { allocate, changeAt, stateAt } from '../../domain/loyalty.js';
 import type { Sql } from '../../store/db.js';
 import { activeBuckets, insertBucket, insertSpend, insertTransaction, nextChange, saveBucket, saveCounters, type Ledger } from '../../store/repos/loyaltyLedgers.js';
-import type { pointDates } from './add.js';
 import { newUuid } from './points.js';
 
 /** Whose ledger the entry is written to: a profile (its integration id) or a card (its id, the profile id empty). */
 export interface EntryOwner { profileIntegrationId: string; cardId?: number }
 
+/** When added points start (null: on action) and expire (null: never), with the wire strings of both (add.ts pointDates). */
+interface PointDates { start: string | null; startWire: string; expiry: string | null; expiryWire: string; validityDuration?: string | undefined }
+
 /** What a manual change names: its reason and the Application that made it. */
 interface EntryInput { name?: string; applicationId?: number }
 
-export async function writeAddition(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, dates: ReturnType<typeof pointDates>, input: EntryInput, now: string): Promise<void> {
+export async function writeAddition(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, dates: PointDates, input: EntryInput, now: string): Promise<void> {
   const txId = await insertTransaction(sql, {
     uuid: newUuid(), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
     type: 'addition', source: 'manual', amount, name: input.name ?? '', startDate: dates.startWire, expiryDate: dates.expiryWire,
