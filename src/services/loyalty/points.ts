@@ -10,6 +10,15 @@ export interface PointsInput { points: number; name?: string; subledgerId?: stri
 /** The profile's ledger the request names; refuses subledgers the program does not allow and card-based programs. */
 export function profileLedger(program: LoyaltyProgram, integrationId: string, input: PointsInput): LedgerKey {
   refuseCardBased(program);
+  const subledgerId = checkedSubledger(program, input);
+  return { programId: program.id, ownerKind: 'profile', ownerId: integrationId, subledgerId };
+}
+
+/**
+ * The subledger a manual points change names, after the checks profile and card changes share: a subledger
+ * the program allows, a subscribed Application, a positive amount.
+ */
+export function checkedSubledger(program: LoyaltyProgram, input: PointsInput): string {
   // `subLedgerID`: the older API's body (LoyaltyPoints), which older SDKs still send
   if (input.subledgerId !== undefined && input.subLedgerID !== undefined && input.subledgerId !== input.subLedgerID) {
     throw invalidField('/subLedgerID', Title.invalidValue, 'subledgerId and subLedgerID name different subledgers');
@@ -20,7 +29,7 @@ export function profileLedger(program: LoyaltyProgram, integrationId: string, in
     throw invalidField('/applicationId', Title.invalidValue, `Application ${input.applicationId} is not subscribed to loyalty program ${program.id}`);
   }
   if (!(input.points > 0)) throw invalidField('/points', Title.minimum, 'points must be greater than 0');
-  return { programId: program.id, ownerKind: 'profile', ownerId: integrationId, subledgerId };
+  return subledgerId;
 }
 
 /** A card-based program's points belong to its cards: every profile points operation (writes and reads) is a 400 there (docs/loyalty-cards.md). */

@@ -6,7 +6,7 @@ import type { Sql } from '../../../store/db.js';
 import { getCard } from '../../../store/repos/loyaltyCards.js';
 import { lockLedger, ownerLedgers, type LedgerKey } from '../../../store/repos/loyaltyLedgers.js';
 import { countersAt, loadProgramFor, settle } from '../common.js';
-import type { PointsInput } from '../points.js';
+import { checkedSubledger, type PointsInput } from '../points.js';
 
 /** The program, which must be card-based (400 otherwise); for an Application not subscribed to it, 404. */
 export async function loadCardProgram(sql: Sql, programId: number, applicationId?: number, lock = false): Promise<LoyaltyProgram> {
@@ -31,15 +31,7 @@ export function cardLedger(program: LoyaltyProgram, card: LoyaltyCard, input: Po
   if (card.status !== 'active') {
     throw invalidField('/', Title.invalidValue, `Loyalty card ${card.identifier} is ${isBlocked(card) ? 'blocked' : 'inactive'}: only active cards earn or spend points`);
   }
-  if (input.subledgerId !== undefined && input.subLedgerID !== undefined && input.subledgerId !== input.subLedgerID) {
-    throw invalidField('/subLedgerID', Title.invalidValue, 'subledgerId and subLedgerID name different subledgers');
-  }
-  const subledgerId = input.subledgerId ?? input.subLedgerID ?? '';
-  if (subledgerId !== '' && !program.allowSubledger) throw invalidField('/subledgerId', Title.invalidValue, `Loyalty program ${program.id} does not allow subledgers`);
-  if (input.applicationId !== undefined && !program.subscribedApplications.includes(input.applicationId)) {
-    throw invalidField('/applicationId', Title.invalidValue, `Application ${input.applicationId} is not subscribed to loyalty program ${program.id}`);
-  }
-  if (!(input.points > 0)) throw invalidField('/points', Title.minimum, 'points must be greater than 0');
+  const subledgerId = checkedSubledger(program, input);
   return { programId: program.id, ownerKind: 'card', ownerId: String(card.id), subledgerId };
 }
 
