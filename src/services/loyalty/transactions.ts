@@ -16,6 +16,16 @@ export interface TransactionFilters {
   customerSessionIDs?: string[]; transactionUUIDs?: string[]; awaitsActivation?: boolean; pageSize?: number; skip?: number;
 }
 
+/** The filters profile and card entry lists share, onto the store's query. */
+export function withFilters(q: TransactionQuery, f: Omit<TransactionFilters, 'subledgerId'>): void {
+  if (f.loyaltyTransactionType !== undefined) q.source = f.loyaltyTransactionType;
+  if (f.startDate !== undefined) q.createdFrom = new Date(f.startDate).toISOString();
+  if (f.endDate !== undefined) q.createdTo = new Date(f.endDate).toISOString();
+  if (f.customerSessionIDs) q.customerSessionIds = f.customerSessionIDs;
+  if (f.transactionUUIDs) q.uuids = f.transactionUUIDs;
+  if (f.awaitsActivation) q.awaitsActivation = true;
+}
+
 export function loyaltyTransactions(ctx: ServiceContext, applicationId: number | undefined, programId: number, integrationId: string | undefined, f: TransactionFilters): Promise<{ hasMore: boolean; data: Transaction[]; cardIdentifiers: Map<number, string> }> {
   if (f.awaitsActivation === false) throw invalidParameter('awaitsActivation', Title.invalidValue, 'awaitsActivation can only be true');
   return ctx.db.transaction(async (sql) => {
@@ -27,12 +37,7 @@ export function loyaltyTransactions(ctx: ServiceContext, applicationId: number |
     const q: TransactionQuery = { programId };
     if (integrationId !== undefined) q.profileIntegrationId = integrationId;
     if (f.subledgerId !== undefined) q.subledgerId = f.subledgerId;
-    if (f.loyaltyTransactionType !== undefined) q.source = f.loyaltyTransactionType;
-    if (f.startDate !== undefined) q.createdFrom = new Date(f.startDate).toISOString();
-    if (f.endDate !== undefined) q.createdTo = new Date(f.endDate).toISOString();
-    if (f.customerSessionIDs) q.customerSessionIds = f.customerSessionIDs;
-    if (f.transactionUUIDs) q.uuids = f.transactionUUIDs;
-    if (f.awaitsActivation) q.awaitsActivation = true;
+    withFilters(q, f);
     const pageSize = f.pageSize ?? 50;
     const rows = await listTransactions(sql, q, f.skip ?? 0, pageSize + 1);
     const data = rows.slice(0, pageSize);

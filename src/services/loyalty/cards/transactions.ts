@@ -6,6 +6,7 @@ import { invalidParameter, Title } from '../../../domain/errors.js';
 import type { PointsEntry, Transaction } from '../../../domain/loyalty.js';
 import { listPoints, listTransactions, type PointsQuery, type TransactionQuery } from '../../../store/repos/loyaltyLedgers.js';
 import type { ServiceContext } from '../../context.js';
+import { withFilters } from '../transactions.js';
 import { loadCardProgram, requireCard } from './common.js';
 
 export interface CardTransactionFilters {
@@ -21,12 +22,7 @@ export function loyaltyCardTransactions(ctx: ServiceContext, applicationId: numb
     const card = await requireCard(sql, program.id, identifier);
     const q: TransactionQuery = { programId: program.id, cardId: card.id };
     if (f.subledgerIds?.length) q.subledgerIds = f.subledgerIds;
-    if (f.loyaltyTransactionType !== undefined) q.source = f.loyaltyTransactionType;
-    if (f.startDate !== undefined) q.createdFrom = new Date(f.startDate).toISOString();
-    if (f.endDate !== undefined) q.createdTo = new Date(f.endDate).toISOString();
-    if (f.customerSessionIDs) q.customerSessionIds = f.customerSessionIDs;
-    if (f.transactionUUIDs) q.uuids = f.transactionUUIDs;
-    if (f.awaitsActivation) q.awaitsActivation = true;
+    withFilters(q, f);
     const pageSize = f.pageSize ?? defaultPageSize;
     const rows = await listTransactions(sql, q, f.skip ?? 0, pageSize + 1);
     return { hasMore: rows.length > pageSize, data: rows.slice(0, pageSize), identifier: card.identifier };
