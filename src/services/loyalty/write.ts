@@ -15,15 +15,29 @@ export interface EntryOwner { profileIntegrationId: string; cardId?: number }
 /** When added points start (null: on action) and expire (null: never), with the wire strings of both (add.ts pointDates). */
 interface PointDates { start: string | null; startWire: string; expiry: string | null; expiryWire: string; validityDuration?: string | undefined }
 
-/** What a manual change names: its reason and the Application that made it. */
-interface EntryInput { name?: string; applicationId?: number }
+/**
+ * What an entry records beyond its amount: its reason and the Application that made it; a session's entries
+ * also their origin, the transaction UUID its effect announced, and the session, campaign, ruleset and rule.
+ */
+export interface EntryInput {
+  name?: string; applicationId?: number; source?: 'manual' | 'session'; uuid?: string;
+  customerSessionId?: string; campaignId?: number; rulesetId?: number; ruleName?: string; eventId?: number;
+  flags?: { createsNegativeBalance?: boolean };
+}
 
-export async function writeAddition(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, dates: PointDates, input: EntryInput, now: string): Promise<void> {
+/** The entry's origin fields as the transaction row stores them. */
+function origin(input: EntryInput) {
+  const o: Record<string, unknown> = { source: input.source ?? 'manual', uuid: input.uuid ?? newUuid(), name: input.name ?? '', flags: input.flags ?? {} };
+  for (const k of ['applicationId', 'customerSessionId', 'campaignId', 'rulesetId', 'ruleName', 'eventId'] as const) if (input[k] !== undefined) o[k] = input[k];
+  return o as { source: 'manual' | 'session'; uuid: string; name: string; flags: { createsNegativeBalance?: boolean } };
+}
+
+/** Writes the addition; answers the new transaction's row id. */
+export async function writeAddition(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, dates: PointDates, input: EntryInput, now: string): Promise<number> {
   const txId = await insertTransaction(sql, {
-    uuid: newUuid(), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
-    type: 'addition', source: 'manual', amount, name: input.name ?? '', startDate: dates.startWire, expiryDate: dates.expiryWire,
-    ...(dates.validityDuration !== undefined ? { validityDuration: dates.validityDuration } : {}),
-    ...(input.applicationId !== undefined ? { applicationId: input.applicationId } : {}), flags: {}, created: now,
+    ...origin(input), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
+    type: 'addition', amount, startDate: dates.startWire, expiryDate: dates.expiryWire,
+    ...(dates.validityDuration !== undefined ? { validityDuration: dates.validityDuration } : {}), created: now,
   });
   const bucket = { start: dates.start, expiry: dates.expiry };
   const state = stateAt(bucket, now);
@@ -33,13 +47,14 @@ export async function writeAddition(sql: Sql, ledger: Ledger, owner: EntryOwner,
   });
   const counters = { ...ledger.counters, [state]: ledger.counters[state as 'pending' | 'active'].plus(amount) };
   await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
+  return txId;
 }
 
-export async function writeDeduction(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, input: EntryInput, now: string): Promise<void> {
+/** Writes the deduction; answers the new transaction's row id. */
+export async function writeDeduction(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, input: EntryInput, now: string): Promise<number> {
   const txId = await insertTransaction(sql, {
-    uuid: newUuid(), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
-    type: 'subtraction', source: 'manual', amount, name: input.name ?? '', startDate: 'immediate', expiryDate: 'unlimited',
-    ...(input.applicationId !== undefined ? { applicationId: input.applicationId } : {}), flags: {}, created: now,
+    ...origin(input), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
+    type: 'subtraction', amount, startDate: 'immediate', expiryDate: 'unlimited', created: now,
   });
   for (const { bucket, take } of allocate(amount, await activeBuckets(sql, ledger.id))) {
     const remaining = bucket.remaining.minus(take);
@@ -48,5 +63,5 @@ export async function writeDeduction(sql: Sql, ledger: Ledger, owner: EntryOwner
     await insertSpend(sql, txId, bucket.id, take, now);
   }
   const counters = { ...ledger.counters, active: ledger.counters.active.minus(amount), spent: ledger.counters.spent.plus(amount) };
-  await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
+  await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));  return txId;
 }
