@@ -101,17 +101,28 @@ export class Facts implements ProductFacts, ExtraFacts {
     return this.ledger.room({ campaignId: this.campaignId, action: action as never, ...(this.coupon ? { couponId: this.coupon.id } : {}) })?.room ?? null;
   }
   couponCanBeCreated(): boolean { const r = this.budgetRemaining('createCoupon'); return r === null || r.greaterThanOrEqualTo(1); }
+  private committedPoints(programId: number, sub: string): Decimal {
+    const b = this.input.loyaltyBalances?.find((x) => x.programId === programId && x.subledgerId === sub);
+    return b ? dec(b.balance) : ZERO;
+  }
+  /** Tentative active balance: committed points, plus this evaluation's active additions, minus its deductions. */
   loyaltyBalance(programId: Decimal, sub?: string): Decimal {
-    const s = sub ?? '';
-    const b = this.input.loyaltyBalances?.find((x) => x.programId === programId.toNumber() && x.subledgerId === s);
-    return (b ? dec(b.balance) : ZERO).minus(this.ledger.loyaltyUsed(`${programId.toNumber()}|${s}`));
+    const k = `${programId.toNumber()}|${sub ?? ''}`;
+    return this.committedPoints(programId.toNumber(), sub ?? '').plus(this.ledger.loyaltyAdded(k)).minus(this.ledger.loyaltyUsed(k));
   }
   loyaltyTier(programId: Decimal): string | null {
-    return this.input.loyaltyBalances?.find((x) => x.programId === programId.toNumber() && x.subledgerId === '')?.tier ?? null;
+    const id = programId.toNumber();
+    return this.ledger.tierAnnounced(`${id}|`) ?? this.input.loyaltyBalances?.find((x) => x.programId === id && x.subledgerId === '')?.tier ?? null;
   }
+  /** What a deduction may spend: committed points not yet spent by this evaluation (docs/loyalty-sessions.md). */
   loyaltyPointsCanBeRedeemed(programId: Decimal, points: Decimal, sub?: string): boolean {
     const r = this.budgetRemaining('redeemLoyaltyPoints');
-    return this.loyaltyBalance(programId, sub).greaterThanOrEqualTo(points) && (r === null || r.greaterThanOrEqualTo(points));
+    const k = `${programId.toNumber()}|${sub ?? ''}`;
+    const spendable = this.committedPoints(programId.toNumber(), sub ?? '').minus(this.ledger.loyaltyUsed(k));
+    return spendable.greaterThanOrEqualTo(points) && (r === null || r.greaterThanOrEqualTo(points));
+  }
+  loyaltyCardValid(programId: Decimal): boolean {
+    return this.input.loyaltyPrograms?.find((p) => p.id === programId.toNumber())?.cardValid === true;
   }
   inAudience(audienceId: Decimal): boolean {
     return !!this.input.profile && !!this.input.session.profileId && this.input.profile.audienceIds.includes(audienceId.toNumber());

@@ -12,6 +12,7 @@ import type { EffectCall, Value, ValueMap } from '../rules/contract.js';
 import type { BudgetKey, Ledger } from './ledger.js';
 import type { FlatItem } from './roots.js';
 import type {
+  EngineLoyaltyProgram,
   CreatedCoupon, CreatedReferral, CustomEffectDef, DiscountScope, EffectType, EngineCampaign, EngineCoupon,
   EngineIds, EngineInput, EngineReferral, ItemDiscountScope, LimitAction, Props,
 } from './types.js';
@@ -298,6 +299,42 @@ function recipient(ctx: RuleContext, v: Value | undefined): string | null {
   return optStr(v) ?? (ctx.env.input.session.profileId || null);
 }
 
+/**
+ * The program an effect names, as the Application sees it; the rule fails when it is not subscribed or, for a
+ * card-based program, when the session carries no valid card of it (docs/loyalty-sessions.md).
+ */
+function programOf(ctx: RuleContext, programId: number): EngineLoyaltyProgram | null {
+  const list = ctx.env.input.loyaltyPrograms;
+  if (list === undefined) return null;
+  const prog = list.find((x) => x.id === programId);
+  if (!prog) throw new RuleFailure(`loyalty program ${programId} is not available to this Application`);
+  if (prog.cardBased && !prog.cardValid) throw new RuleFailure(`the session has no valid loyalty card of program ${programId}`);
+  return prog;
+}
+
+function committedBalance(ctx: RuleContext, programId: number, subLedgerId: string): Decimal {
+  const bal = ctx.env.input.loyaltyBalances?.find((b) => b.programId === programId && b.subledgerId === subLedgerId);
+  return bal ? dec(bal.balance) : ZERO;
+}
+
+/** `changeLoyaltyTierLevel` when this evaluation's active additions lift the ledger into a higher tier (upgrades only). */
+function tierUpgrade(ctx: RuleContext, prog: EngineLoyaltyProgram | null, programId: number, subLedgerId: string, out: AppliedCalls): void {
+  if (!prog || prog.tiers.length === 0) return;
+  const lk = `${programId}|${subLedgerId}`;
+  const tentative = committedBalance(ctx, programId, subLedgerId).plus(ctx.ledger.loyaltyAdded(lk)).minus(ctx.ledger.loyaltyUsed(lk));
+  let target = -1;
+  prog.tiers.forEach((t, i) => { if (tentative.greaterThanOrEqualTo(t.minPoints)) target = i; });
+  if (target < 0) return;
+  const current = ctx.ledger.tierAnnounced(lk) ?? ctx.env.input.loyaltyBalances?.find((b) => b.programId === programId && b.subledgerId === subLedgerId)?.tier ?? null;
+  const rank = current === null ? -1 : prog.tiers.findIndex((t) => t.name === current);
+  if (target <= rank) return;
+  const newTierName = prog.tiers[target].name;
+  ctx.ledger.announceTier(lk, newTierName);
+  const props: Props = { ruleTitle: ctx.ruleName, programId, subLedgerId, newTierName };
+  if (current !== null) props.previousTierName = current;
+  out.push({ effectType: 'changeLoyaltyTierLevel', props });
+}
+
 function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: AppliedCalls): void {
   const programId = id(num(a[0], 'programId'));
   const subLedgerId = str(a[1], 'subledgerId');
@@ -305,7 +342,8 @@ function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Appli
   const name = str(a[3], 'name');
   if (desired.lessThanOrEqualTo(0)) return;
   const to = unit === null ? recipient(ctx, a[4]) : recipient(ctx, undefined);
-  if (!to) return;                                            // anonymous session: nobody to credit
+  const prog = programOf(ctx, programId);
+  if (!to && !prog?.cardBased) return;                       // anonymous session: nobody to credit
   let value = desired;
   const room = ctx.ledger.room(key(ctx, 'createLoyaltyPoints'));
   if (room && room.room.lessThan(value)) {
@@ -316,9 +354,10 @@ function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Appli
   ctx.ledger.consume(key(ctx, 'createLoyaltyPoints'), value);
   const props: Props = { name, programId, subLedgerId, value };
   if (value.lessThan(desired)) props.desiredValue = desired;
-  props.recipientIntegrationId = to;
+  props.recipientIntegrationId = to ?? '';
+  let pending = prog?.pendingByDefault ?? false;
   if (unit === null) {
-    if (a[5] instanceof Date) props.startDate = a[5];
+    if (a[5] instanceof Date) { props.startDate = a[5]; pending = a[5] > ctx.env.input.now; }
     if (a[6] instanceof Date) props.expiryDate = a[6];
   }
   props.transactionUUID = ctx.env.ids.uuid();
@@ -326,7 +365,10 @@ function addPoints(ctx: RuleContext, a: Value[], unit: number | null, out: Appli
     props.cartItemPosition = ctx.env.units[unit].position;
     props.cartItemSubPosition = ctx.env.units[unit].subPosition;
   }
+  if (prog?.cardBased) props.cardIdentifier = prog.cardIdentifier;
   out.push({ effectType: 'addLoyaltyPoints', props });
+  if (!pending) ctx.ledger.addLoyalty(`${programId}|${subLedgerId}`, value);
+  tierUpgrade(ctx, prog, programId, subLedgerId, out);
 }
 
 function deductPoints(ctx: RuleContext, a: Value[], out: AppliedCalls): void {
@@ -335,16 +377,19 @@ function deductPoints(ctx: RuleContext, a: Value[], out: AppliedCalls): void {
   const value = num(a[2], 'points');
   const name = str(a[3], 'name');
   if (value.lessThanOrEqualTo(0)) return;
+  const prog = programOf(ctx, programId);
   const lk = `${programId}|${subLedgerId}`;
-  const bal = ctx.env.input.loyaltyBalances?.find((b) => b.programId === programId && b.subledgerId === subLedgerId);
-  const available = sub(bal ? dec(bal.balance) : ZERO, ctx.ledger.loyaltyUsed(lk));
+  // only points committed before this session can be spent, never this session's own additions (docs/loyalty-sessions.md)
+  const available = sub(committedBalance(ctx, programId, subLedgerId), ctx.ledger.loyaltyUsed(lk));
   if (available.lessThan(value)) throw new RuleFailure('insufficient loyalty balance');
   const room = ctx.ledger.room(key(ctx, 'redeemLoyaltyPoints'));
   if (room && room.room.lessThan(value)) { out.drop('budget exhausted: redeemLoyaltyPoints'); return; }
   if (!takeCount(ctx, 'redeemLoyaltyPointsEffect')) { out.drop('budget exhausted: redeemLoyaltyPointsEffect'); return; }
   ctx.ledger.consume(key(ctx, 'redeemLoyaltyPoints'), value);
   ctx.ledger.useLoyalty(lk, value);
-  out.push({ effectType: 'deductLoyaltyPoints', props: { ruleTitle: ctx.ruleName, programId, subLedgerId, value, name, transactionUUID: ctx.env.ids.uuid() } });
+  const props: Props = { ruleTitle: ctx.ruleName, programId, subLedgerId, value, name, transactionUUID: ctx.env.ids.uuid() };
+  if (prog?.cardBased) props.cardIdentifier = prog.cardIdentifier;
+  out.push({ effectType: 'deductLoyaltyPoints', props });
 }
 
 // ---- custom effects ------------------------------------------------------------------------------

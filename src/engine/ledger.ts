@@ -47,6 +47,8 @@ export class Ledger {
   private readonly budgetUse = new Map<BudgetRemaining, Decimal>();
   private readonly couponUse = new Map<number, Decimal>();
   private readonly loyaltyUse = new Map<string, Decimal>();
+  private readonly loyaltyAdd = new Map<string, Decimal>();
+  private readonly tierSeen = new Map<string, string>();
 
   constructor(units: readonly FlatItem[], sessionCosts: Record<string, { price: Decimal }>, private readonly budgets: Map<number, BudgetRemaining[]>) {
     this.unitPrice = units.map((u) => u.price);
@@ -259,6 +261,12 @@ export class Ledger {
 
   loyaltyUsed(key: string): Decimal { return this.loyaltyUse.get(key) ?? ZERO; }
   useLoyalty(key: string, amount: Decimal): void { this.setMap(this.loyaltyUse, key, add(this.loyaltyUsed(key), amount)); }
+  /** Points this evaluation adds that are active at once (what a tier upgrade counts). */
+  loyaltyAdded(key: string): Decimal { return this.loyaltyAdd.get(key) ?? ZERO; }
+  addLoyalty(key: string, amount: Decimal): void { this.setMap(this.loyaltyAdd, key, add(this.loyaltyAdded(key), amount)); }
+  /** The tier an upgrade effect of this evaluation already announced for the ledger. */
+  tierAnnounced(key: string): string | undefined { return this.tierSeen.get(key); }
+  announceTier(key: string, name: string): void { this.setMap(this.tierSeen, key, name); }
 }
 
 export function indexBudgets(list: readonly BudgetRemaining[] | undefined): Map<number, BudgetRemaining[]> {

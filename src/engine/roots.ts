@@ -280,6 +280,8 @@ export function buildRoots(input: EngineInput, units: FlatItem[] = flatten(input
   if (!input.sessionless && input.session.loyaltyCards.length > 0) {
     const card = fixedMap();
     card.Identifier = input.session.loyaltyCards[0];
+    const status = input.loyaltyPrograms?.find((p) => p.cardIdentifier === card.Identifier)?.cardStatus;
+    if (status !== undefined) card.Status = status;
     roots.LoyaltyCard = sealProto(card);
   }
   return roots;

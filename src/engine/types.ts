@@ -182,7 +182,26 @@ export interface BudgetRemaining {
 export interface CustomEffectDef { id: number; name: string; payload: string; params: { name: string; type: string }[] }
 export interface NamedRef { id: number; name: string }
 interface AchievementRef { id: number; name: string; target: Decimal; currentProgress: Decimal }
-interface LoyaltyBalance { programId: number; subledgerId: string; balance: Decimal; tier?: string | null }
+/** Active points of one (sub)ledger of the session's profile or loyalty card, and its current tier. */
+export interface LoyaltyBalance { programId: number; subledgerId: string; balance: Decimal; tier?: string | null }
+
+/**
+ * A loyalty program the Application is subscribed to, as its rules may use it (docs/loyalty-sessions.md). A
+ * card-based program's points go to the session's card: `cardIdentifier` when the session names a valid one.
+ */
+export interface EngineLoyaltyProgram {
+  id: number;
+  cardBased: boolean;
+  /** ascending by minPoints */
+  tiers: { name: string; minPoints: Decimal }[];
+  /** new points wait (a future or on-action start) unless the rule gives a start date */
+  pendingByDefault: boolean;
+  cardIdentifier?: string | null;
+  /** the card's status (`active` | `inactive`), when the session names a card of this program */
+  cardStatus?: string;
+  /** the session's card of this program exists, is active and may be used by the session's profile */
+  cardValid?: boolean;
+}
 
 /** Id generators: injected so the engine stays deterministic under test. */
 export interface EngineIds {
@@ -236,6 +255,8 @@ export interface EngineInput {
   giveawayPools?: NamedRef[];
   achievements?: AchievementRef[];
   loyaltyBalances?: LoyaltyBalance[];
+  /** Given: effects naming another program fail their rule; absent (unit tests): any program id is taken. */
+  loyaltyPrograms?: EngineLoyaltyProgram[];
   event: { type: EngineEventType; attributes?: AttributeMap; created?: Date };
   now: Date;
   ids?: EngineIds;

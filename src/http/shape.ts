@@ -6,6 +6,9 @@ import { toNumber } from '../domain/money.js';
 import type { CustomerProfile } from '../domain/profile.js';
 import type { CustomerSession } from '../domain/session.js';
 import type { SessionResult } from '../services/sessions/result.js';
+import type { LedgerBalances } from '../services/loyalty/session.js';
+import type { LoyaltyView } from '../services/loyalty/sessionView.js';
+import { wireCard } from './schemas/loyaltyCards.js';
 
 export function wireSession(s: CustomerSession, evaluableCampaignIds?: number[]): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -57,7 +60,7 @@ export function integrationState(r: SessionResult, responseContent: readonly str
   if (want.has('coupons')) out.coupons = (r.coupons ?? []).map((c) => ({ ...wireCoupon(c.coupon), profileRedemptionCount: c.profileRedemptionCount }));
   if (want.has('referral') && r.referral) out.referral = wireInventoryReferral(r.referral.referral, r.referral.referredCustomers);
   if (want.has('awardedGiveaways')) out.awardedGiveaways = [];
-  if (want.has('loyalty')) out.loyalty = { programs: {} };
+  if (want.has('loyalty')) out.loyalty = wireLoyalty(r.loyalty ?? { programs: [], cards: [] });
   if (want.has('previousReturns')) out.previousReturns = r.previousReturns ?? [];
   if (r.return) out.return = r.return;
   return out;
@@ -128,4 +131,33 @@ export function wireReferral(r: Referral): Record<string, unknown> {
 /** InventoryReferral = Referral + the friends who redeemed it. */
 export function wireInventoryReferral(r: Referral, referredCustomers: string[]): Record<string, unknown> {
   return { ...wireReferral(r), referredCustomers };
+}
+
+/** LedgerInfo: 25.17 shows the deprecated expiredBalance and spentBalance as 0. */
+function wireLedgerInfo(b: LedgerBalances): Record<string, unknown> {
+  return {
+    currentBalance: toNumber(b.counters.active), pendingBalance: toNumber(b.counters.pending), negativeBalance: toNumber(b.counters.negative),
+    expiredBalance: 0, spentBalance: 0, tentativeCurrentBalance: toNumber(b.tentative.active), tentativePendingBalance: toNumber(b.tentative.pending),
+    tentativeNegativeBalance: toNumber(b.tentative.negative),
+  };
+}
+
+const wireLedgers = (m: Map<string, LedgerBalances>) => Object.fromEntries([...m].map(([k, v]) => [k, wireLedgerInfo(v)]));
+
+/** Loyalty: `programs` keyed by the program id as a decimal string (docs/loyalty-sessions.md); `cards` only when the session names one. */
+export function wireLoyalty(v: LoyaltyView): Record<string, unknown> {
+  const programs: Record<string, unknown> = {};
+  for (const p of v.programs) {
+    programs[String(p.program.id)] = {
+      id: p.program.id, title: p.program.title, name: p.program.name, ...(p.joinDate !== undefined ? { joinDate: p.joinDate } : {}),
+      ledger: wireLedgerInfo(p.ledger), subLedgers: wireLedgers(p.subLedgers),
+    };
+  }
+  const out: Record<string, unknown> = { programs };
+  if (v.cards.length > 0) {
+    out.cards = v.cards.map((c) => ({
+      ...wireCard({ card: c.card, program: c.program, balances: new Map() }), ledger: wireLedgerInfo(c.ledger), subledgers: wireLedgers(c.subLedgers),
+    }));
+  }
+  return out;
 }

@@ -27,6 +27,7 @@ import { loadSnapshot, type Snapshot } from '../campaigns/snapshot.js';
 import type { Definitions } from '../definitions/load.js';
 import { withTimes } from '../definitions/times.js';
 import type { ServiceContext } from '../context.js';
+import { datePoints, engineLoyalty, loadSessionLoyalty, type SessionLoyalty } from '../loyalty/session.js';
 
 export interface EvaluationInput {
   app: Application;
@@ -62,6 +63,8 @@ export interface Evaluation {
   triggeredCampaigns: Campaign[];
   createdCoupons: Coupon[];
   createdReferrals: Referral[];
+  /** the loyalty ledgers the rules saw (locked on a close, which writes them); absent when no rule ran */
+  loyalty?: SessionLoyalty | null;
 }
 
 export const emptyEvaluation = (): Evaluation => ({ effects: [], ruleFailureReasons: [], triggeredCampaigns: [], createdCoupons: [], createdReferrals: [] });
@@ -178,6 +181,7 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
   // nothing could run and no code needs an answer: the engine would return nothing
   if (candidates.length === 0 && session.couponCodes.length === 0 && !session.referralCode) return emptyEvaluation();
   const codes = await loadCodes(sql, input, candidates, snapshot.defs);
+  const loyalty = await loadSessionLoyalty(sql, app.id, session.profileId ?? '', session.loyaltyCards, input.closing, input.now);
   const generated = ruleCodes(snapshot.byId, app.caseSensitivity);
   const engineInput: EngineInput = {
     session: {
@@ -199,6 +203,7 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
     referral: codes.engineReferral,
     budgets: codes.buckets.map((b) => b.budget),
     customEffects: snapshot.customEffects,
+    ...engineLoyalty(loyalty),
     event: { type: input.event, created: input.now },
     now: input.now,
     ids: generated.ids,
@@ -208,5 +213,8 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
       includeFailureReasons: input.failureReasons,
     },
   };
-  return toEvaluation(evaluate(engineInput), snapshot, { buckets: codes.buckets, coupons: codes.coupons, referral: codes.referral }, generated);
+  const evaluation = toEvaluation(evaluate(engineInput), snapshot, { buckets: codes.buckets, coupons: codes.coupons, referral: codes.referral }, generated);
+  datePoints(evaluation.effects, loyalty, input.now);
+  evaluation.loyalty = loyalty;
+  return evaluation;
 }

@@ -14,7 +14,7 @@ import type { ServiceContext } from '../context.js';
 import { exclusive } from '../exclusive.js';
 import { newEvent } from './event.js';
 import { sessionLockKey } from './lock.js';
-import { rollbackForRevoke } from './rollback.js';
+import { revokeWithPoints } from './rollback.js';
 import { releaseAll, type Consumed } from './usage.js';
 
 export async function reopenCustomerSession(ctx: ServiceContext, applicationId: number, integrationId: string): Promise<{ effects: Effect[] }> {
@@ -23,7 +23,7 @@ export async function reopenCustomerSession(ctx: ServiceContext, applicationId: 
     const stored = await getSession(sql, applicationId, integrationId);
     if (!stored) throw notFound('Customer session');
     assertReopenable(stored.session.state);
-    const rb = rollbackForRevoke(stored.effects);
+    const rb = await revokeWithPoints(sql, stored.effects, { applicationId, sessionIntegrationId: integrationId, profileId: stored.session.profileId }, ctx.now());
     const session = { ...stored.session, state: 'open' as const, updated: now };
     await updateSession(sql, session, rb.remaining);
     await releaseAll(sql, applicationId, stored.session.id, integrationId, await getConsumed<Consumed>(sql, stored.session.id));

@@ -4,6 +4,7 @@ import type { CustomerProfile } from '../../domain/profile.js';
 import type { Return, SessionEvent } from '../../domain/records.js';
 import type { CustomerSession } from '../../domain/session.js';
 import type { Evaluation } from './evaluate.js';
+import type { LoyaltyView } from '../loyalty/sessionView.js';
 
 /** Everything a session use case hands back; http/ shapes it per `responseContent`. */
 export interface SessionResult {
@@ -22,4 +23,6 @@ export interface SessionResult {
   referral?: { referral: Referral; referredCustomers: string[] };
   /** a dry run's `evaluableCampaignIds`, echoed in its customerSession only (docs/sessions.md, "Dry runs") */
   evaluableCampaignIds?: number[];
+  /** responseContent `loyalty` */
+  loyalty?: LoyaltyView;
 }

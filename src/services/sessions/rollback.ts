@@ -6,6 +6,8 @@
  */
 import type { Effect } from '../../domain/effect.js';
 import { fromWire, netEffects, rollbackAll, rollbackReturned, toWire, type ReturnedUnits, type WireEffect } from '../../engine/index.js';
+import type { Sql } from '../../store/db.js';
+import { rollbackSessionLoyalty } from '../loyalty/sessionRollback.js';
 
 export interface Rollback { rollbacks: Effect[]; remaining: Effect[] }
 
@@ -18,6 +20,17 @@ function split(committed: readonly Effect[], rollbacks: ReturnType<typeof rollba
 /** Revoke (closed/partially_returned → cancelled) and reopen: undo everything that can be undone. */
 export function rollbackForRevoke(committed: readonly Effect[]): Rollback {
   return split(committed, rollbackAll(committed.map((e) => fromWire(e as WireEffect))));
+}
+
+/**
+ * A revoke or reopen with its points: the loyalty rollbacks depend on the ledgers as they stand (return
+ * policy, balances), so their entries are written here, in the caller's transaction.
+ */
+export async function revokeWithPoints(sql: Sql, committed: readonly Effect[], origin: { applicationId: number; sessionIntegrationId: string; profileId?: string }, now: Date): Promise<Rollback> {
+  const rb = rollbackForRevoke(committed);
+  const points = await rollbackSessionLoyalty(sql, committed, origin, now);
+  if (points.length === 0) return rb;
+  return { rollbacks: [...rb.rollbacks, ...points], remaining: netEffects([...rb.remaining, ...points].map((e) => fromWire(e as WireEffect))).map(toWire) };
 }
 
 /** A partial return: undo the per-item effects of the returned units only (docs/sessions.md, "Returns"). */

@@ -30,12 +30,14 @@ import { emptyEvaluation, evaluateSession, withoutCreated, type Evaluation } fro
 import { newEvent } from './event.js';
 import { sessionLockKey } from './lock.js';
 import type { SessionResult } from './result.js';
-import { rollbackForRevoke } from './rollback.js';
+import { revokeWithPoints } from './rollback.js';
 import { couponsByValues, profileRedemptions } from '../../store/repos/coupons.js';
 import { referralByCode, refereesOf } from '../../store/repos/referrals.js';
 import { normaliseCode } from '../../domain/coupon.js';
 import { commitAppliedNow, commitClose, releaseAll, type Consumed } from './usage.js';
 import { applyReservations, persistCreated } from './created.js';
+import { commitSessionLoyalty } from '../loyalty/session.js';
+import { sessionLoyaltyView } from '../loyalty/sessionView.js';
 
 export interface UpdateSessionRequest {
   applicationId: number;
@@ -67,11 +69,11 @@ async function run(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest, ser
   if (req.dry) {
     // the store as a dry run leaves it is the store as it found it: its answer is shaped before its
     // writes, which are rolled back
-    const answer = await shape(sql, req, loaded, draft, preview(loaded, draft, outcome, serverNow.toISOString()));
+    const answer = await shape(sql, req, loaded, draft, preview(loaded, draft, outcome, serverNow.toISOString()), serverNow);
     await commit(sql, req, loaded, draft, outcome, serverNow);
     return answer;
   }
-  return shape(sql, req, loaded, draft, await commit(sql, req, loaded, draft, outcome, serverNow));
+  return shape(sql, req, loaded, draft, await commit(sql, req, loaded, draft, outcome, serverNow), serverNow);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,7 +174,7 @@ async function evaluate(ctx: ServiceContext, sql: Sql, req: UpdateSessionRequest
     return { evaluation: emptyEvaluation(), effects, kept: effects };
   }
   if (transition.kind === 'revoke') {
-    const rb = rollbackForRevoke(stored!.effects);
+    const rb = await revokeWithPoints(sql, stored!.effects, { applicationId: app.id, sessionIntegrationId: req.integrationId, profileId: stored!.session.profileId }, serverNow);
     return { evaluation: emptyEvaluation(), effects: rb.rollbacks, kept: rb.remaining };
   }
   const evaluation = await evaluateSession(ctx, sql, {
@@ -235,6 +237,7 @@ async function commit(sql: Sql, req: UpdateSessionRequest, { stored, transition 
       }));
     }
   }
+  if (closes(transition)) await commitSessionLoyalty(sql, evaluation.loyalty ?? null, { applicationId: req.applicationId, integrationId: session.integrationId }, effects, serverNow);
   if (profile) await commitProfile(sql, profile, transition, session, stored);
   return { session, effects, evaluation, event, effectsJson };
 }
@@ -268,7 +271,7 @@ function preview({ transition }: Loaded, draft: Draft, outcome: Outcome, now: st
 // shape
 
 /** The result http/ answers from, with what `responseContent` asks for. */
-async function shape(sql: Sql, req: UpdateSessionRequest, { app, stored }: Loaded, draft: Draft, done: Done): Promise<SessionResult> {
+async function shape(sql: Sql, req: UpdateSessionRequest, { app, stored }: Loaded, draft: Draft, done: Done, serverNow: Date): Promise<SessionResult> {
   const want = req.responseContent;
   const result: SessionResult = { session: done.session, effects: done.effects, evaluation: done.evaluation, profile: null, event: done.event };
   if (done.effectsJson !== undefined) result.effectsJson = done.effectsJson;
@@ -277,6 +280,7 @@ async function shape(sql: Sql, req: UpdateSessionRequest, { app, stored }: Loade
     result.profile = req.dry ? draft.seen : (await getProfile(sql, ACCOUNT_ID, draft.profile.integrationId)) ?? draft.profile;
   }
   if (want.includes('coupons') || want.includes('referral')) await addCodes(sql, result, app, want);
+  if (want.includes('loyalty')) result.loyalty = await sessionLoyaltyView(sql, req.applicationId, done.session, done.session.state === 'open' ? done.effects : [], req.now ?? serverNow);
   if (want.includes('previousReturns')) result.previousReturns = stored ? await listReturns(sql, stored.session.id) : [];
   if (req.dry && req.patch.evaluableCampaignIds) result.evaluableCampaignIds = req.patch.evaluableCampaignIds;
   return result;

@@ -1,0 +1,231 @@
+/**
+ * Loyalty in customer sessions (docs/loyalty-sessions.md): the ledgers a session's rules see, the dates of the
+ * points they add, what a close writes, and the tentative balances an open session answers. A close reads its
+ * ledgers under their row locks (in id order) and writes them in the same transaction, so racing closes of one
+ * profile or card can never spend points that are not there.
+ */
+import { emptyCounters, type Counters, type LoyaltyProgram, type OwnerKind } from '../../domain/loyalty.js';
+import type { LoyaltyCard } from '../../domain/loyaltyCard.js';
+import type { Effect } from '../../domain/effect.js';
+import { dec, ZERO, type Decimal } from '../../domain/money.js';
+import type { EngineLoyaltyProgram, LoyaltyBalance } from '../../engine/index.js';
+import type { Sql } from '../../store/db.js';
+import { getCard } from '../../store/repos/loyaltyCards.js';
+import { lockLedger, ownerLedgers, type Ledger } from '../../store/repos/loyaltyLedgers.js';
+import { noteJoin } from '../../store/repos/loyaltyOps.js';
+import { listPrograms } from '../../store/repos/loyaltyPrograms.js';
+import { ACCOUNT_ID } from '../../domain/application.js';
+import { countersAt, settle } from './common.js';
+import { joinCandidate } from './join.js';
+import { pointDates } from './add.js';
+import { writeAddition, writeDeduction, type EntryOwner } from './write.js';
+
+/** One (sub)ledger as the session found it: the row (when it exists) and its balances now. */
+export interface LedgerState { ledger?: Ledger; counters: Counters }
+
+/** A program the session's Application is subscribed to, with the ledgers of the session's owner in it. */
+export interface ProgramState {
+  program: LoyaltyProgram;
+  /** card-based programs: the session's card of this program, if it names one that exists */
+  card?: LoyaltyCard;
+  /** whose points: the profile (integration id) or the card (row id); null = nobody (anonymous, no valid card) */
+  owner: { kind: OwnerKind; id: string } | null;
+  ledgers: Map<string, LedgerState>;
+}
+
+export interface SessionLoyalty { programs: ProgramState[]; locked: boolean }
+
+/** Programs subscribed to the Application (Integration API visibility), ordered by id. */
+export async function subscribedPrograms(sql: Sql, applicationId: number): Promise<LoyaltyProgram[]> {
+  return (await listPrograms(sql, ACCOUNT_ID)).filter((p) => p.subscribedApplications.includes(applicationId));
+}
+
+/** A registered card (linked to profiles) serves only sessions of one of them; an anonymous card any session (docs/loyalty-sessions.md). */
+export function cardUsable(card: LoyaltyCard | undefined, profileId: string): boolean {
+  if (!card || card.status !== 'active') return false;
+  return card.profiles.length === 0 || card.profiles.some((p) => p.integrationId === profileId);
+}
+
+/**
+ * The loyalty state a session's rules evaluate: for every subscribed program, the ledgers of the session's
+ * profile (profile-based) or of its card (card-based). `lock`: a close — each existing ledger row is locked
+ * (ascending id) and settled, so the balances read are the ones the close will write against.
+ */
+export async function loadSessionLoyalty(sql: Sql, applicationId: number, profileId: string, cards: readonly string[], lock: boolean, now: Date): Promise<SessionLoyalty | null> {
+  const programs = await subscribedPrograms(sql, applicationId);
+  if (programs.length === 0) return null;
+  const at = now.toISOString();
+  const states: ProgramState[] = [];
+  const toLock: { state: ProgramState; ledger: Ledger }[] = [];
+  for (const program of programs) {
+    const state: ProgramState = { program, owner: null, ledgers: new Map() };
+    states.push(state);
+    if (program.cardBased) {
+      const identifier = cards[0];
+      if (identifier === undefined) continue;
+      state.card = await getCard(sql, program.id, identifier);
+      if (cardUsable(state.card, profileId)) state.owner = { kind: 'card', id: String(state.card!.id) };
+    } else if (profileId !== '') {
+      state.owner = { kind: 'profile', id: profileId };
+    }
+    if (state.owner === null) continue;
+    for (const l of await ownerLedgers(sql, program.id, state.owner.kind, state.owner.id)) {
+      if (lock) toLock.push({ state, ledger: l });
+      else state.ledgers.set(l.subledgerId, { ledger: l, counters: await countersAt(sql, l, at) });
+    }
+  }
+  toLock.sort((a, b) => a.ledger.id - b.ledger.id);
+  for (const { state, ledger } of toLock) {
+    const locked = await settle(sql, await lockLedger(sql, ledger, at), at);
+    state.ledgers.set(ledger.subledgerId, { ledger: locked, counters: locked.counters });
+  }
+  return { programs: states, locked: lock };
+}
+
+/** The tier an active balance reaches: the highest whose minPoints it covers. */
+function tierFor(program: LoyaltyProgram, active: Decimal): string | null {
+  let name: string | null = null;
+  for (const t of program.tiers) if (active.gte(t.minPoints)) name = t.name;
+  return name;
+}
+
+/** What the engine takes: the programs its rules may name, and the active balance of every ledger found. */
+export function engineLoyalty(l: SessionLoyalty | null): { loyaltyPrograms: EngineLoyaltyProgram[]; loyaltyBalances: LoyaltyBalance[] } {
+  if (!l) return { loyaltyPrograms: [], loyaltyBalances: [] };
+  const loyaltyPrograms: EngineLoyaltyProgram[] = [];
+  const loyaltyBalances: LoyaltyBalance[] = [];
+  for (const s of l.programs) {
+    const p = s.program;
+    const ep: EngineLoyaltyProgram = {
+      id: p.id, cardBased: p.cardBased, tiers: p.tiers.map((t) => ({ name: t.name, minPoints: t.minPoints })), pendingByDefault: p.defaultPending !== 'immediate',
+    };
+    if (p.cardBased && s.card) {
+      ep.cardIdentifier = s.card.identifier;
+      ep.cardStatus = s.card.status;
+      ep.cardValid = s.owner !== null;
+    }
+    loyaltyPrograms.push(ep);
+    for (const [subledgerId, st] of s.ledgers) loyaltyBalances.push({ programId: p.id, subledgerId, balance: st.counters.active, tier: tierFor(p, st.counters.active) });
+  }
+  return { loyaltyPrograms, loyaltyBalances };
+}
+
+const LOYALTY_EFFECTS = new Set(['addLoyaltyPoints', 'deductLoyaltyPoints']);
+
+const num = (v: unknown): Decimal => dec(typeof v === 'number' ? v : String(v));
+
+/**
+ * Completes the `addLoyaltyPoints` effects with the dates the program gives points the rule left undated: a
+ * future start as `startDate`, an expiry as `expiryDate`, on-action points as `awaitsActivation` (with the
+ * `validityDuration` that will count from the activation). The close writes exactly these dates.
+ */
+export function datePoints(effects: Effect[], l: SessionLoyalty | null, now: Date): void {
+  if (!l) return;
+  for (const e of effects) {
+    if (e.effectType !== 'addLoyaltyPoints') continue;
+    const program = l.programs.find((s) => s.program.id === Number(e.props.programId))?.program;
+    if (!program) continue;
+    const p = e.props as Record<string, unknown>;
+    const given = { points: 0, ...(typeof p.startDate === 'string' ? { pendingUntil: p.startDate } : {}) };
+    const d = pointDates(program, given, now);
+    if (d.start === null) {
+      p.awaitsActivation = true;
+      if (typeof p.expiryDate !== 'string' && d.validityDuration !== undefined) p.validityDuration = d.validityDuration;
+    } else if (d.start > now.toISOString()) p.startDate = d.start;
+    if (typeof p.expiryDate !== 'string' && d.expiry !== null) p.expiryDate = d.expiry;
+  }
+}
+
+/** Where an effect's points go: the ledger key in the program state, and the owner fields of its entry. */
+function target(s: ProgramState, e: Effect): { subledgerId: string; owner: EntryOwner } | null {
+  if (s.owner === null) return null;
+  const subledgerId = String(e.props.subLedgerId ?? '');
+  const owner: EntryOwner = s.owner.kind === 'card' ? { profileIntegrationId: '', cardId: Number(s.owner.id) } : { profileIntegrationId: s.owner.id };
+  return { subledgerId, owner };
+}
+
+/** The entry's dates from the effect's props (datePoints filled in the program's defaults). */
+function effectDates(e: Effect, now: string) {
+  const p = e.props;
+  const start = p.awaitsActivation === true ? null : typeof p.startDate === 'string' && p.startDate > now ? p.startDate : now;
+  const expiry = typeof p.expiryDate === 'string' ? p.expiryDate : null;
+  const startWire = p.awaitsActivation === true ? 'on_action' : typeof p.startDate === 'string' && p.startDate > now ? p.startDate : 'immediate';
+  return {
+    start, startWire, expiry: expiry !== null && start !== null && expiry <= start ? start : expiry, expiryWire: expiry ?? 'unlimited',
+    ...(typeof p.validityDuration === 'string' ? { validityDuration: p.validityDuration } : {}),
+  };
+}
+
+export interface SessionRef { applicationId: number; integrationId: string }
+
+/**
+ * A close writes its points: each deduction, then each addition, as ledger entries carrying the UUID their
+ * effect announced, under the locks `loadSessionLoyalty` took. The evaluation decided under the same locks that
+ * the points are there; a deduction that is not covered is an internal error, never a negative balance.
+ */
+export async function commitSessionLoyalty(sql: Sql, l: SessionLoyalty | null, session: SessionRef, effects: readonly Effect[], nowDate: Date): Promise<void> {
+  if (!l) return;
+  if (!l.locked) throw new Error('a session close must load its ledgers locked');
+  const now = nowDate.toISOString();
+  const ordered = [...effects.filter((e) => e.effectType === 'deductLoyaltyPoints'), ...effects.filter((e) => e.effectType === 'addLoyaltyPoints')];
+  for (const e of ordered) {
+    if (!LOYALTY_EFFECTS.has(e.effectType)) continue;
+    const s = l.programs.find((x) => x.program.id === Number(e.props.programId));
+    const t = s && target(s, e);
+    if (!s || !t) continue;
+    const known = s.ledgers.get(t.subledgerId);
+    const ledger = known?.ledger ?? await settle(sql, await lockLedger(sql, { programId: s.program.id, ownerKind: s.owner!.kind, ownerId: s.owner!.id, subledgerId: t.subledgerId }, now), now);
+    const amount = num(e.props.value);
+    const input = {
+      source: 'session' as const, uuid: String(e.props.transactionUUID), name: String(e.props.name ?? ''), applicationId: session.applicationId,
+      customerSessionId: session.integrationId, campaignId: e.campaignId, rulesetId: e.rulesetId, ruleName: e.ruleName,
+    };
+    if (e.effectType === 'deductLoyaltyPoints') {
+      if (ledger.counters.active.lt(amount)) throw new Error(`loyalty ledger ${ledger.id} cannot cover a deduction its close decided under lock`);
+      await writeDeduction(sql, ledger, t.owner, amount, input, now);
+      const counters = { ...ledger.counters, active: ledger.counters.active.minus(amount), spent: ledger.counters.spent.plus(amount) };
+      s.ledgers.set(t.subledgerId, { ledger: { ...ledger, counters }, counters });
+    } else {
+      const dates = effectDates(e, now);
+      await writeAddition(sql, ledger, t.owner, amount, dates, input, now);
+      const state = dates.start === null || dates.start > now ? 'pending' : 'active';
+      const counters = { ...ledger.counters, [state]: ledger.counters[state].plus(amount) };
+      s.ledgers.set(t.subledgerId, { ledger: { ...ledger, counters }, counters });
+      const join = joinCandidate(s.program, dates.start, now);
+      if (join !== null) await noteJoin(sql, ledger.id, join);
+    }
+  }
+}
+
+/** A ledger's balances and what this session would make of them (LedgerInfo's `tentative*`). */
+export interface LedgerBalances { counters: Counters; tentative: { active: Decimal; pending: Decimal; negative: Decimal } }
+
+/**
+ * The balances of every ledger the session touches or holds, with its uncommitted points applied to the
+ * tentative ones: `effects` are an open session's (a closed one passes none: its points are written).
+ */
+export function tentativeBalances(s: ProgramState, effects: readonly Effect[], nowIso: string): Map<string, LedgerBalances> {
+  const out = new Map<string, LedgerBalances>();
+  const get = (sub: string): LedgerBalances => {
+    let b = out.get(sub);
+    if (!b) {
+      const c = s.ledgers.get(sub)?.counters ?? emptyCounters();
+      b = { counters: c, tentative: { active: c.active, pending: c.pending, negative: c.negative } };
+      out.set(sub, b);
+    }
+    return b;
+  };
+  for (const sub of s.ledgers.keys()) get(sub);
+  if (s.owner === null) return out;
+  for (const e of effects) {
+    if (!LOYALTY_EFFECTS.has(e.effectType) || Number(e.props.programId) !== s.program.id) continue;
+    const b = get(String(e.props.subLedgerId ?? ''));
+    const v = num(e.props.value);
+    if (e.effectType === 'deductLoyaltyPoints') b.tentative.active = b.tentative.active.minus(v);
+    else if (effectDates(e, nowIso).start === null || effectDates(e, nowIso).start! > nowIso) b.tentative.pending = b.tentative.pending.plus(v);
+    else b.tentative.active = b.tentative.active.plus(v);
+  }
+  return out;
+}
+
+export const ZERO_BALANCES: LedgerBalances = { counters: emptyCounters(), tentative: { active: ZERO, pending: ZERO, negative: ZERO } };

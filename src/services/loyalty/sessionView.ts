@@ -1,0 +1,35 @@
+/**
+ * The `Loyalty` entity (responseContent `loyalty`, getCustomerInventory `loyalty=true`): for each program the
+ * Application is subscribed to, the ledgers of the session's profile — or of the card it names — with the
+ * tentative balances an open session's points would make (docs/loyalty-sessions.md, "Tentative balances").
+ */
+import type { LoyaltyProgram } from '../../domain/loyalty.js';
+import type { LoyaltyCard } from '../../domain/loyaltyCard.js';
+import type { Effect } from '../../domain/effect.js';
+import type { Sql } from '../../store/db.js';
+import { joinDateOf } from '../../store/repos/loyaltySessions.js';
+import { loadSessionLoyalty, tentativeBalances, ZERO_BALANCES, type LedgerBalances } from './session.js';
+
+export interface ProgramLedgersView { program: LoyaltyProgram; joinDate?: string; ledger: LedgerBalances; subLedgers: Map<string, LedgerBalances> }
+export interface CardLedgersView { program: LoyaltyProgram; card: LoyaltyCard; ledger: LedgerBalances; subLedgers: Map<string, LedgerBalances> }
+export interface LoyaltyView { programs: ProgramLedgersView[]; cards: CardLedgersView[] }
+
+/** `openEffects`: the effects of an open session (tentative points); a closed one's are written already. */
+export async function sessionLoyaltyView(sql: Sql, applicationId: number, s: { profileId?: string; loyaltyCards: readonly string[] }, openEffects: readonly Effect[], now: Date): Promise<LoyaltyView> {
+  const view: LoyaltyView = { programs: [], cards: [] };
+  const l = await loadSessionLoyalty(sql, applicationId, s.profileId ?? '', s.loyaltyCards, false, now);
+  if (!l) return view;
+  const at = now.toISOString();
+  for (const st of l.programs) {
+    const balances = tentativeBalances(st, openEffects, at);
+    const ledger = balances.get('') ?? ZERO_BALANCES;
+    const subLedgers = new Map([...balances].filter(([k]) => k !== ''));
+    if (st.program.cardBased) {
+      if (st.card) view.cards.push({ program: st.program, card: st.card, ledger, subLedgers });
+    } else if (st.owner !== null) {
+      const joinDate = await joinDateOf(sql, st.program.id, 'profile', st.owner.id, at);
+      view.programs.push({ program: st.program, ...(joinDate !== undefined ? { joinDate } : {}), ledger, subLedgers });
+    }
+  }
+  return view;
+}

@@ -1,0 +1,223 @@
+/**
+ * Loyalty in customer sessions, on both stores: earning and spending by rules, tentative balances of an open
+ * session, what a close writes, rollbacks by cancel and reopen under the three return policies, card programs,
+ * tier upgrades, isolation, and racing closes that pay with points.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { rebuild } from '../../src/domain/loyalty.js';
+import { toNumber } from '../../src/domain/money.js';
+import { ledgerHistory, ownerLedgers } from '../../src/store/repos/loyaltyLedgers.js';
+import { withTestServer, type TestServer } from '../helpers/server.js';
+import { STORES } from '../helpers/stores.js';
+import { newProgram } from './helpers.js';
+
+type Json = Record<string, any>;
+
+const EARN = (pid: number) => ({ title: 'earn', condition: ['and', true], effects: [['addLoyaltyPoints', pid, '', ['.', 'Session', 'Total'], 'earn 1 per EUR']] });
+const SPEND = (pid: number) => ({
+  title: 'pay 100 points', condition: ['and', ['loyaltyPointsCanBeRedeemed', pid, 100]],
+  effects: [['deductLoyaltyPoints', pid, '', 100, 'spend 100'], ['setDiscount', '100 points', 10]],
+});
+/** Spends without checking first: an insufficient balance must fail the whole rule. */
+const SPEND_BLIND = (pid: number) => ({ title: 'pay 100 points', condition: ['and', true], effects: [['setDiscount', '100 points', 10], ['deductLoyaltyPoints', pid, '', 100, 'spend 100']] });
+
+async function setup(s: TestServer, rules: (pid: number) => unknown[], extra: Json = {}) {
+  const app = await s.newApplication();
+  const p = await s.mgmt('POST', '/v1/loyalty_programs', newProgram([app.id], extra));
+  assert.equal(p.statusCode, 201, p.body);
+  const pid = p.json().id as number;
+  const c = await s.mgmt('POST', `/v1/applications/${app.id}/campaigns`, { name: 'Loyalty', tags: [], features: ['loyalty'], limits: [] });
+  assert.equal(c.statusCode, 201, c.body);
+  const r = await s.mgmt('POST', `/v1/applications/${app.id}/campaigns/${c.json().id}/rulesets`, { bindings: [], rules: rules(pid), activate: true });
+  assert.equal(r.statusCode, 201, r.body);
+  const put = async (id: string, session: Json, extraBody: Json = {}) => {
+    const res = await s.integ(app.key, 'PUT', `/v2/customer_sessions/${id}`, { customerSession: session, responseContent: ['loyalty'], ...extraBody });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json() as Json;
+  };
+  const balances = async (who: string) => {
+    const b = await s.integ(app.key, 'GET', `/v1/loyalty_programs/${pid}/profile/${who}/balances`);
+    assert.equal(b.statusCode, 200, b.body);
+    return b.json().balance as Json;
+  };
+  const add = (who: string, body: Json) => s.mgmt('PUT', `/v1/loyalty_programs/${pid}/profile/${who}/add_points`, body);
+  return { app, pid, campaignId: c.json().id as number, put, balances, add };
+}
+
+const cart = (price: number) => [{ sku: 'TEA', quantity: 1, price }];
+const ofType = (r: Json, type: string) => (r.effects as Json[]).filter((e) => e.effectType === type);
+
+async function assertRebuildMatches(s: TestServer, pid: number, who: string) {
+  const at = new Date().toISOString();
+  await s.db.transaction(async (sql) => {
+    for (const l of await ownerLedgers(sql, pid, 'profile', who)) {
+      const h = await ledgerHistory(sql, l.id, at);
+      const rebuilt = rebuild(h.buckets, h.spent, at);
+      for (const k of ['active', 'pending', 'spent', 'expired'] as const) assert.equal(toNumber(l.counters[k]), toNumber(rebuilt[k]), `${l.subledgerId || 'main'} ${k}`);
+    }
+  });
+}
+
+for (const kind of STORES) {
+  describe(`loyalty in sessions (${kind.name})`, () => {
+    after(() => kind.cleanup());
+
+    test('an open session shows tentative points; the close writes them with the UUID its effect announced', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [EARN(pid)]);
+      const open = await x.put('s1', { profileId: 'alice', cartItems: cart(110.5) });
+      const [add] = ofType(open, 'addLoyaltyPoints');
+      assert.equal(add.props.value, 110.5);
+      assert.equal(add.props.programId, x.pid);
+      assert.equal(add.props.subLedgerId, '');
+      assert.equal(add.props.recipientIntegrationId, 'alice');
+      assert.match(add.props.transactionUUID, /^[0-9a-f-]{36}$/);
+      const ledger = open.loyalty.programs[String(x.pid)].ledger;
+      assert.equal(ledger.currentBalance, 0);
+      assert.equal(ledger.tentativeCurrentBalance, 110.5);
+      assert.deepEqual((await x.balances('alice')).activePoints, 0, 'nothing is written while the session is open');
+
+      const closed = await x.put('s1', { state: 'closed' });
+      const [written] = ofType(closed, 'addLoyaltyPoints');
+      assert.equal(written.props.value, 110.5);
+      const info = closed.loyalty.programs[String(x.pid)];
+      assert.equal(info.id, x.pid);
+      assert.equal(info.ledger.currentBalance, 110.5);
+      assert.equal(info.ledger.tentativeCurrentBalance, 110.5);
+      assert.equal((await x.balances('alice')).activePoints, 110.5);
+      const log = await s.integ(x.app.key, 'GET', `/v1/loyalty_programs/${x.pid}/profile/alice/transactions`);
+      const [entry] = log.json().data as Json[];
+      assert.equal(entry.transactionUUID, written.props.transactionUUID);
+      assert.equal(entry.customerSessionId, 's1');
+      assert.equal(entry.ruleName, 'earn');
+      assert.equal(entry.amount, 110.5);
+      const bySession = await s.mgmt('GET', `/v1/loyalty_programs/${x.pid}/profile/alice/ledger_transactions?loyaltyTransactionType=session`);
+      assert.equal(bySession.json().data.length, 1);
+      await assertRebuildMatches(s, x.pid, 'alice');
+    }));
+
+    test('a rule pays with points only when they are there; an insufficient balance fails the whole rule', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [SPEND_BLIND(pid)]);
+      const poor = await x.put('p1', { profileId: 'bob', cartItems: cart(50), state: 'closed' }, { responseContent: ['loyalty', 'ruleFailureReasons'] });
+      assert.deepEqual(ofType(poor, 'setDiscount'), [], 'no discount paid with points that are not there');
+      assert.deepEqual(ofType(poor, 'deductLoyaltyPoints'), []);
+      assert.ok((poor.ruleFailureReasons as Json[]).some((f) => /insufficient loyalty balance/.test(f.details)), JSON.stringify(poor.ruleFailureReasons));
+      assert.equal((await x.add('bob', { points: 150 })).statusCode, 204);
+      const paid = await x.put('p2', { profileId: 'bob', cartItems: cart(50), state: 'closed' });
+      assert.equal(ofType(paid, 'setDiscount')[0].props.value, 10);
+      const [d] = ofType(paid, 'deductLoyaltyPoints');
+      assert.deepEqual([d.props.value, d.props.ruleTitle, d.props.name], [100, 'pay 100 points', 'spend 100']);
+      assert.equal((await x.balances('bob')).activePoints, 50);
+      assert.equal(paid.loyalty.programs[String(x.pid)].ledger.currentBalance, 50);
+      await assertRebuildMatches(s, x.pid, 'bob');
+    }));
+
+    test('cancelling a closed session rolls its points back: only_pending keeps active points, refunds spent ones', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [EARN(pid), SPEND(pid)]);
+      await x.add('carol', { points: 100 });
+      const closed = await x.put('c1', { profileId: 'carol', cartItems: cart(30), state: 'closed' });
+      assert.equal(ofType(closed, 'deductLoyaltyPoints').length, 1);
+      assert.equal((await x.balances('carol')).activePoints, 30, '100 − 100 + 30');
+      const cancelled = await x.put('c1', { state: 'cancelled' });
+      const [rbAdd] = ofType(cancelled, 'rollbackAddedLoyaltyPoints');
+      const [rbDeduct] = ofType(cancelled, 'rollbackDeductedLoyaltyPoints');
+      assert.equal(rbAdd.props.value, 0, 'only_pending: active points stay');
+      assert.equal(rbDeduct.props.value, 100, 'spent points are refunded');
+      assert.equal(rbDeduct.props.recipientIntegrationId, 'carol');
+      assert.equal((await x.balances('carol')).activePoints, 130);
+      await assertRebuildMatches(s, x.pid, 'carol');
+    }));
+
+    test('within_balance removes active points but never below zero; unlimited leaves a negative balance', (t) => withTestServer(kind, t, async (s) => {
+      for (const [policy, expected] of [['within_balance', { removed: 40, active: 0, negative: 0 }], ['unlimited', { removed: 60, active: 0, negative: 20 }]] as const) {
+        const x = await setup(s, (pid) => [EARN(pid)], { returnPolicy: policy });
+        await x.put('w1', { profileId: 'dan', cartItems: cart(60), state: 'closed' });
+        assert.equal((await x.add('dan', { points: 5 })).statusCode, 204);
+        assert.equal((await s.mgmt('PUT', `/v1/loyalty_programs/${x.pid}/profile/dan/deduct_points`, { points: 25 })).statusCode, 204);
+        const cancelled = await x.put('w1', { state: 'cancelled' });
+        const [rb] = ofType(cancelled, 'rollbackAddedLoyaltyPoints');
+        assert.equal(rb.props.value, expected.removed, policy);
+        const b = await x.balances('dan');
+        assert.equal(b.activePoints, expected.active, policy);
+        assert.equal(b.negativePoints, expected.negative, policy);
+        const log = await s.integ(x.app.key, 'GET', `/v1/loyalty_programs/${x.pid}/profile/dan/transactions`);
+        const [last] = log.json().data as Json[];
+        assert.equal(last.transactionUUID, rb.props.transactionUUID);
+        assert.equal(last.type, 'subtraction');
+        assert.deepEqual(last.flags ?? {}, policy === 'unlimited' ? { createsNegativeBalance: true } : {});
+      }
+    }));
+
+    test('pending points of a reopened session are rolled back; a second close earns again', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [EARN(pid)], { defaultPending: '2D' });
+      const closed = await x.put('r1', { profileId: 'erin', cartItems: cart(20), state: 'closed' });
+      const [add] = ofType(closed, 'addLoyaltyPoints');
+      assert.ok(add.props.startDate > new Date().toISOString(), 'a future start is announced');
+      assert.equal(closed.loyalty.programs[String(x.pid)].ledger.pendingBalance, 20);
+      const reopened = await s.integ(x.app.key, 'PUT', '/v2/customer_sessions/r1/reopen');
+      assert.equal(reopened.statusCode, 200, reopened.body);
+      const rb = (reopened.json().effects as Json[]).filter((e) => e.effectType === 'rollbackAddedLoyaltyPoints');
+      assert.equal(rb[0].props.value, 20);
+      assert.equal((await x.balances('erin')).pendingPoints, 0);
+      await x.put('r1', { state: 'closed' });
+      assert.equal((await x.balances('erin')).pendingPoints, 20);
+      await assertRebuildMatches(s, x.pid, 'erin');
+    }));
+
+    test('a program the Application is not subscribed to fails the rule; anonymous sessions earn nothing', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [EARN(pid)]);
+      const other = await s.newApplication();
+      await s.mgmt('PUT', `/v1/loyalty_programs/${x.pid}`, { subscribedApplications: [other.id] });
+      const r = await x.put('i1', { profileId: 'fay', cartItems: cart(10), state: 'closed' }, { responseContent: ['loyalty', 'ruleFailureReasons'] });
+      assert.deepEqual(ofType(r, 'addLoyaltyPoints'), []);
+      assert.ok((r.ruleFailureReasons as Json[]).some((f) => /not available to this Application/.test(f.details)));
+      assert.deepEqual(r.loyalty, { programs: {} });
+      await s.mgmt('PUT', `/v1/loyalty_programs/${x.pid}`, { subscribedApplications: [x.app.id] });
+      const anon = await x.put('i2', { cartItems: cart(10), state: 'closed' });
+      assert.deepEqual(ofType(anon, 'addLoyaltyPoints'), []);
+    }));
+
+    test('crossing a tier threshold announces changeLoyaltyTierLevel', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [EARN(pid)], { tiers: [{ name: 'Bronze', minPoints: 0 }, { name: 'Silver', minPoints: 100 }, { name: 'Gold', minPoints: 500 }] });
+      await x.add('gus', { points: 90 });
+      const r = await x.put('t1', { profileId: 'gus', cartItems: cart(20) });
+      const [change] = ofType(r, 'changeLoyaltyTierLevel');
+      assert.deepEqual([change.props.previousTierName, change.props.newTierName, change.props.programId, change.props.subLedgerId], ['Bronze', 'Silver', x.pid, '']);
+      const again = await x.put('t2', { profileId: 'gus', cartItems: cart(5) });
+      assert.deepEqual(ofType(again, 'changeLoyaltyTierLevel'), [], 'no upgrade, no effect');
+    }));
+
+    test('card programs: points go to the session card; blocked or foreign registered cards do not earn', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [EARN(pid), { title: 'card ok', condition: ['and', ['loyaltyCardValid', pid]], effects: [['showNotification', 'Info', 'card', 'valid']] }],
+        { cardBased: true, usersPerCardLimit: 2 });
+      const g = await s.integ(x.app.key, 'POST', `/v1/loyalty_programs/${x.pid}/cards`, {});
+      assert.equal(g.statusCode, 200, g.body);
+      const card = g.json().identifier as string;
+      const r = await x.put('k1', { profileId: 'hal', loyaltyCards: [card], cartItems: cart(12.25), state: 'closed' });
+      const [add] = ofType(r, 'addLoyaltyPoints');
+      assert.equal(add.props.cardIdentifier, card);
+      assert.equal(ofType(r, 'showNotification').length, 1, 'loyaltyCardValid');
+      assert.equal(r.loyalty.cards[0].identifier, card);
+      assert.equal(r.loyalty.cards[0].ledger.currentBalance, 12.25);
+      const link = await s.integ(x.app.key, 'POST', `/v2/loyalty_programs/${x.pid}/cards/${card}/link_profile`, { integrationId: 'ivy' });
+      assert.equal(link.statusCode, 200, link.body);
+      const foreign = await x.put('k2', { profileId: 'hal', loyaltyCards: [card], cartItems: cart(5), state: 'closed' });
+      assert.deepEqual(ofType(foreign, 'addLoyaltyPoints'), [], 'a registered card serves only its profiles');
+      const own = await x.put('k3', { profileId: 'ivy', loyaltyCards: [card], cartItems: cart(5), state: 'closed' });
+      assert.equal(ofType(own, 'addLoyaltyPoints').length, 1);
+      const b = await s.integ(x.app.key, 'GET', `/v1/loyalty_programs/${x.pid}/cards/${card}/balances`);
+      assert.equal(b.json().balance.activePoints, 17.25);
+    }));
+
+    test('twelve sessions paying 100 from 500, closed at once, make exactly five payments', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [SPEND(pid)]);
+      await x.add('race', { points: 500 });
+      const closes = await Promise.all(Array.from({ length: 12 }, (_, i) => x.put(`race-${i}`, { profileId: 'race', cartItems: cart(40), state: 'closed' })));
+      const paid = closes.filter((r) => ofType(r, 'deductLoyaltyPoints').length === 1);
+      assert.equal(paid.length, 5);
+      for (const r of closes) assert.equal(ofType(r, 'setDiscount').length, ofType(r, 'deductLoyaltyPoints').length, 'a discount only with its payment');
+      assert.equal((await x.balances('race')).activePoints, 0);
+      await assertRebuildMatches(s, x.pid, 'race');
+    }));
+  });
+}
