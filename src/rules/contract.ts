@@ -29,6 +29,12 @@ export interface CompileEnv {
   customEffects: { name: string; params: { name: string; type: string }[] }[];
   /** Talang templates (docs/rules-language.md, "Templates and parameters") callable with ["!", name, args…]. */
   templates?: { name: string; expr: unknown; args?: unknown[] }[];
+  /**
+   * Loyalty programs subscribed to the Application, checked when a ruleset is saved (a literal program id must
+   * name one; a subledger only where allowed). Absent when stored rulesets are compiled: a program unsubscribed
+   * later fails the rule at evaluation instead (docs/loyalty-sessions.md).
+   */
+  loyaltyPrograms?: { id: number; allowSubledger: boolean }[];
 }
 
 /** One rule of NewRuleset.rules, as sent by clients (Talon.One JSON form). */

@@ -177,6 +177,17 @@ for (const kind of STORES) {
       assert.deepEqual(ofType(anon, 'addLoyaltyPoints'), []);
     }));
 
+    test('a ruleset naming a program the Application is not subscribed to is refused when it is saved', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [EARN(pid)], { allowSubledger: false });
+      const save = (rules: unknown[]) => s.mgmt('POST', `/v1/applications/${x.app.id}/campaigns/${x.campaignId}/rulesets`, { bindings: [], rules, activate: true });
+      const unknown = await save([{ title: 'r', condition: ['and', true], effects: [['addLoyaltyPoints', x.pid + 1000, '', 1, 'n']] }]);
+      assert.equal(unknown.statusCode, 400, unknown.body);
+      assert.match(unknown.body, /loyalty program \d+ does not exist or is not subscribed/);
+      const sub = await save([{ title: 'r', condition: ['and', true], effects: [['deductLoyaltyPoints', x.pid, 'shoes', 1, 'n']] }]);
+      assert.equal(sub.statusCode, 400, sub.body);
+      assert.match(sub.body, /does not allow subledgers/);
+    }));
+
     test('crossing a tier threshold announces changeLoyaltyTierLevel', (t) => withTestServer(kind, t, async (s) => {
       const x = await setup(s, (pid) => [EARN(pid)], { tiers: [{ name: 'Bronze', minPoints: 0 }, { name: 'Silver', minPoints: 100 }, { name: 'Gold', minPoints: 500 }] });
       await x.add('gus', { points: 90 });
@@ -207,6 +218,75 @@ for (const kind of STORES) {
       assert.equal(ofType(own, 'addLoyaltyPoints').length, 1);
       const b = await s.integ(x.app.key, 'GET', `/v1/loyalty_programs/${x.pid}/cards/${card}/balances`);
       assert.equal(b.json().balance.activePoints, 17.25);
+    }));
+
+    test('custom events and profile updates with runRuleEngine earn points at once', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [{ title: 'signup bonus', condition: ['and', ['=', ['.', 'Event', 'Type'], 'signup']], effects: [['addLoyaltyPoints', pid, '', 25, 'signup']] },
+        { title: 'profile bonus', condition: ['and', ['=', ['.', 'Event', 'Type'], 'talon_profile_updated']], effects: [['addLoyaltyPoints', pid, '', 5, 'profile']] }]);
+      const ev = await s.integ(x.app.key, 'POST', '/v2/events?silent=no', { type: 'signup', profileId: 'jan', attributes: {} });
+      assert.equal(ev.statusCode, 200, ev.body);
+      assert.equal((ev.json().effects as Json[]).filter((e) => e.effectType === 'addLoyaltyPoints')[0].props.value, 25);
+      assert.equal((await x.balances('jan')).activePoints, 25);
+      const up = await s.integ(x.app.key, 'PUT', '/v2/customer_profiles/jan?runRuleEngine=true', { attributes: {} });
+      assert.equal(up.statusCode, 200, up.body);
+      assert.equal((await x.balances('jan')).activePoints, 30);
+      const log = await s.integ(x.app.key, 'GET', `/v1/loyalty_programs/${x.pid}/profile/jan/transactions`);
+      assert.deepEqual((log.json().data as Json[]).map((e) => [e.name, e.amount, e.customerSessionId ?? '']), [['profile', 5, ''], ['signup', 25, '']]);
+    }));
+
+    test('a partial return rolls back the per-item points of the returned units', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [{ title: 'per item', condition: ['and', true],
+        effects: [['map', ['.', 'Session', 'CartItems'], [['Item'], ['addLoyaltyPointsPerItem', pid, '', 10, 'per unit', ['.', 'Item']]]]] }], { returnPolicy: 'within_balance' });
+      const closed = await x.put('ret1', { profileId: 'kim', cartItems: [{ sku: 'MUG', quantity: 3, price: 5 }], state: 'closed' });
+      assert.equal(ofType(closed, 'addLoyaltyPoints').length, 3);
+      assert.equal((await x.balances('kim')).activePoints, 30);
+      const ret = await s.integ(x.app.key, 'POST', '/v2/customer_sessions/ret1/returns', { return: { returnedCartItems: [{ position: 0, quantity: 2 }] } });
+      assert.equal(ret.statusCode, 200, ret.body);
+      const rb = (ret.json().effects as Json[]).filter((e) => e.effectType === 'rollbackAddedLoyaltyPoints');
+      assert.deepEqual(rb.map((e) => [e.props.value, e.props.cartItemPosition, e.props.cartItemSubPosition]), [[10, 0, 0], [10, 0, 1]]);
+      assert.equal((await x.balances('kim')).activePoints, 10);
+      await assertRebuildMatches(s, x.pid, 'kim');
+    }));
+
+    test('setLoyaltyPointsExpiryDate and extendLoyaltyPointsExpiryDate move the expiry of the points on close', (t) => withTestServer(kind, t, async (s) => {
+      const attr = await s.mgmt('POST', '/v1/attributes', { entity: 'CustomerSession', name: 'action', title: 'action', type: 'string', description: '', suggestions: [], editable: true });
+      assert.equal(attr.statusCode, 201, attr.body);
+      const x = await setup(s, (pid) => [{ title: 'extend', condition: ['and', ['=', ['.', 'Session', 'Attributes', 'action'], 'extend']], effects: [['extendLoyaltyPointsExpiryDate', pid, '', '30D']] },
+        { title: 'set', condition: ['and', ['=', ['.', 'Session', 'Attributes', 'action'], 'set']], effects: [['setLoyaltyPointsExpiryDate', pid, '', ['parseTime', '2031-01-01T00:00:00Z']]] }]);
+      await x.add('lea', { points: 10, validUntil: '2030-01-01T00:00:00Z' });
+      await x.add('lea', { points: 5 });
+      const points = async () => ((await s.integ(x.app.key, 'GET', `/v1/loyalty_programs/${x.pid}/profile/lea/points?sort=startDate`)).json().data as Json[]).map((p) => p.expiryDate);
+      await x.put('e1', { profileId: 'lea', attributes: { action: 'extend' }, state: 'closed' });
+      assert.deepEqual(await points(), ['2030-01-31T00:00:00.000Z', 'unlimited']);
+      await x.put('e2', { profileId: 'lea', attributes: { action: 'set' }, state: 'closed' });
+      assert.deepEqual(await points(), ['2031-01-01T00:00:00.000Z', '2031-01-01T00:00:00.000Z']);
+    }));
+
+    test('getCustomerInventory with loyalty=true answers the profile ledgers', (t) => withTestServer(kind, t, async (s) => {
+      const x = await setup(s, (pid) => [EARN(pid)], { programJoinPolicy: 'points_earned' });
+      await x.add('max', { points: 12.5 });
+      await x.add('max', { points: 2, subledgerId: 'drinks' });
+      const inv = await s.integ(x.app.key, 'GET', '/v1/customer_profiles/max/inventory?loyalty=true');
+      assert.equal(inv.statusCode, 200, inv.body);
+      const prog = inv.json().loyalty.programs[String(x.pid)];
+      assert.equal(prog.ledger.currentBalance, 12.5);
+      assert.equal(prog.subLedgers.drinks.currentBalance, 2);
+      assert.ok(prog.joinDate, 'joined by earning');
+    }));
+
+    test('campaign budgets createLoyaltyPoints and redeemLoyaltyPoints cap what rules give and take', (t) => withTestServer(kind, t, async (s) => {
+      const app = await s.newApplication();
+      const p = await s.mgmt('POST', '/v1/loyalty_programs', newProgram([app.id]));
+      const pid = p.json().id as number;
+      const c = await s.mgmt('POST', `/v1/applications/${app.id}/campaigns`, { name: 'B', tags: [], features: [], limits: [{ action: 'createLoyaltyPoints', limit: 50, entities: [] }, { action: 'redeemLoyaltyPoints', limit: 100, entities: [] }] });
+      await s.mgmt('POST', `/v1/applications/${app.id}/campaigns/${c.json().id}/rulesets`, { bindings: [], rules: [EARN(pid), SPEND(pid)], activate: true });
+      await s.mgmt('PUT', `/v1/loyalty_programs/${pid}/profile/nia/add_points`, { points: 300 });
+      const put = async (id: string) => (await s.integ(app.key, 'PUT', `/v2/customer_sessions/${id}`, { customerSession: { profileId: 'nia', cartItems: cart(40), state: 'closed' } })).json() as Json;
+      const first = await put('b1');
+      assert.deepEqual([ofType(first, 'addLoyaltyPoints')[0].props.value, ofType(first, 'deductLoyaltyPoints').length], [40, 1]);
+      const second = await put('b2');
+      assert.deepEqual(ofType(second, 'addLoyaltyPoints'), [], 'only 10 of the 50 left: no partial rewards by default');
+      assert.deepEqual(ofType(second, 'deductLoyaltyPoints'), [], 'the redemption budget of 100 is spent');
     }));
 
     test('twelve sessions paying 100 from 500, closed at once, make exactly five payments', (t) => withTestServer(kind, t, async (s) => {

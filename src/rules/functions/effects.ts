@@ -3,6 +3,7 @@
  * evaluated arguments; the engine turns calls into Talon.One effects (caps, budgets, props).
  * The declarations carry the signatures so that a ruleset is validated when it is saved.
  */
+import { isDec } from '../../domain/money.js';
 import { p, type CallSite, type CheckApi, type FnDef, type Param } from '../fn.js';
 import { attributeShape, findAttribute, WRITABLE_ROOTS } from '../model.js';
 
@@ -82,6 +83,18 @@ function writableSlot(site: CallSite, api: CheckApi): void {
   }
 }
 
+/** A literal program id (argument 0) must name a subscribed program; a literal subledger (argument 1) needs one that allows them. */
+function loyaltyProgram(site: CallSite, api: CheckApi): void {
+  const programs = api.env.loyaltyPrograms;
+  const lit = site.literals[0];
+  const id = isDec(lit) ? lit.toNumber() : typeof lit === 'number' ? lit : undefined;
+  if (programs === undefined || id === undefined) return;
+  const program = programs.find((x) => x.id === id);
+  if (!program) { api.error(api.argPath(0), `${site.name}: loyalty program ${id} does not exist or is not subscribed to this Application`); return; }
+  const sub = site.literals[1];
+  if (typeof sub === 'string' && sub !== '' && !program.allowSubledger) api.error(api.argPath(1), `${site.name}: loyalty program ${id} does not allow subledgers`);
+}
+
 const both = (...checks: ((s: CallSite, a: CheckApi) => void)[]) => (s: CallSite, a: CheckApi): void => { for (const c of checks) c(s, a); };
 
 const SESSION_SCOPES = ['sessionTotal', 'cartItems', 'additionalCosts'];
@@ -116,15 +129,15 @@ export const effects: FnDef[] = [
   effect({ name: 'addFreeItem', description: 'Ask the integration to add a free item.', params: [p('sku', 'string'), p('name', 'string')] }),
   effect({
     name: 'addLoyaltyPoints', description: 'Add (tentative) loyalty points; subledgerId "" = main ledger; recipient defaults to the session profile.',
-    params: [p('programId', 'number'), p('subledgerId', 'string'), p('points', 'number'), p('name', 'string'), p('recipientIntegrationId', 'string'), p('startDate', 'time'), p('expiryDate', 'time')], min: 4,
+    params: [p('programId', 'number'), p('subledgerId', 'string'), p('points', 'number'), p('name', 'string'), p('recipientIntegrationId', 'string'), p('startDate', 'time'), p('expiryDate', 'time')], min: 4, check: loyaltyProgram,
   }),
   effect({
     name: 'addLoyaltyPointsPerItem', description: 'Add loyalty points for one cart item.',
-    params: [p('programId', 'number'), p('subledgerId', 'string'), p('points', 'number'), p('name', 'string'), p('item', 'map')],
+    params: [p('programId', 'number'), p('subledgerId', 'string'), p('points', 'number'), p('name', 'string'), p('item', 'map')], check: loyaltyProgram,
   }),
   effect({
     name: 'deductLoyaltyPoints', description: 'Redeem loyalty points; an insufficient balance fails the rule (not an error).',
-    params: [p('programId', 'number'), p('subledgerId', 'string'), p('points', 'number'), p('name', 'string')],
+    params: [p('programId', 'number'), p('subledgerId', 'string'), p('points', 'number'), p('name', 'string')], check: loyaltyProgram,
   }),
   effect({
     name: 'createCoupon', description: 'Create a coupon with the campaign coupon settings.',
@@ -152,10 +165,10 @@ export const effects: FnDef[] = [
   effect({ name: 'increaseAchievementProgress', description: 'Increase the progress of an achievement.', params: [p('achievementId', 'number'), p('delta', 'number')] }),
   effect({
     name: 'setLoyaltyPointsExpiryDate', description: 'Set the expiry date of the profile’s points.',
-    params: [p('programId', 'number'), p('subledgerId', 'string'), p('newDate', 'time')],
+    params: [p('programId', 'number'), p('subledgerId', 'string'), p('newDate', 'time')], check: loyaltyProgram,
   }),
   effect({
     name: 'extendLoyaltyPointsExpiryDate', description: 'Extend the expiry of the profile’s points by a duration such as "30D".',
-    params: [p('programId', 'number'), p('subledgerId', 'string'), p('duration', 'string')],
+    params: [p('programId', 'number'), p('subledgerId', 'string'), p('duration', 'string')], check: loyaltyProgram,
   }),
 ];

@@ -5,12 +5,18 @@ import type { Sql } from '../../store/db.js';
 import { listCustomEffects } from '../../store/repos/campaigns.js';
 import type { ServiceContext } from '../context.js';
 import { loadDefinitions } from '../definitions/load.js';
+import { subscribedPrograms } from '../loyalty/session.js';
 
-/** Custom effects count only when enabled for this Application (a ruleset may not use another app's effect). */
-export async function compileEnv(ctx: ServiceContext, sql: Sql, applicationId: number): Promise<CompileEnv> {
+/**
+ * Custom effects count only when enabled for this Application (a ruleset may not use another app's effect).
+ * `saving`: a ruleset being saved is also checked against the loyalty programs subscribed to the Application.
+ */
+export async function compileEnv(ctx: ServiceContext, sql: Sql, applicationId: number, saving = false): Promise<CompileEnv> {
   const defs = await loadDefinitions(ctx, sql);
   const effects = await listCustomEffects(sql, ACCOUNT_ID);
+  const loyalty = saving ? { loyaltyPrograms: (await subscribedPrograms(sql, applicationId)).map((p) => ({ id: p.id, allowSubledger: p.allowSubledger })) } : {};
   return {
+    ...loyalty,
     attributes: defs.all.map((a) => ({
       entity: a.entity, name: a.name, type: a.type as CompileEnv['attributes'][number]['type'],
       ...(a.eventType ? { eventType: a.eventType } : {}),

@@ -18,7 +18,7 @@ export function createRuleset(ctx: ServiceContext, applicationId: number, campai
   return ctx.db.transaction(async (sql) => {
     const campaign = await getCampaign(sql, applicationId, campaignId);
     if (!campaign) throw notFound('Campaign');
-    const errors = validateRuleset(toRulesetInput(def), await compileEnv(ctx, sql, applicationId));
+    const errors = validateRuleset(toRulesetInput(def), await compileEnv(ctx, sql, applicationId, true));
     if (errors.length > 0) {
       const e = new RulesetValidationError(errors);
       throw new AppError(400, e.message, errors.map((x) => ({

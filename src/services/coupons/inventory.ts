@@ -15,11 +15,12 @@ import { getProfile } from '../../store/repos/profiles.js';
 import { refereesOf } from '../../store/repos/referrals.js';
 import { loadApplication } from '../applications/load.js';
 import type { ServiceContext } from '../context.js';
+import { profileLoyaltyView, type LoyaltyView } from '../loyalty/sessionView.js';
 
 type InventoryState = 'active' | 'used' | 'expired' | 'pending' | 'disabled';
 interface InventoryCoupon { coupon: Coupon; profileRedemptionCount: number; state: InventoryState }
 interface InventoryReferral { referral: Referral; referredCustomers: string[] }
-export interface Inventory { profile: CustomerProfile; coupons?: InventoryCoupon[]; referrals?: InventoryReferral[] }
+export interface Inventory { profile: CustomerProfile; coupons?: InventoryCoupon[]; referrals?: InventoryReferral[]; loyalty?: LoyaltyView }
 
 /**
  * A coupon's state, checked in this order: `disabled` (campaign not running: disabled, archived or ended),
@@ -35,13 +36,14 @@ function couponState(c: Coupon, campaign: Campaign, redeemedByProfile: number, n
   return 'active';
 }
 
-export function customerInventory(ctx: ServiceContext, applicationId: number, integrationId: string, want: { coupons: boolean; referrals: boolean }): Promise<Inventory> {
+export function customerInventory(ctx: ServiceContext, applicationId: number, integrationId: string, want: { coupons: boolean; referrals: boolean; loyalty?: boolean }): Promise<Inventory> {
   return ctx.db.transaction(async (sql) => {
     await loadApplication(ctx, sql, applicationId);
     const profile = await getProfile(sql, ACCOUNT_ID, integrationId);
     if (!profile) throw notFound('Customer profile');
     const out: Inventory = { profile };
     const now = ctx.now();
+    if (want.loyalty) out.loyalty = await profileLoyaltyView(sql, applicationId, profile, now);
     if (want.coupons) {
       const campaigns = new Map((await listCampaigns(sql, applicationId)).map((c) => [c.id, c] as const));
       // coupons of deleted campaigns are gone from the wallet

@@ -18,6 +18,7 @@ import { candidateCampaigns, emptyEvaluation, engineApplication, engineProfile, 
 import { loadLimitBuckets } from '../sessions/limits.js';
 import { withTimes } from '../definitions/times.js';
 import { commitFinal } from '../sessions/usage.js';
+import { commitSessionLoyalty, datePoints, engineLoyalty, loadSessionLoyalty } from '../loyalty/session.js';
 
 export interface EventEvaluationInput {
   app: Application;
@@ -54,6 +55,8 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
   const keys = { integrationId: '', profileId: profile.integrationId, storeIntegrationId: input.storeIntegrationId, identifiers: [] };
   const buckets = await loadLimitBuckets(sql, candidates, { session: keys, coupons: [], referral: null }, input.now, app.timezone, () => true);
   const generated = ruleCodes(snapshot.byId, app.caseSensitivity);
+  // an event is final, like a close: the profile's ledgers are read under lock and written by commitEvent
+  const loyalty = await loadSessionLoyalty(sql, app.id, profile.integrationId, [], true, input.now);
   const engineInput: EngineInput = {
     sessionless: true,
     session: placeholderSession(profile.integrationId, input.storeIntegrationId, input.now),
@@ -67,12 +70,16 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
     referral: null,
     budgets: buckets.map((b) => b.budget),
     customEffects: snapshot.customEffects,
+    ...engineLoyalty(loyalty),
     event: { type: input.type, attributes: withTimes(snapshot.defs, `Event:${input.type}`, input.attributes), created: input.now },
     now: input.now,
     ids: generated.ids,
     options: { dry: input.dry, ...(evaluable ? { evaluableCampaignIds: evaluable } : {}), includeFailureReasons: input.failureReasons },
   };
-  return toEvaluation(evaluate(engineInput), snapshot, { buckets, coupons: [], referral: null }, generated);
+  const evaluation = toEvaluation(evaluate(engineInput), snapshot, { buckets, coupons: [], referral: null }, generated);
+  datePoints(evaluation.effects, loyalty, input.now);
+  evaluation.loyalty = loyalty;
+  return evaluation;
 }
 
 /** `set` effects on Profile.Attributes (Session writes have no target here and are ignored). */
@@ -82,11 +89,12 @@ export function profileWrites(evaluation: Evaluation): Record<string, unknown> {
 
 /**
  * Commits an event evaluation inside the caller's transaction: persists rule-created coupons and
- * referral codes (filling createdCoupons / createdReferrals) and books every limit counter it consumed.
+ * referral codes (filling createdCoupons / createdReferrals), books every limit counter it consumed and writes its points.
  */
 export async function commitEvent(sql: Sql, applicationId: number, evaluation: Evaluation, now: Date): Promise<void> {
   if (evaluation.created && (evaluation.created.coupons.length > 0 || evaluation.created.referrals.length > 0)) {
     await persistCreated(sql, applicationId, evaluation, now);
   }
   if (evaluation.consumption) await commitFinal(sql, evaluation.consumption.usage, evaluation.consumption.buckets);
+  await commitSessionLoyalty(sql, evaluation.loyalty ?? null, { applicationId, integrationId: '' }, evaluation.effects, now);
 }

@@ -4,14 +4,15 @@
  * ledgers under their row locks (in id order) and writes them in the same transaction, so racing closes of one
  * profile or card can never spend points that are not there.
  */
-import { emptyCounters, type Counters, type LoyaltyProgram, type OwnerKind } from '../../domain/loyalty.js';
+import { applyDuration, changeAt, emptyCounters, parseDuration, stateAt, type Counters, type LoyaltyProgram, type OwnerKind } from '../../domain/loyalty.js';
 import type { LoyaltyCard } from '../../domain/loyaltyCard.js';
 import type { Effect } from '../../domain/effect.js';
 import { dec, ZERO, type Decimal } from '../../domain/money.js';
 import type { EngineLoyaltyProgram, LoyaltyBalance } from '../../engine/index.js';
 import type { Sql } from '../../store/db.js';
 import { getCard } from '../../store/repos/loyaltyCards.js';
-import { lockLedger, ownerLedgers, type Ledger } from '../../store/repos/loyaltyLedgers.js';
+import { lockLedger, nextChange, ownerLedgers, saveCounters, type Ledger } from '../../store/repos/loyaltyLedgers.js';
+import { openBuckets, setBucketExpiry } from '../../store/repos/loyaltySessions.js';
 import { noteJoin } from '../../store/repos/loyaltyOps.js';
 import { listPrograms } from '../../store/repos/loyaltyPrograms.js';
 import { ACCOUNT_ID } from '../../domain/application.js';
@@ -111,6 +112,7 @@ export function engineLoyalty(l: SessionLoyalty | null): { loyaltyPrograms: Engi
 }
 
 const LOYALTY_EFFECTS = new Set(['addLoyaltyPoints', 'deductLoyaltyPoints']);
+const EXPIRY_EFFECTS = new Set(['setLoyaltyPointsExpiryDate', 'extendLoyaltyPointsExpiryDate']);
 
 const num = (v: unknown): Decimal => dec(typeof v === 'number' ? v : String(v));
 
@@ -156,6 +158,7 @@ function effectDates(e: Effect, now: string) {
   };
 }
 
+/** Whose entries: the Application and the session (integration id; '' for an event or a profile update). */
 export interface SessionRef { applicationId: number; integrationId: string }
 
 /**
@@ -167,9 +170,10 @@ export async function commitSessionLoyalty(sql: Sql, l: SessionLoyalty | null, s
   if (!l) return;
   if (!l.locked) throw new Error('a session close must load its ledgers locked');
   const now = nowDate.toISOString();
-  const ordered = [...effects.filter((e) => e.effectType === 'deductLoyaltyPoints'), ...effects.filter((e) => e.effectType === 'addLoyaltyPoints')];
+  const ordered = [...effects.filter((e) => e.effectType === 'deductLoyaltyPoints'), ...effects.filter((e) => e.effectType === 'addLoyaltyPoints'),
+    ...effects.filter((e) => EXPIRY_EFFECTS.has(e.effectType))];
   for (const e of ordered) {
-    if (!LOYALTY_EFFECTS.has(e.effectType)) continue;
+    if (EXPIRY_EFFECTS.has(e.effectType)) { await moveExpiry(sql, l, e, now); continue; }
     const s = l.programs.find((x) => x.program.id === Number(e.props.programId));
     const t = s && target(s, e);
     if (!s || !t) continue;
@@ -178,7 +182,7 @@ export async function commitSessionLoyalty(sql: Sql, l: SessionLoyalty | null, s
     const amount = num(e.props.value);
     const input = {
       source: 'session' as const, uuid: String(e.props.transactionUUID), name: String(e.props.name ?? ''), applicationId: session.applicationId,
-      customerSessionId: session.integrationId, campaignId: e.campaignId, rulesetId: e.rulesetId, ruleName: e.ruleName,
+      ...(session.integrationId !== '' ? { customerSessionId: session.integrationId } : {}), campaignId: e.campaignId, rulesetId: e.rulesetId, ruleName: e.ruleName,
     };
     if (e.effectType === 'deductLoyaltyPoints') {
       if (ledger.counters.active.lt(amount)) throw new Error(`loyalty ledger ${ledger.id} cannot cover a deduction its close decided under lock`);
@@ -195,6 +199,30 @@ export async function commitSessionLoyalty(sql: Sql, l: SessionLoyalty | null, s
       if (join !== null) await noteJoin(sql, ledger.id, join);
     }
   }
+}
+
+/**
+ * `setLoyaltyPointsExpiryDate` (every pending and active bucket, unlimited ones included, gets the new expiry) and
+ * `extendLoyaltyPointsExpiryDate` (buckets with an expiry move by the duration, in the program's time zone) of a
+ * ledger the session holds; a bucket whose new expiry has passed expires at once.
+ */
+async function moveExpiry(sql: Sql, l: SessionLoyalty, e: Effect, now: string): Promise<void> {
+  const s = l.programs.find((x) => x.program.id === Number(e.props.programId));
+  const ledger = s?.ledgers.get(String(e.props.subLedgerId ?? ''))?.ledger;
+  if (!s || !ledger) return;
+  const set = e.effectType === 'setLoyaltyPointsExpiryDate' ? String(e.props.newExpiryDate) : null;
+  const by = set === null ? parseDuration(String(e.props.extensionDuration)) : null;
+  if (set === null && by === null) return;                     // `immediate` or malformed: nothing moves
+  const c: Counters = { ...ledger.counters };
+  for (const b of await openBuckets(sql, ledger.id)) {
+    if (set === null && b.expiry === null) continue;
+    const expiry = set ?? applyDuration(new Date(b.expiry!), by!, s.program.timezone).toISOString();
+    const state = b.start === null ? 'pending' : stateAt({ start: b.start, expiry }, now);
+    if (state !== b.state) { c[b.state] = c[b.state].minus(b.remaining); c[state] = c[state].plus(b.remaining); }
+    await setBucketExpiry(sql, b.id, expiry, state, changeAt({ start: b.start, expiry, state }));
+  }
+  await saveCounters(sql, ledger.id, c, now, await nextChange(sql, ledger.id));
+  s.ledgers.set(ledger.subledgerId, { ledger: { ...ledger, counters: c }, counters: c });
 }
 
 /** A ledger's balances and what this session would make of them (LedgerInfo's `tentative*`). */

@@ -144,3 +144,10 @@ export async function rollbackSessionLoyalty(sql: Sql, committed: readonly Effec
   }
   return out;
 }
+
+/** A partial return: the per-item additions of the returned units (`position:subPosition`) are rolled back as the return policy allows. */
+export async function rollbackReturnedPoints(sql: Sql, committed: readonly Effect[], units: ReadonlySet<string>, origin: Origin, nowDate: Date): Promise<Effect[]> {
+  const perItem = committed.filter((e) => e.effectType === 'addLoyaltyPoints' && e.props.cartItemPosition !== undefined
+    && units.has(`${Number(e.props.cartItemPosition)}:${Number(e.props.cartItemSubPosition ?? 0)}`));
+  return rollbackSessionLoyalty(sql, perItem, origin, nowDate);
+}

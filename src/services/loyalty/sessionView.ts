@@ -7,6 +7,7 @@ import type { LoyaltyProgram } from '../../domain/loyalty.js';
 import type { LoyaltyCard } from '../../domain/loyaltyCard.js';
 import type { Effect } from '../../domain/effect.js';
 import type { Sql } from '../../store/db.js';
+import { listCards } from '../../store/repos/loyaltyCards.js';
 import { joinDateOf } from '../../store/repos/loyaltySessions.js';
 import { loadSessionLoyalty, tentativeBalances, ZERO_BALANCES, type LedgerBalances } from './session.js';
 
@@ -29,6 +30,26 @@ export async function sessionLoyaltyView(sql: Sql, applicationId: number, s: { p
     } else if (st.owner !== null) {
       const joinDate = await joinDateOf(sql, st.program.id, 'profile', st.owner.id, at);
       view.programs.push({ program: st.program, ...(joinDate !== undefined ? { joinDate } : {}), ledger, subLedgers });
+    }
+  }
+  return view;
+}
+
+/** Cards one inventory answers at most per program (a profile links a handful). */
+const INVENTORY_CARDS = 100;
+
+/**
+ * getCustomerInventory `loyalty=true`: the profile's ledgers in each subscribed program and, in card-based
+ * programs, the cards linked to it (docs/loyalty-sessions.md, "Inventory").
+ */
+export async function profileLoyaltyView(sql: Sql, applicationId: number, profile: { id: number; integrationId: string }, now: Date): Promise<LoyaltyView> {
+  const view = await sessionLoyaltyView(sql, applicationId, { profileId: profile.integrationId, loyaltyCards: [] }, [], now);
+  const l = await loadSessionLoyalty(sql, applicationId, profile.integrationId, [], false, now);
+  for (const st of l?.programs ?? []) {
+    if (!st.program.cardBased) continue;
+    for (const card of await listCards(sql, { programId: st.program.id, profileId: profile.id }, 0, INVENTORY_CARDS)) {
+      const one = await sessionLoyaltyView(sql, applicationId, { profileId: profile.integrationId, loyaltyCards: [card.identifier] }, [], now);
+      view.cards.push(...one.cards.filter((c) => c.program.id === st.program.id));
     }
   }
   return view;

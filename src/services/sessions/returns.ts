@@ -16,7 +16,7 @@ import { exclusive } from '../exclusive.js';
 import { emptyEvaluation } from './evaluate.js';
 import { newEvent } from './event.js';
 import type { SessionResult } from './result.js';
-import { rollbackForReturn } from './rollback.js';
+import { returnWithPoints } from './rollback.js';
 import { reevaluateOnReturn } from './reevaluate.js';
 import { releaseReturned, type Consumed } from './usage.js';
 import { sessionLockKey } from './lock.js';
@@ -115,7 +115,7 @@ async function run(ctx: ServiceContext, sql: Sql, req: ReturnRequest, clock: Dat
     line.remainingQuantity -= r.quantity;
     returnedValue = returnedValue.plus(unitsValue(line, r.quantity));
   }
-  const rb = rollbackForReturn(stored.effects, units);
+  const rb = await returnWithPoints(sql, stored.effects, units, { applicationId: req.applicationId, sessionIntegrationId: req.integrationId, profileId: stored.session.profileId }, clock);
   // a dry run is not a change of the session: its rules and its answer keep the stored `updated`
   const session: CustomerSession = { ...stored.session, cartItems, state: 'partially_returned', updated: req.dry ? stored.session.updated : now };
   const profile = session.profileId ? (await getProfile(sql, ACCOUNT_ID, session.profileId)) ?? null : null;

@@ -53,3 +53,16 @@ export async function joinDateOf(sql: Sql, programId: number, ownerKind: OwnerKi
     [programId, ownerKind, ownerId, at]);
   return r?.d ?? undefined;
 }
+
+/** The ledger's buckets still pending or active. */
+export async function openBuckets(sql: Sql, ledgerId: number): Promise<Bucket[]> {
+  const rows = await sql.all<BucketRow>(`SELECT id, amount, remaining, start_date, expiry_date, state, created FROM loyalty_points
+    WHERE ledger_id = ? AND state IN ('pending', 'active') ORDER BY id`, [ledgerId]);
+  return rows.map(toBucket);
+}
+
+/** A bucket's new expiry; its entry shows it too, as an activation's dates do (docs/loyalty.md, "Activation"). */
+export async function setBucketExpiry(sql: Sql, id: number, expiry: string, state: BucketState, changeAt: string | null): Promise<void> {
+  await sql.run('UPDATE loyalty_points SET expiry_date = ?, state = ?, change_at = ? WHERE id = ?', [expiry, state, changeAt, id]);
+  await sql.run('UPDATE loyalty_transactions SET expiry_date = ? WHERE id = (SELECT transaction_id FROM loyalty_points WHERE id = ?)', [expiry, id]);
+}

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../../../services/context.js';
 import { customerInventory } from '../../../services/coupons/inventory.js';
-import { wireCoupon, wireInventoryReferral, wireProfile } from '../../shape.js';
+import { wireCoupon, wireInventoryReferral, wireLoyalty, wireProfile } from '../../shape.js';
 import type { App } from '../../app.js';
 
 const Params = Type.Object({ integrationId: Type.String({ minLength: 1, maxLength: 1000 }) });
@@ -19,11 +19,11 @@ export function inventoryRoutes(app: App, ctx: ServiceContext): void {
     },
   }, async (req) => {
     const q = req.query;
-    const inv = await customerInventory(ctx, req.applicationId, req.params.integrationId, { coupons: q.coupons === true, referrals: q.referrals === true });
+    const inv = await customerInventory(ctx, req.applicationId, req.params.integrationId, { coupons: q.coupons === true, referrals: q.referrals === true, loyalty: q.loyalty === true });
     const out: Record<string, unknown> = {};
     if (q.profile) out.profile = wireProfile(inv.profile);
-    // loyalty, giveaways and achievements are not implemented yet: present and empty when asked
-    if (q.loyalty) out.loyalty = { programs: {} };
+    if (inv.loyalty) out.loyalty = wireLoyalty(inv.loyalty);
+    // giveaways and achievements are not implemented yet: present and empty when asked
     if (inv.referrals) out.referrals = inv.referrals.map((r) => wireInventoryReferral(r.referral, r.referredCustomers));
     if (inv.coupons) out.coupons = inv.coupons.map((c) => ({ ...wireCoupon(c.coupon), profileRedemptionCount: c.profileRedemptionCount, state: c.state }));
     if (q.giveaways) out.giveaways = [];
