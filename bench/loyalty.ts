@@ -3,8 +3,8 @@
  *
  * 1. `getLoyaltyBalances` (GET /v1/loyalty_programs/{id}/profile/{integrationId}/balances) of one profile
  *    with a long history: sequential requests on one keep-alive connection, each timed with hrtime in
- *    this process, after a warm-up, while nothing else runs (a light profile is timed the same way for
- *    comparison). Sequential rather than autocannon: autocannon's latencies are whole milliseconds.
+ *    this process, after a warm-up, while nothing else runs; reads of a light profile are interleaved
+ *    for comparison. Sequential rather than autocannon: autocannon's latencies are whole milliseconds.
  * 2. `PUT /v2/customer_sessions/{new id}` with an earn-and-spend loyalty campaign against the same
  *    update without it, measured side by side with autocannon in alternating rounds.
  *
@@ -249,20 +249,21 @@ function get(url: string, auth: string): Promise<{ status: number; body: string 
   });
 }
 
-/** `n` sequential reads after `warmup` untimed ones; returns each read's milliseconds, sorted. */
-async function timeReads(url: string, auth: string, warmup: number, n: number): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) {
-    const r = await get(url, auth);
-    if (r.status !== 200) throw new Error(`GET ${url}: ${r.status} ${r.body}`);
+/**
+ * `n` sequential reads of each URL, interleaved (so a noisy spell weighs on all of them), after `warmup`
+ * untimed rounds; returns each URL's milliseconds per read, sorted.
+ */
+async function timeReads(urls: string[], auth: string, warmup: number, n: number): Promise<number[][]> {
+  const ms = urls.map((): number[] => []);
+  for (let i = -warmup; i < n; i++) {
+    for (let u = 0; u < urls.length; u++) {
+      const t0 = process.hrtime.bigint();
+      const r = await get(urls[u], auth);
+      if (i >= 0) ms[u].push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (r.status !== 200) throw new Error(`GET ${urls[u]}: ${r.status} ${r.body}`);
+    }
   }
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = await get(url, auth);
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (r.status !== 200) throw new Error(`GET ${url}: ${r.status} ${r.body}`);
-  }
-  return ms.sort((a, b) => a - b);
+  return ms.map((m) => m.sort((a, b) => a - b));
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -374,15 +375,20 @@ async function main(): Promise<void> {
   const now = Date.now();
   const seeded: Sums = { active: 0, pending: 0, expired: 0, rows: 0 };
   const heavy: Sums = { active: 0, pending: 0, expired: 0, rows: 0 };
-  const t0 = process.hrtime.bigint();
+  const since = (t0: bigint) => `${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`;
+  let t0 = process.hrtime.bigint();
   const seededRows = await importRows(base, programId, seedRows(now, seeded));
+  log(`seed: ${seededRows} entries of ${SEED_PROFILES} profiles imported in ${since(t0)}`);
+  t0 = process.hrtime.bigint();
   const heavyImported = await importRows(base, programId, heavyRows(now, heavy));
+  log(`seed: ${heavyImported} entries of "${HEAVY}" imported in ${since(t0)}`);
+  t0 = process.hrtime.bigint();
   for (let d = 0; d < DEDUCTIONS; d++) {
     await api(base, MGMT, 'PUT', `/v1/loyalty_programs/${programId}/profile/${HEAVY}/deduct_points`, { points: DEDUCTION_POINTS, name: 'bench spend' });
   }
-  const seedSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  log(`seed: ${DEDUCTIONS} deductions of ${DEDUCTION_POINTS} points from "${HEAVY}" in ${since(t0)}`);
   const ledgerEntries = await countEntries(base, programId, HEAVY);
-  log(`seeded ${seededRows + heavyImported} imported entries and ${DEDUCTIONS} deductions in ${seedSeconds.toFixed(1)} s; "${HEAVY}" has ${ledgerEntries} ledger entries`);
+  log(`"${HEAVY}" has ${ledgerEntries} ledger entries (exportLoyaltyLedger)`);
   if (ledgerEntries !== HEAVY_ENTRIES) throw new Error(`"${HEAVY}" should have ${HEAVY_ENTRIES} ledger entries, the export lists ${ledgerEntries}`);
 
   // balances: the heavy profile's must be the sums of what was seeded
@@ -395,8 +401,7 @@ async function main(): Promise<void> {
   const keys = Object.keys(expected) as (keyof Balance)[];
   if (first.status !== 200 || !got || keys.some((k) => got[k] !== expected[k])) throw new Error(`"${HEAVY}" balance: expected ${JSON.stringify(expected)}, got ${first.status} ${first.body}`);
 
-  const heavyMs = await timeReads(heavyUrl, `ApiKey-v1 ${b.key}`, BALANCE_WARMUP, BALANCE_REQUESTS);
-  const lightMs = await timeReads(`${base}/v1/loyalty_programs/${programId}/profile/p0/balances`, `ApiKey-v1 ${b.key}`, BALANCE_WARMUP, BALANCE_REQUESTS);
+  const [heavyMs, lightMs] = await timeReads([heavyUrl, `${base}/v1/loyalty_programs/${programId}/profile/p0/balances`], `ApiKey-v1 ${b.key}`, BALANCE_WARMUP, BALANCE_REQUESTS);
   const fmt = (s: number[]) => `p50 ${percentile(s, 0.5).toFixed(3)} ms, p99 ${percentile(s, 0.99).toFixed(3)} ms, max ${s[s.length - 1].toFixed(3)} ms`;
   log(`getLoyaltyBalances "${HEAVY}" (${ledgerEntries} entries): ${fmt(heavyMs)}`);
   log(`getLoyaltyBalances "p0" (${ENTRIES_PER_PROFILE} entries): ${fmt(lightMs)}`);
