@@ -12,8 +12,8 @@
  * child process on a real store (prepareDatabase in bench/lib.ts).
  *
  * Seed (importLoyaltyPoints, CSV uploads of at most 50,000 rows): SEED_PROFILES profiles `p<i>` with
- * ENTRIES_PER_PROFILE entries each, and one profile `heavy` with HEAVY_ENTRIES entries, of which one in a
- * thousand is a deduction (removeLoyaltyPoints) and the rest imported additions. Additions cycle through
+ * ENTRIES_PER_PROFILE entries each, and one profile `heavy` with HEAVY_ENTRIES entries, of which DEDUCTIONS
+ * are deductions of 40 points (removeLoyaltyPoints, each timed) and the rest imported additions. Additions cycle through
  * ten kinds: 1 expired (start and expiry in the past), 1 pending (start in 30 days), 8 active (half of
  * them unlimited, half expiring in 200–365 days; some started in the past). The heavy profile's balances
  * are checked against the sums of what was seeded, and its entry count through exportLoyaltyLedger.
@@ -27,12 +27,13 @@
  * B therefore carries everything loyalty adds to a session update (the program's subscription, the
  * campaign, the ledger writes of a close). Every request creates and closes a new session
  * (`bench-<n>`) of seeded profile p<n mod SEED_PROFILES> with the same 5-item cart, so each close in B
- * earns (and, with 100 points or more, spends) on that profile's ledger. Rounds alternate A → B;
+ * earns (and, with 100 points or more, spends) on that profile's ledger. Each round runs both phases
+ * back to back, A → B in odd rounds and B → A in even ones (a drift of the host then favours neither);
  * `session_ratio` is the median of the per-round ratios B / A (req/s). One request per Application is
  * checked first (effects by type, and whether the close changed the profile's balance).
  *
  * Environment:
- *   SEED_PROFILES=10000  ENTRIES_PER_PROFILE=10  HEAVY_ENTRIES=100000
+ *   SEED_PROFILES=10000  ENTRIES_PER_PROFILE=10  HEAVY_ENTRIES=100000  DEDUCTIONS=10 (of HEAVY_ENTRIES)
  *   BALANCE_REQUESTS=2000  timed balance reads per profile   BALANCE_WARMUP=200  untimed reads first
  *   DURATION=10   seconds per measured session run           ROUNDS=5     runs per phase
  *   CONNECTIONS=10                                           WARMUP=2     unmeasured seconds per phase first
@@ -81,7 +82,7 @@ const WARMUP = num('WARMUP', 2);
 const IMPORT_ROWS = 50_000; // rows per uploaded file
 const MANAGEMENT_KEY = randomBytes(24).toString('hex');
 const HEAVY = 'heavy';
-const DEDUCTIONS = Math.floor(HEAVY_ENTRIES / 1000);
+const DEDUCTIONS = Math.min(HEAVY_ENTRIES - 1, num('DEDUCTIONS', 10));
 const DEDUCTION_POINTS = 40;
 const DAY = 86_400_000;
 
@@ -356,7 +357,7 @@ async function main(): Promise<void> {
     `machine: ${os.availableParallelism()} CPUs (${os.cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}, ${os.platform()} ${os.release()}`,
     `store:   ${db.label}`,
     `seed:    ${SEED_PROFILES} profiles × ${ENTRIES_PER_PROFILE} entries, profile "${HEAVY}" with ${HEAVY_ENTRIES} (${DEDUCTIONS} of them deductions)`,
-    `load:    balances ${BALANCE_REQUESTS} sequential reads after ${BALANCE_WARMUP}; sessions autocannon ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds (A without, then B with), ${WARMUP} s warm-up each`,
+    `load:    balances ${BALANCE_REQUESTS} sequential reads after ${BALANCE_WARMUP}; sessions autocannon ${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} rounds (A without and B with, the order swapped every round), ${WARMUP} s warm-up each`,
     '',
   ].join('\n'));
 
@@ -386,7 +387,8 @@ async function main(): Promise<void> {
   for (let d = 0; d < DEDUCTIONS; d++) {
     await api(base, MGMT, 'PUT', `/v1/loyalty_programs/${programId}/profile/${HEAVY}/deduct_points`, { points: DEDUCTION_POINTS, name: 'bench spend' });
   }
-  log(`seed: ${DEDUCTIONS} deductions of ${DEDUCTION_POINTS} points from "${HEAVY}" in ${since(t0)}`);
+  log(`seed: ${DEDUCTIONS} deductions of ${DEDUCTION_POINTS} points from "${HEAVY}" in ${since(t0)}`
+    + (DEDUCTIONS > 0 ? ` (${(Number(process.hrtime.bigint() - t0) / 1e6 / DEDUCTIONS).toFixed(0)} ms each)` : ''));
   const ledgerEntries = await countEntries(base, programId, HEAVY);
   log(`"${HEAVY}" has ${ledgerEntries} ledger entries (exportLoyaltyLedger)`);
   if (ledgerEntries !== HEAVY_ENTRIES) throw new Error(`"${HEAVY}" should have ${HEAVY_ENTRIES} ledger entries, the export lists ${ledgerEntries}`);
@@ -417,7 +419,8 @@ async function main(): Promise<void> {
   const rows: { phase: 'A' | 'B'; r: CannonResult; cpu: number | null }[] = [];
   log(`${'phase'.padEnd(12)} ${pad('round', 5)} ${pad('req/s', 8)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('non-2xx', 8)} ${pad('errors', 7)} ${pad('server CPU µs/req', 18)}`);
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [phase, key] of [['A', a.key], ['B', b.key]] as const) {
+    const pair = [['A', a.key], ['B', b.key]] as const;
+    for (const [phase, key] of round % 2 === 1 ? pair : [pair[1], pair[0]]) {
       const before = serverCpuMicros();
       const r = await load(base, key, DURATION);
       const after = serverCpuMicros();
