@@ -12,11 +12,12 @@
  * child process on a real store (prepareDatabase in bench/lib.ts).
  *
  * Seed (importLoyaltyPoints, CSV uploads of at most 50,000 rows): SEED_PROFILES profiles `p<i>` with
- * ENTRIES_PER_PROFILE entries each, and one profile `heavy` with HEAVY_ENTRIES entries, of which DEDUCTIONS
- * are deductions of 40 points (removeLoyaltyPoints, each timed) and the rest imported additions. Additions cycle through
- * ten kinds: 1 expired (start and expiry in the past), 1 pending (start in 30 days), 8 active (half of
- * them unlimited, half expiring in 200–365 days; some started in the past). The heavy profile's balances
- * are checked against the sums of what was seeded, and its entry count through exportLoyaltyLedger.
+ * ENTRIES_PER_PROFILE entries each, and one profile `heavy` with HEAVY_ENTRIES entries, of which
+ * DEDUCTIONS are deductions of 40 points (removeLoyaltyPoints, timed) and the rest imported additions.
+ * Additions cycle through ten kinds: 1 expired (start and expiry in the past), 1 pending (start in 30
+ * days), 8 active (half of them unlimited, half expiring in 200–365 days; some started in the past).
+ * The heavy profile's balances are checked against the sums of what was seeded, and its entry count
+ * through exportLoyaltyLedger.
  *
  * Session phases, two Applications provisioned identically but for loyalty, so that one server, one
  * store and one warm cache serve both and no configuration changes between rounds:
@@ -29,13 +30,15 @@
  * (`bench-<n>`) of seeded profile p<n mod SEED_PROFILES> with the same 5-item cart, so each close in B
  * earns (and, with 100 points or more, spends) on that profile's ledger. Each round runs both phases
  * back to back, A → B in odd rounds and B → A in even ones (a drift of the host then favours neither);
- * `session_ratio` is the median of the per-round ratios B / A (req/s). One request per Application is
- * checked first (effects by type, and whether the close changed the profile's balance).
+ * `session_ratio` is the median of the per-round ratios B / A (req/s); `session_cpu_ratio` the median of
+ * the per-round ratios of the server's CPU time per request A / B (from /proc; steadier on a shared
+ * host). One request per Application is checked first (effects by type, and whether the close changed
+ * the profile's balance).
  *
  * Environment:
  *   SEED_PROFILES=10000  ENTRIES_PER_PROFILE=10  HEAVY_ENTRIES=100000  DEDUCTIONS=10 (of HEAVY_ENTRIES)
  *   BALANCE_REQUESTS=2000  timed balance reads per profile   BALANCE_WARMUP=200  untimed reads first
- *   DURATION=10   seconds per measured session run           ROUNDS=5     runs per phase
+ *   DURATION=5    seconds per measured session run           ROUNDS=10    runs per phase
  *   CONNECTIONS=10                                           WARMUP=2     unmeasured seconds per phase first
  *   DATABASE_URL  default: a fresh SQLite file under os.tmpdir(); postgres://… gets a fresh schema
  *
@@ -75,8 +78,8 @@ const ENTRIES_PER_PROFILE = Math.max(1, num('ENTRIES_PER_PROFILE', 10));
 const HEAVY_ENTRIES = Math.max(1, num('HEAVY_ENTRIES', 100_000));
 const BALANCE_REQUESTS = Math.max(1, num('BALANCE_REQUESTS', 2000));
 const BALANCE_WARMUP = num('BALANCE_WARMUP', 200);
-const DURATION = Math.max(1, num('DURATION', 10));
-const ROUNDS = Math.max(1, num('ROUNDS', 5));
+const DURATION = Math.max(1, num('DURATION', 5));
+const ROUNDS = Math.max(1, num('ROUNDS', 10));
 const CONNECTIONS = Math.max(1, num('CONNECTIONS', 10));
 const WARMUP = num('WARMUP', 2);
 const IMPORT_ROWS = 50_000; // rows per uploaded file
@@ -439,6 +442,9 @@ async function main(): Promise<void> {
     const c = xs.filter((x) => x.cpu !== null).map((x) => x.cpu!);
     return c.length > 0 ? `${median(c).toFixed(0)} µs` : 'n/a';
   };
+  // the same ratio by the server's CPU time per request (A / B): less sensitive to other processes on the host
+  const cpuPairs = without.flatMap((x, i) => (x.cpu !== null && withLoyalty[i].cpu !== null ? [x.cpu / withLoyalty[i].cpu!] : []));
+  const cpuRatio = cpuPairs.length > 0 ? round3(median(cpuPairs)) : null;
   const failed = rows.reduce((s, x) => s + x.r.non2xx + x.r.errors + x.r.timeouts, 0);
   const result = {
     ledger_entries: ledgerEntries,
@@ -447,11 +453,12 @@ async function main(): Promise<void> {
     session_ratio: ratio,
     sessions_rps_without: Math.round(median(without.map((x) => x.r.requests.average))),
     sessions_rps_with: Math.round(median(withLoyalty.map((x) => x.r.requests.average))),
+    session_cpu_ratio: cpuRatio,
     store: db.url.startsWith('sqlite') ? 'sqlite' : 'postgres',
   };
   log('');
   log(`median over ${ROUNDS} rounds: without ${result.sessions_rps_without} req/s (server CPU ${cpuMedian(without)}/req), with ${result.sessions_rps_with} req/s `
-    + `(${cpuMedian(withLoyalty)}/req); median of the per-round ratios ${ratio}; ${failed} of ${rows.reduce((s, x) => s + x.r.requests.total, 0)} requests not 2xx or failed`);
+    + `(${cpuMedian(withLoyalty)}/req); median of the per-round ratios ${ratio} (by server CPU per request ${cpuRatio}); ${failed} of ${rows.reduce((s, x) => s + x.r.requests.total, 0)} requests not 2xx or failed`);
   await cleanup();
   if (failed > 0) {
     process.stderr.write('some session requests failed: the figures are not a valid measurement\n');
