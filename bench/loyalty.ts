@@ -443,7 +443,7 @@ async function main(): Promise<void> {
     return c.length > 0 ? `${median(c).toFixed(0)} µs` : 'n/a';
   };
   // the same ratio by the server's CPU time per request (A / B): less sensitive to other processes on the host
-  const cpuPairs = without.flatMap((x, i) => (x.cpu !== null && withLoyalty[i].cpu !== null ? [x.cpu / withLoyalty[i].cpu!] : []));
+  const cpuPairs = without.flatMap((x, i) => (x.cpu !== null && withLoyalty[i].cpu !== null ? [x.cpu / withLoyalty[i].cpu] : []));
   const cpuRatio = cpuPairs.length > 0 ? round3(median(cpuPairs)) : null;
   const failed = rows.reduce((s, x) => s + x.r.non2xx + x.r.errors + x.r.timeouts, 0);
   const result = {
