@@ -1,6 +1,6 @@
 /**
  * The Application's evaluation snapshot: campaigns with their compiled active rulesets, evaluation
- * groups, stores, custom effects and additional costs. Built once per process and config version
+ * groups, stores, custom effects, additional costs and subscribed loyalty programs. Built once per process and config version
  * (app scope for campaigns/groups/stores, account scope for definitions), so a session update costs
  * two indexed version reads instead of reloading and recompiling. Rulesets are immutable once saved,
  * so a compiled ruleset is cached by id for the life of the process.
@@ -17,6 +17,8 @@ import type { ServiceContext } from '../context.js';
 import { ACCOUNT_SCOPE, loadDefinitions, type Definitions } from '../definitions/load.js';
 import { withTimes } from '../definitions/times.js';
 import { compileEnv } from './env.js';
+import type { LoyaltyProgram } from '../../domain/loyalty.js';
+import { subscribedPrograms } from '../loyalty/session.js';
 import { toRulesetInput } from './rulesets.js';
 
 export interface Snapshot {
@@ -28,6 +30,8 @@ export interface Snapshot {
   additionalCosts: NamedRef[];
   /** the account's definitions this snapshot was built with (attribute types for the engine input) */
   defs: Definitions;
+  /** loyalty programs subscribed to the Application (account scope: a program change bumps it) */
+  loyaltyPrograms: LoyaltyProgram[];
 }
 
 const compiled = new WeakMap<ServiceContext, Map<number, CompiledRuleset>>();
@@ -72,6 +76,7 @@ export async function loadSnapshot(ctx: ServiceContext, sql: Sql, applicationId:
       .map((e) => ({ id: e.id, name: e.name, payload: e.payload, params: (e.params ?? []).map((p) => ({ name: p.name, type: p.type })) })),
     additionalCosts: [...defs.costs.values()].map((c) => ({ id: c.id, name: c.name })),
     defs,
+    loyaltyPrograms: await subscribedPrograms(sql, applicationId),
   };
   ctx.caches.set(key, { version: 0, value: { version, snapshot } });
   return snapshot;

@@ -56,7 +56,7 @@ export async function evaluateEvent(ctx: ServiceContext, sql: Sql, input: EventE
   const buckets = await loadLimitBuckets(sql, candidates, { session: keys, coupons: [], referral: null }, input.now, app.timezone, () => true);
   const generated = ruleCodes(snapshot.byId, app.caseSensitivity);
   // an event is final, like a close: the profile's ledgers are read under lock and written by commitEvent
-  const loyalty = await loadSessionLoyalty(sql, app.id, profile.integrationId, [], true, input.now);
+  const loyalty = await loadSessionLoyalty(sql, snapshot.loyaltyPrograms, profile.integrationId, [], true, input.now);
   const engineInput: EngineInput = {
     sessionless: true,
     session: placeholderSession(profile.integrationId, input.storeIntegrationId, input.now),

@@ -4,6 +4,8 @@ import { conflict } from '../../domain/errors.js';
 import type { LoyaltyProgram, ProgramSettings } from '../../domain/loyalty.js';
 import { insertProgram, setProgramApplications, setProgramTiers } from '../../store/repos/loyaltyPrograms.js';
 import type { ServiceContext } from '../context.js';
+import { bumpConfigVersion } from '../../store/repos/configVersions.js';
+import { ACCOUNT_SCOPE } from '../definitions/load.js';
 import { loadProgram } from './common.js';
 import { checkSettings, type TierInput } from './settings.js';
 
@@ -20,6 +22,8 @@ export function createProgram(ctx: ServiceContext, input: NewProgramInput): Prom
     if (id === null) throw conflict(`A loyalty program named ${JSON.stringify(settings.name)} already exists`);
     await setProgramApplications(sql, id, settings.subscribedApplications);
     await setProgramTiers(sql, id, checked, now);
+    // sessions read the subscribed programs from the Application's snapshot, refreshed by this version
+    await bumpConfigVersion(sql, ACCOUNT_SCOPE);
     return loadProgram(sql, id);
   });
 }

@@ -48,12 +48,11 @@ export function cardUsable(card: LoyaltyCard | undefined, profileId: string): bo
 }
 
 /**
- * The loyalty state a session's rules evaluate: for every subscribed program, the ledgers of the session's
+ * The loyalty state a session's rules evaluate: for every subscribed program (`programs`, from the snapshot), the ledgers of the session's
  * profile (profile-based) or of its card (card-based). `lock`: a close — each existing ledger row is locked
  * (ascending id) and settled, so the balances read are the ones the close will write against.
  */
-export async function loadSessionLoyalty(sql: Sql, applicationId: number, profileId: string, cards: readonly string[], lock: boolean, now: Date): Promise<SessionLoyalty | null> {
-  const programs = await subscribedPrograms(sql, applicationId);
+export async function loadSessionLoyalty(sql: Sql, programs: readonly LoyaltyProgram[], profileId: string, cards: readonly string[], lock: boolean, now: Date): Promise<SessionLoyalty | null> {
   if (programs.length === 0) return null;
   const at = now.toISOString();
   const states: ProgramState[] = [];

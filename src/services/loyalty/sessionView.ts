@@ -9,16 +9,20 @@ import type { Effect } from '../../domain/effect.js';
 import type { Sql } from '../../store/db.js';
 import { listCards } from '../../store/repos/loyaltyCards.js';
 import { joinDateOf } from '../../store/repos/loyaltySessions.js';
-import { loadSessionLoyalty, tentativeBalances, ZERO_BALANCES, type LedgerBalances } from './session.js';
+import { loadSessionLoyalty, subscribedPrograms, tentativeBalances, ZERO_BALANCES, type LedgerBalances, type SessionLoyalty } from './session.js';
 
 export interface ProgramLedgersView { program: LoyaltyProgram; joinDate?: string; ledger: LedgerBalances; subLedgers: Map<string, LedgerBalances> }
 export interface CardLedgersView { program: LoyaltyProgram; card: LoyaltyCard; ledger: LedgerBalances; subLedgers: Map<string, LedgerBalances> }
 export interface LoyaltyView { programs: ProgramLedgersView[]; cards: CardLedgersView[] }
 
-/** `openEffects`: the effects of an open session (tentative points); a closed one's are written already. */
-export async function sessionLoyaltyView(sql: Sql, applicationId: number, s: { profileId?: string; loyaltyCards: readonly string[] }, openEffects: readonly Effect[], now: Date): Promise<LoyaltyView> {
+/**
+ * `openEffects`: the effects of an open session (tentative points); a closed one's are written already.
+ * `loaded`: the ledgers the request's evaluation held (a close updated them as it wrote), else read afresh.
+ */
+export async function sessionLoyaltyView(sql: Sql, applicationId: number, s: { profileId?: string; loyaltyCards: readonly string[] }, openEffects: readonly Effect[], now: Date,
+  loaded?: SessionLoyalty | null): Promise<LoyaltyView> {
   const view: LoyaltyView = { programs: [], cards: [] };
-  const l = await loadSessionLoyalty(sql, applicationId, s.profileId ?? '', s.loyaltyCards, false, now);
+  const l = loaded !== undefined ? loaded : await loadSessionLoyalty(sql, await subscribedPrograms(sql, applicationId), s.profileId ?? '', s.loyaltyCards, false, now);
   if (!l) return view;
   const at = now.toISOString();
   for (const st of l.programs) {
@@ -44,7 +48,7 @@ const INVENTORY_CARDS = 100;
  */
 export async function profileLoyaltyView(sql: Sql, applicationId: number, profile: { id: number; integrationId: string }, now: Date): Promise<LoyaltyView> {
   const view = await sessionLoyaltyView(sql, applicationId, { profileId: profile.integrationId, loyaltyCards: [] }, [], now);
-  const l = await loadSessionLoyalty(sql, applicationId, profile.integrationId, [], false, now);
+  const l = await loadSessionLoyalty(sql, await subscribedPrograms(sql, applicationId), profile.integrationId, [], false, now);
   for (const st of l?.programs ?? []) {
     if (!st.program.cardBased) continue;
     for (const card of await listCards(sql, { programId: st.program.id, profileId: profile.id }, 0, INVENTORY_CARDS)) {

@@ -7,6 +7,8 @@ import type { ProgramSettings } from '../../domain/loyalty.js';
 import { dec } from '../../domain/money.js';
 import { programHasTransactions, setProgramApplications, setProgramTiers, updateProgram } from '../../store/repos/loyaltyPrograms.js';
 import type { ServiceContext } from '../context.js';
+import { bumpConfigVersion } from '../../store/repos/configVersions.js';
+import { ACCOUNT_SCOPE } from '../definitions/load.js';
 import { loadProgram } from './common.js';
 import type { ProgramView } from './read.js';
 import { checkSettings, type TierInput } from './settings.js';
@@ -38,6 +40,8 @@ export function updateLoyaltyProgram(ctx: ServiceContext, programId: number, inp
     await updateProgram(sql, programId, settings, now);
     await setProgramApplications(sql, programId, settings.subscribedApplications);
     if (tiersChange) await setProgramTiers(sql, programId, checked, now);
+    // sessions read the subscribed programs from the Application's snapshot, refreshed by this version
+    await bumpConfigVersion(sql, ACCOUNT_SCOPE);
     return { program: await loadProgram(sql, programId), hasTransactions };
   });
 }

@@ -181,7 +181,7 @@ export async function evaluateSession(ctx: ServiceContext, sql: Sql, input: Eval
   // nothing could run and no code needs an answer: the engine would return nothing
   if (candidates.length === 0 && session.couponCodes.length === 0 && !session.referralCode) return emptyEvaluation();
   const codes = await loadCodes(sql, input, candidates, snapshot.defs);
-  const loyalty = await loadSessionLoyalty(sql, app.id, session.profileId ?? '', session.loyaltyCards, input.closing, input.now);
+  const loyalty = await loadSessionLoyalty(sql, snapshot.loyaltyPrograms, session.profileId ?? '', session.loyaltyCards, input.closing, input.now);
   const generated = ruleCodes(snapshot.byId, app.caseSensitivity);
   const engineInput: EngineInput = {
     session: {

@@ -280,7 +280,9 @@ async function shape(sql: Sql, req: UpdateSessionRequest, { app, stored }: Loade
     result.profile = req.dry ? draft.seen : (await getProfile(sql, ACCOUNT_ID, draft.profile.integrationId)) ?? draft.profile;
   }
   if (want.includes('coupons') || want.includes('referral')) await addCodes(sql, result, app, want);
-  if (want.includes('loyalty')) result.loyalty = await sessionLoyaltyView(sql, req.applicationId, done.session, done.session.state === 'open' ? done.effects : [], req.now ?? serverNow);
+  if (want.includes('loyalty')) {
+    result.loyalty = await sessionLoyaltyView(sql, req.applicationId, done.session, done.session.state === 'open' || req.dry ? done.effects : [], req.now ?? serverNow, done.evaluation.loyalty);
+  }
   if (want.includes('previousReturns')) result.previousReturns = stored ? await listReturns(sql, stored.session.id) : [];
   if (req.dry && req.patch.evaluableCampaignIds) result.evaluableCampaignIds = req.patch.evaluableCampaignIds;
   return result;
