@@ -72,6 +72,42 @@ for (const kind of STORES) {
       assert.ok(lines[0].startsWith('customerprofileid,'));
       assert.deepEqual(lines.slice(1).map((l) => l.split(',')[5]), ['addition', 'addition', 'subtraction']);
     });
+
+    test('a session that earns and spends, with responseContent loyalty, parsed by the SDK models', async (t) => {
+      const up = await listeningTestServer(kind, t, servers);
+      if (!up) return;
+      const { s, port } = up;
+      const app = await s.newApplication();
+      const created = await s.mgmt('POST', '/v1/loyalty_programs', newProgram([app.id], { name: 'sdk-session' }));
+      const pid = created.json().id as number;
+      const c = await s.mgmt('POST', `/v1/applications/${app.id}/campaigns`, { name: 'Loyalty', tags: [], features: ['loyalty'], limits: [] });
+      const rules = [
+        { title: 'earn', condition: ['and', true], effects: [['addLoyaltyPoints', pid, '', ['.', 'Session', 'Total'], 'earn']] },
+        { title: 'spend', condition: ['and', ['loyaltyPointsCanBeRedeemed', pid, 100]], effects: [['deductLoyaltyPoints', pid, '', 100, 'spend'], ['setDiscount', 'points', 10]] },
+      ];
+      assert.equal((await s.mgmt('POST', `/v1/applications/${app.id}/campaigns/${c.json().id}/rulesets`, { bindings: [], rules, activate: true })).statusCode, 201);
+      assert.equal((await s.mgmt('PUT', `/v1/loyalty_programs/${pid}/profile/sdk-shopper/add_points`, { points: 150 })).statusCode, 204);
+
+      const client = new TalonOne.ApiClient();
+      client.basePath = `http://127.0.0.1:${port}`;
+      client.authentications.api_key_v1.apiKey = app.key;
+      client.authentications.api_key_v1.apiKeyPrefix = 'ApiKey-v1';
+      const api = new TalonOne.IntegrationApi(client);
+      const session = Object.assign(new TalonOne.NewCustomerSessionV2(), { profileId: 'sdk-shopper', state: 'closed', cartItems: [new TalonOne.CartItem('Tea', 'TEA', 1, 20.5)] });
+      const req = Object.assign(new TalonOne.IntegrationRequest(session), { responseContent: ['customerSession', 'loyalty'] });
+      const state = await api.updateCustomerSessionV2('sdk-loyalty-1', req);
+      assert.ok(state instanceof TalonOne.IntegrationStateV2);
+      const types = state.effects.map((e: any) => e.effectType);
+      assert.deepEqual(types.filter((x: string) => /Loyalty|Discount/.test(x)).sort(), ['addLoyaltyPoints', 'deductLoyaltyPoints', 'setDiscount']);
+      const add = state.effects.find((e: any) => e.effectType === 'addLoyaltyPoints');
+      const props = TalonOne.AddLoyaltyPointsEffectProps.constructFromObject(add.props);
+      assert.deepEqual([props.programId, props.subLedgerId, props.value, props.recipientIntegrationId, props.name], [pid, '', 20.5, 'sdk-shopper', 'earn']);
+      assert.ok(state.loyalty instanceof TalonOne.Loyalty);
+      const ledgers = state.loyalty.programs[String(pid)];
+      assert.ok(ledgers instanceof TalonOne.LoyaltyProgramLedgers);
+      assert.ok(ledgers.ledger instanceof TalonOne.LoyaltyProgramBalance);
+      assert.deepEqual([ledgers.id, ledgers.name, ledgers.ledger.currentBalance, ledgers.ledger.tentativeCurrentBalance], [pid, 'sdk-session', 70.5, 70.5]);
+    });
   });
 }
 

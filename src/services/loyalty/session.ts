@@ -76,7 +76,9 @@ export async function loadSessionLoyalty(sql: Sql, programs: readonly LoyaltyPro
   }
   toLock.sort((a, b) => a.ledger.id - b.ledger.id);
   for (const { state, ledger } of toLock) {
-    const locked = await settle(sql, await lockLedger(sql, ledger, at), at);
+    // SQLite runs one write transaction at a time: the row just read is current and cannot change under us
+    const row = sql.dialect === 'postgres' ? await lockLedger(sql, ledger, at) : ledger;
+    const locked = await settle(sql, row, at);
     state.ledgers.set(ledger.subledgerId, { ledger: locked, counters: locked.counters });
   }
   return { programs: states, locked: lock };

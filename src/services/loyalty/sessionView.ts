@@ -32,7 +32,7 @@ export async function sessionLoyaltyView(sql: Sql, applicationId: number, s: { p
     if (st.program.cardBased) {
       if (st.card) view.cards.push({ program: st.program, card: st.card, ledger, subLedgers });
     } else if (st.owner !== null) {
-      const joinDate = await joinDateOf(sql, st.program.id, 'profile', st.owner.id, at);
+      const joinDate = st.program.programJoinPolicy === 'not_join' ? undefined : await joinDateOf(sql, st.program.id, 'profile', st.owner.id, at);
       view.programs.push({ program: st.program, ...(joinDate !== undefined ? { joinDate } : {}), ledger, subLedgers });
     }
   }
