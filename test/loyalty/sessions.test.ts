@@ -34,7 +34,7 @@ async function setup(s: TestServer, rules: (pid: number) => unknown[], extra: Js
   const put = async (id: string, session: Json, extraBody: Json = {}) => {
     const res = await s.integ(app.key, 'PUT', `/v2/customer_sessions/${id}`, { customerSession: session, responseContent: ['loyalty'], ...extraBody });
     assert.equal(res.statusCode, 200, res.body);
-    return res.json() as Json;
+    return res.json<Json>();
   };
   const balances = async (who: string) => {
     const b = await s.integ(app.key, 'GET', `/v1/loyalty_programs/${pid}/profile/${who}/balances`);
@@ -281,7 +281,7 @@ for (const kind of STORES) {
       const c = await s.mgmt('POST', `/v1/applications/${app.id}/campaigns`, { name: 'B', tags: [], features: [], limits: [{ action: 'createLoyaltyPoints', limit: 50, entities: [] }, { action: 'redeemLoyaltyPoints', limit: 100, entities: [] }] });
       await s.mgmt('POST', `/v1/applications/${app.id}/campaigns/${c.json().id}/rulesets`, { bindings: [], rules: [EARN(pid), SPEND(pid)], activate: true });
       await s.mgmt('PUT', `/v1/loyalty_programs/${pid}/profile/nia/add_points`, { points: 300 });
-      const put = async (id: string) => (await s.integ(app.key, 'PUT', `/v2/customer_sessions/${id}`, { customerSession: { profileId: 'nia', cartItems: cart(40), state: 'closed' } })).json() as Json;
+      const put = async (id: string) => (await s.integ(app.key, 'PUT', `/v2/customer_sessions/${id}`, { customerSession: { profileId: 'nia', cartItems: cart(40), state: 'closed' } })).json<Json>();
       const first = await put('b1');
       assert.deepEqual([ofType(first, 'addLoyaltyPoints')[0].props.value, ofType(first, 'deductLoyaltyPoints').length], [40, 1]);
       const second = await put('b2');

@@ -22,7 +22,7 @@ import { pointDates } from './add.js';
 import { writeAddition, writeDeduction, type EntryOwner } from './write.js';
 
 /** One (sub)ledger as the session found it: the row (when it exists) and its balances now. */
-export interface LedgerState { ledger?: Ledger; counters: Counters }
+interface LedgerState { ledger?: Ledger; counters: Counters }
 
 /** A program the session's Application is subscribed to, with the ledgers of the session's owner in it. */
 export interface ProgramState {
@@ -42,7 +42,7 @@ export async function subscribedPrograms(sql: Sql, applicationId: number): Promi
 }
 
 /** A registered card (linked to profiles) serves only sessions of one of them; an anonymous card any session (docs/loyalty-sessions.md). */
-export function cardUsable(card: LoyaltyCard | undefined, profileId: string): boolean {
+function cardUsable(card: LoyaltyCard | undefined, profileId: string): boolean {
   if (!card || card.status !== 'active') return false;
   return card.profiles.length === 0 || card.profiles.some((p) => p.integrationId === profileId);
 }
@@ -115,7 +115,10 @@ export function engineLoyalty(l: SessionLoyalty | null): { loyaltyPrograms: Engi
 const LOYALTY_EFFECTS = new Set(['addLoyaltyPoints', 'deductLoyaltyPoints']);
 const EXPIRY_EFFECTS = new Set(['setLoyaltyPointsExpiryDate', 'extendLoyaltyPointsExpiryDate']);
 
-const num = (v: unknown): Decimal => dec(typeof v === 'number' ? v : String(v));
+const num = (v: unknown): Decimal => dec(typeof v === 'number' ? v : text(v));
+
+/** A wire prop as text ('' when absent or not a scalar). */
+export const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /**
  * Completes the `addLoyaltyPoints` effects with the dates the program gives points the rule left undated: a
@@ -128,7 +131,7 @@ export function datePoints(effects: Effect[], l: SessionLoyalty | null, now: Dat
     if (e.effectType !== 'addLoyaltyPoints') continue;
     const program = l.programs.find((s) => s.program.id === Number(e.props.programId))?.program;
     if (!program) continue;
-    const p = e.props as Record<string, unknown>;
+    const p = e.props;
     const given = { points: 0, ...(typeof p.startDate === 'string' ? { pendingUntil: p.startDate } : {}) };
     const d = pointDates(program, given, now);
     if (d.start === null) {
@@ -142,7 +145,7 @@ export function datePoints(effects: Effect[], l: SessionLoyalty | null, now: Dat
 /** Where an effect's points go: the ledger key in the program state, and the owner fields of its entry. */
 function target(s: ProgramState, e: Effect): { subledgerId: string; owner: EntryOwner } | null {
   if (s.owner === null) return null;
-  const subledgerId = String(e.props.subLedgerId ?? '');
+  const subledgerId = text(e.props.subLedgerId);
   const owner: EntryOwner = s.owner.kind === 'card' ? { profileIntegrationId: '', cardId: Number(s.owner.id) } : { profileIntegrationId: s.owner.id };
   return { subledgerId, owner };
 }
@@ -182,7 +185,7 @@ export async function commitSessionLoyalty(sql: Sql, l: SessionLoyalty | null, s
     const ledger = known?.ledger ?? await settle(sql, await lockLedger(sql, { programId: s.program.id, ownerKind: s.owner!.kind, ownerId: s.owner!.id, subledgerId: t.subledgerId }, now), now);
     const amount = num(e.props.value);
     const input = {
-      source: 'session' as const, uuid: String(e.props.transactionUUID), name: String(e.props.name ?? ''), applicationId: session.applicationId,
+      source: 'session' as const, uuid: text(e.props.transactionUUID), name: text(e.props.name), applicationId: session.applicationId,
       ...(session.integrationId !== '' ? { customerSessionId: session.integrationId } : {}), campaignId: e.campaignId, rulesetId: e.rulesetId, ruleName: e.ruleName,
     };
     if (e.effectType === 'deductLoyaltyPoints') {
@@ -209,10 +212,10 @@ export async function commitSessionLoyalty(sql: Sql, l: SessionLoyalty | null, s
  */
 async function moveExpiry(sql: Sql, l: SessionLoyalty, e: Effect, now: string): Promise<void> {
   const s = l.programs.find((x) => x.program.id === Number(e.props.programId));
-  const ledger = s?.ledgers.get(String(e.props.subLedgerId ?? ''))?.ledger;
+  const ledger = s?.ledgers.get(text(e.props.subLedgerId))?.ledger;
   if (!s || !ledger) return;
-  const set = e.effectType === 'setLoyaltyPointsExpiryDate' ? String(e.props.newExpiryDate) : null;
-  const by = set === null ? parseDuration(String(e.props.extensionDuration)) : null;
+  const set = e.effectType === 'setLoyaltyPointsExpiryDate' ? text(e.props.newExpiryDate) : null;
+  const by = set === null ? parseDuration(text(e.props.extensionDuration)) : null;
   if (set === null && by === null) return;                     // `immediate` or malformed: nothing moves
   const c: Counters = { ...ledger.counters };
   for (const b of await openBuckets(sql, ledger.id)) {
@@ -248,7 +251,7 @@ export function tentativeBalances(s: ProgramState, effects: readonly Effect[], n
   if (s.owner === null) return out;
   for (const e of effects) {
     if (!LOYALTY_EFFECTS.has(e.effectType) || Number(e.props.programId) !== s.program.id) continue;
-    const b = get(String(e.props.subLedgerId ?? ''));
+    const b = get(text(e.props.subLedgerId));
     const v = num(e.props.value);
     if (e.effectType === 'deductLoyaltyPoints') b.tentative.active = b.tentative.active.minus(v);
     else if (effectDates(e, nowIso).start === null || effectDates(e, nowIso).start! > nowIso) b.tentative.pending = b.tentative.pending.plus(v);

@@ -14,15 +14,16 @@ import { getProgram } from '../../store/repos/loyaltyPrograms.js';
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { settle } from './common.js';
 import { newUuid } from './points.js';
+import { text } from './session.js';
 
-const num = (v: unknown): Decimal => dec(typeof v === 'number' ? v : String(v));
+const num = (v: unknown): Decimal => dec(typeof v === 'number' ? v : text(v));
 
 async function lockedLedgerOf(sql: Sql, entry: EntryRef, now: string): Promise<Ledger> {
   return settle(sql, await lockLedger(sql, { programId: entry.programId, ownerKind: entry.ownerKind, ownerId: entry.ownerId, subledgerId: entry.subledgerId }, now), now);
 }
 
 function envelope(e: Effect, effectType: 'rollbackAddedLoyaltyPoints' | 'rollbackDeductedLoyaltyPoints', props: Record<string, unknown>): Effect {
-  const r: Effect = { campaignId: e.campaignId, rulesetId: e.rulesetId, ruleIndex: e.ruleIndex, ruleName: e.ruleName, effectType, props: props as Effect['props'] };
+  const r: Effect = { campaignId: e.campaignId, rulesetId: e.rulesetId, ruleIndex: e.ruleIndex, ruleName: e.ruleName, effectType, props };
   if (e.triggeredByCoupon !== undefined) r.triggeredByCoupon = e.triggeredByCoupon;
   return r;
 }
@@ -45,7 +46,7 @@ function entryFields(entry: EntryRef, ledger: Ledger, origin: Origin, now: strin
 async function undoAddition(sql: Sql, e: Effect, origin: Origin, now: string): Promise<Effect | null> {
   const programId = Number(e.props.programId);
   const program = await getProgram(sql, ACCOUNT_ID, programId);
-  const entry = program && await entryByUuid(sql, programId, String(e.props.transactionUUID));
+  const entry = program && await entryByUuid(sql, programId, text(e.props.transactionUUID));
   if (!program || !entry || entry.type !== 'addition') return null;           // deleted since (deleteLoyaltyTransactionsFromLedgers)
   const ledger = await lockedLedgerOf(sql, entry, now);
   const bucket = await bucketOfEntry(sql, entry.id);
@@ -91,7 +92,7 @@ async function undoAddition(sql: Sql, e: Effect, origin: Origin, now: string): P
     await saveCounters(sql, ledger.id, c, now, await nextChange(sql, ledger.id));
   }
   const props: Record<string, unknown> = {
-    programId, subLedgerId: entry.subledgerId, value: removed.toNumber(), recipientIntegrationId: String(e.props.recipientIntegrationId ?? ''), transactionUUID: uuid,
+    programId, subLedgerId: entry.subledgerId, value: removed.toNumber(), recipientIntegrationId: text(e.props.recipientIntegrationId), transactionUUID: uuid,
   };
   if (e.props.cartItemPosition !== undefined) props.cartItemPosition = e.props.cartItemPosition;
   if (e.props.cartItemSubPosition !== undefined) props.cartItemSubPosition = e.props.cartItemSubPosition;
@@ -106,7 +107,7 @@ async function undoAddition(sql: Sql, e: Effect, origin: Origin, now: string): P
  */
 async function undoDeduction(sql: Sql, e: Effect, origin: Origin, now: string): Promise<Effect | null> {
   const programId = Number(e.props.programId);
-  const entry = await entryByUuid(sql, programId, String(e.props.transactionUUID));
+  const entry = await entryByUuid(sql, programId, text(e.props.transactionUUID));
   if (!entry || entry.type !== 'subtraction') return null;
   const ledger = await lockedLedgerOf(sql, entry, now);
   const taken = await takenBy(sql, [entry.id]);
@@ -127,7 +128,7 @@ async function undoDeduction(sql: Sql, e: Effect, origin: Origin, now: string): 
     await saveCounters(sql, ledger.id, c, now, await nextChange(sql, ledger.id));
   }
   const props: Record<string, unknown> = {
-    programId, subLedgerId: entry.subledgerId, value: value.toNumber(), recipientIntegrationId: String(e.props.recipientIntegrationId ?? origin.profileId ?? ''), transactionUUID: uuid,
+    programId, subLedgerId: entry.subledgerId, value: value.toNumber(), recipientIntegrationId: text(e.props.recipientIntegrationId) || (origin.profileId ?? ''), transactionUUID: uuid,
   };
   if (e.props.cardIdentifier !== undefined) props.cardIdentifier = e.props.cardIdentifier;
   return envelope(e, 'rollbackDeductedLoyaltyPoints', props);

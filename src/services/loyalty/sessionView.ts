@@ -11,8 +11,8 @@ import { listCards } from '../../store/repos/loyaltyCards.js';
 import { joinDateOf } from '../../store/repos/loyaltySessions.js';
 import { loadSessionLoyalty, subscribedPrograms, tentativeBalances, ZERO_BALANCES, type LedgerBalances, type SessionLoyalty } from './session.js';
 
-export interface ProgramLedgersView { program: LoyaltyProgram; joinDate?: string; ledger: LedgerBalances; subLedgers: Map<string, LedgerBalances> }
-export interface CardLedgersView { program: LoyaltyProgram; card: LoyaltyCard; ledger: LedgerBalances; subLedgers: Map<string, LedgerBalances> }
+interface ProgramLedgersView { program: LoyaltyProgram; joinDate?: string; ledger: LedgerBalances; subLedgers: Map<string, LedgerBalances> }
+interface CardLedgersView { program: LoyaltyProgram; card: LoyaltyCard; ledger: LedgerBalances; subLedgers: Map<string, LedgerBalances> }
 export interface LoyaltyView { programs: ProgramLedgersView[]; cards: CardLedgersView[] }
 
 /**
