@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -67,5 +68,39 @@ export function stopChild(child: ChildProcess, name: string): () => Promise<void
       resolve();
     });
     child.kill('SIGTERM');
+  });
+}
+
+const require = createRequire(import.meta.url);
+// autocannon ships no type declarations; the few fields used are typed below
+const autocannon = require('autocannon') as (opts: Record<string, unknown>, cb: (err: Error | null, r: CannonResult) => void) => unknown;
+
+export interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number; errors: number; timeouts: number; duration: number;
+}
+
+/**
+ * `duration` seconds of `PUT /v2/customer_sessions/bench-<n>` over `connections` connections, each request a
+ * new session numbered by `next()` with the body `bodyFor(n)`.
+ */
+export function sessionLoad(base: string, key: string, duration: number, connections: number, next: () => number, bodyFor: (n: number) => string): Promise<CannonResult> {
+  return new Promise((resolve, reject) => {
+    autocannon({
+      url: base,
+      connections,
+      duration,
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `ApiKey-v1 ${key}` },
+      requests: [{
+        setupRequest(req: Record<string, unknown>) {
+          const n = next();
+          req.path = `/v2/customer_sessions/bench-${n}`;
+          req.body = bodyFor(n);
+          return req;
+        },
+      }],
+    }, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }

@@ -49,20 +49,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { cleanup, cleanups, freePort, prepareDatabase, stopChild } from './lib.js';
+import { cleanup, cleanups, freePort, prepareDatabase, sessionLoad, stopChild, type CannonResult } from './lib.js';
 
-const require = createRequire(import.meta.url);
-// autocannon ships no type declarations; the few fields used are typed below
-const autocannon = require('autocannon') as (opts: Record<string, unknown>, cb: (err: Error | null, r: CannonResult) => void) => unknown;
-
-interface CannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number; errors: number; timeouts: number;
-}
 
 const SERVER_ENTRY = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
@@ -289,23 +279,7 @@ const sessionBody = (n: number) =>
   `{"customerSession":{"profileId":"${profileFor(n)}","state":"closed","cartItems":${CART}},"responseContent":["customerSession","loyalty"]}`;
 
 function load(base: string, key: string, duration: number): Promise<CannonResult> {
-  return new Promise((resolve, reject) => {
-    autocannon({
-      url: base,
-      connections: CONNECTIONS,
-      duration,
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `ApiKey-v1 ${key}` },
-      requests: [{
-        setupRequest(req: Record<string, unknown>) {
-          const n = ++sequence;
-          req.path = `/v2/customer_sessions/bench-${n}`;
-          req.body = sessionBody(n);
-          return req;
-        },
-      }],
-    }, (err, result) => (err ? reject(err) : resolve(result)));
-  });
+  return sessionLoad(base, key, duration, CONNECTIONS, () => ++sequence, sessionBody);
 }
 
 /**

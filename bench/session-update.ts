@@ -29,22 +29,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanup, cleanups, freePort, prepareDatabase, stopChild } from './lib.js';
+import { cleanup, cleanups, freePort, prepareDatabase, sessionLoad, stopChild, type CannonResult } from './lib.js';
 import { cents, randomCart, RULE_ATTRIBUTES, ruleMix, talang, type Cart } from './rules.js';
 
-const require = createRequire(import.meta.url);
-// autocannon ships no type declarations; the few fields used are typed below
-const autocannon = require('autocannon') as (opts: Record<string, unknown>, cb: (err: Error | null, r: CannonResult) => void) => unknown;
-
-interface CannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number };
-  non2xx: number; errors: number; timeouts: number; duration: number;
-}
 
 const SERVER_ENTRY = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const ECHO_ENTRY = fileURLToPath(new URL('./echo-server.js', import.meta.url));
@@ -256,23 +246,7 @@ function bodyFor(n: number): string {
 }
 
 function load(base: string, key: string, duration: number): Promise<CannonResult> {
-  return new Promise((resolve, reject) => {
-    autocannon({
-      url: base,
-      connections: CONNECTIONS,
-      duration,
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `ApiKey-v1 ${key}` },
-      requests: [{
-        setupRequest(req: Record<string, unknown>) {
-          const n = ++sequence;
-          req.path = `/v2/customer_sessions/bench-${n}`;
-          req.body = bodyFor(n);
-          return req;
-        },
-      }],
-    }, (err, result) => (err ? reject(err) : resolve(result)));
-  });
+  return sessionLoad(base, key, duration, CONNECTIONS, () => ++sequence, bodyFor);
 }
 
 /** One request to each server before the load: both must answer what the benchmark assumes. */

@@ -2,7 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { dropTestSchemas, freshPostgresUrl } from './stores.js';
 
 /** The compiled CLI beside this compiled test (works for dist/ and isolated builds alike). */
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -52,3 +54,31 @@ export async function stopNode(n: Node): Promise<void> {
   clearTimeout(timer);
 }
 
+
+/**
+ * Two nodes on one fresh PostgreSQL schema for the suite: started before its tests, stopped (and the schema
+ * dropped) after them. The list stays empty when PostgreSQL is unavailable locally.
+ */
+export function nodesOnPostgres(): Node[] {
+  const nodes: Node[] = [];
+  before(async () => {
+    const url = await freshPostgresUrl();
+    if (!url) return;
+    nodes.push(...await Promise.all([startNode(url), startNode(url)]));
+  });
+  after(async () => {
+    await Promise.all(nodes.map(stopNode));
+    await dropTestSchemas();
+  });
+  return nodes;
+}
+
+/** A JSON request to node `node` (modulo the count) with an Authorization header. */
+export async function nodeCall(nodes: readonly Node[], node: number, authorization: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
+  const r = await fetch(`${nodes[node % nodes.length].base}${url}`, {
+    method, headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) as Record<string, any> : {} };
+}

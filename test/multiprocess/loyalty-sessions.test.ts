@@ -1,31 +1,14 @@
 /** Twelve sessions paying 100 points from 500, closed at once through two OpenPromo processes sharing one PostgreSQL. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { MANAGEMENT_KEY, startNode, stopNode, type Node } from '../helpers/nodes.js';
-import { dropTestSchemas, freshPostgresUrl } from '../helpers/stores.js';
+import { describe, test } from 'node:test';
+import { MANAGEMENT_KEY, nodeCall, nodesOnPostgres } from '../helpers/nodes.js';
 
 type Json = Record<string, any>;
 
 describe('loyalty payments by racing session closes, two processes on one PostgreSQL', () => {
-  const nodes: Node[] = [];
-  before(async () => {
-    const url = await freshPostgresUrl();
-    if (!url) return;
-    nodes.push(...await Promise.all([startNode(url), startNode(url)]));
-  });
-  after(async () => {
-    await Promise.all(nodes.map(stopNode));
-    await dropTestSchemas();
-  });
+  const nodes = nodesOnPostgres();
 
-  const call = async (node: number, auth: string, method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${nodes[node % nodes.length].base}${url}`, {
-      method, headers: { authorization: auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await r.text();
-    return { status: r.status, json: (text ? JSON.parse(text) : {}) as Json };
-  };
+  const call = (node: number, auth: string, method: string, url: string, body?: unknown) => nodeCall(nodes, node, auth, method, url, body);
   const mgmt = (method: string, url: string, body?: unknown) => call(0, `ManagementKey-v1 ${MANAGEMENT_KEY}`, method, url, body);
 
   test('exactly five of twelve closes pay, each with its discount; the balance ends at 0', async (t) => {
