@@ -28,6 +28,8 @@ export const ROOTS = [
   // loyalty cards (test/loyalty/cards.test.ts)
   'LoyaltyCard', 'LoyaltyCardBatchResponse', 'LoyaltyCardBalances', 'CardLedgerTransactionLogEntryIntegrationAPI', 'CardLedgerTransactionLogEntry',
   'CardLedgerPointsEntryIntegrationAPI',
+  // card imports and the loyalty dashboard (test/loyalty/cards-conformance.test.ts)
+  'Import', 'inline_response_200_18',
 ];
 /**
  * Wire effectType -> props schema, for the effect types we emit (the reference names them <EffectType>EffectProps;

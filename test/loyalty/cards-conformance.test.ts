@@ -1,7 +1,9 @@
 /**
  * Loyalty card responses validated against Talon.One's 25.17 schemas (test/fixtures/talon-one-25.17-schemas.json,
  * scripts/extract-reference-schemas.mjs): LoyaltyCard, the card list, LoyaltyCardBatchResponse, LoyaltyCardBalances and
- * the card ledger entries and points — on both stores. As the main conformance test: exactly what the reference says.
+ * the card ledger entries and points, the card import's Import, and the loyalty dashboard (getDashboardStatistics,
+ * inline_response_200_18; getLoyaltyStatistics, LoyaltyDashboardData) — on both stores. As the main conformance
+ * test: exactly what the reference says.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { withTestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
-import { newProgram } from './helpers.js';
+import { clock, newProgram, upload } from './helpers.js';
 
 type Json = Record<string, any>;
 
@@ -91,7 +93,26 @@ for (const kind of STORES) {
       assert.equal((await s.mgmt('PUT', `${url}/transfer`, { newCardIdentifier: 'C-replaced' })).statusCode, 204);
       ok(await s.mgmt('GET', url), 'LoyaltyCard', 'getLoyaltyCard (blocked)');
       ok(await s.mgmt('GET', `${base}/C-replaced`), 'LoyaltyCard', 'getLoyaltyCard (after a transfer)');
+      const imported = ok(await upload(s, p.json().id, 'identifier,state,customerprofileids\nC-imported,active,alice;bob', 'import_cards'), 'Import', 'importLoyaltyCards');
+      assert.equal(imported.entity, 'LoyaltyCards');
       assert.deepEqual(problems, []);
     }));
+
+    test('the dashboard and the statistics', (t) => {
+      const c = clock('2026-04-01T09:00:00Z');
+      return withTestServer(kind, t, async (s) => {
+        const app = await s.newApplication();
+        const pid = (await s.mgmt('POST', '/v1/loyalty_programs', newProgram([app.id], { programJoinPolicy: 'points_earned' }))).json().id as number;
+        assert.equal((await s.mgmt('PUT', `/v1/loyalty_programs/${pid}/profile/alice/add_points`, { points: 10.5 })).statusCode, 204);
+        c.set('2026-04-03T09:00:00Z');
+        const r = await s.mgmt('GET', `/v1/loyalty_programs/${pid}/dashboard?rangeStart=2026-04-01T00:00:00Z&rangeEnd=2026-04-30T00:00:00Z`);
+        assert.equal(r.statusCode, 200, r.body);
+        check('inline_response_200_18', r.json(), 'getDashboardStatistics');
+        assert.equal(r.json().totalResultSize, 2);
+        const st = await s.mgmt('GET', `/v1/loyalty_programs/${pid}/statistics`);
+        check('LoyaltyDashboardData', st.json(), 'getLoyaltyStatistics');
+        assert.deepEqual(problems, []);
+      }, c.now);
+    });
   });
 }

@@ -5,27 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { MANAGEMENT_KEY, withTestServer, type TestServer } from '../helpers/server.js';
+import { withTestServer } from '../helpers/server.js';
 import { STORES } from '../helpers/stores.js';
-import { newProgram } from './helpers.js';
-
-/** A multipart/form-data body as a browser or the talon_one client would send it. */
-async function multipart(csv: string): Promise<{ payload: Buffer; headers: Record<string, string> }> {
-  const form = new FormData();
-  form.append('upFile', new Blob([csv], { type: 'text/csv' }), 'points.csv');
-  const req = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await req.arrayBuffer()), headers: { 'content-type': req.headers.get('content-type')! } };
-}
-
-async function upload(s: TestServer, pid: number, csv: string) {
-  const { payload, headers } = await multipart(csv);
-  return s.app.inject({ method: 'POST', url: `/v1/loyalty_programs/${pid}/import_points`, payload, headers: { ...headers, authorization: `ManagementKey-v1 ${MANAGEMENT_KEY}` } });
-}
-
-function clock(start: string) {
-  let t = new Date(start).getTime();
-  return { now: () => new Date(t), set: (s: string) => { t = new Date(s).getTime(); } };
-}
+import { clock, newProgram, upload } from './helpers.js';
 
 const bal = (active: number, pending = 0, spent = 0, expired = 0) => ({ activePoints: active, pendingPoints: pending, spentPoints: spent, expiredPoints: expired, negativePoints: 0 });
 

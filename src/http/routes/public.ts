@@ -34,7 +34,4 @@ export function publicRoutes(app: App, ctx: ServiceContext): void {
     if (r.ready) return { status: 'ready', store: ctx.db.dialect };
     return sendError(reply.header('retry-after', String(r.retryAfterSeconds)), 503, r.message);
   });
-  // `…/cards/export` (exportLoyaltyCards, not served) would otherwise reach getLoyaltyCard as a card named
-  // "export": this literal route hands it to the not-found handler, which answers the operation's 501
-  app.get('/v1/loyalty_programs/:loyaltyProgramId/cards/export', { schema: { hide: true } }, (_req, reply) => reply.callNotFound());
 }

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Transaction } from '../../domain/loyalty.js';
 import { toNumber } from '../../domain/money.js';
 import type { ProgramStatistics } from '../../services/loyalty/statistics.js';
-import { DateTime, Nullable, ref, StringEnum } from './common.js';
+import { DateTime, Int64, Nullable, ref, StringEnum } from './common.js';
 
 export const ActivateLoyaltyPoints = Type.Object({
   transactionUUIDs: Type.Optional(Type.Array(Type.String({ format: 'uuid', maxLength: 36 }), { minItems: 1, maxItems: 50, uniqueItems: true })),
@@ -25,7 +25,14 @@ const LoyaltyDashboardData = Type.Object({
   totalNegativePoints: Type.Number(), totalMembers: Type.Number(), newMembers: Type.Number(), spentPoints: ref(Breakdown), earnedPoints: ref(Breakdown),
 }, { $id: 'LoyaltyDashboardData' });
 
-export const loyaltyOpsSchemas = [ActivateLoyaltyPoints, ActivateLoyaltyPointsResponse, DeleteLoyaltyTransactionsRequest, Breakdown, LoyaltyDashboardData];
+/** `inline_response_200_18`: getDashboardStatistics. */
+const LoyaltyDashboardDataPage = Type.Object({ totalResultSize: Int64(), data: Type.Array(ref(LoyaltyDashboardData)) }, { $id: 'LoyaltyDashboardDataPage' });
+
+export const DashboardQuery = Type.Object({
+  rangeStart: DateTime(), rangeEnd: DateTime(), subledgerId: Type.Optional(Type.String({ maxLength: 64, description: '"" names the main ledger' })),
+});
+
+export const loyaltyOpsSchemas = [ActivateLoyaltyPoints, ActivateLoyaltyPointsResponse, DeleteLoyaltyTransactionsRequest, Breakdown, LoyaltyDashboardData, LoyaltyDashboardDataPage];
 
 /** A LoyaltyLedgerEntry of an activated entry: its dates are timestamps now (an `unlimited` expiry is left out). */
 export function wireActivated(t: Transaction) {

@@ -2,37 +2,38 @@
  * exportLoyaltyBalances (and the deprecated exportLoyaltyBalance): every profile ledger of the program with
  * its balances at `endDate` (default now) as CSV, page by page (a keyset scan per page, each in its own
  * transaction), nothing written. `currentTier` stays empty until tiers are evaluated (docs/loyalty.md).
+ * The card balances export (cards/export.ts) reads its pages with the same functions.
  */
+import type { Counters, OwnerKind } from '../../domain/loyalty.js';
 import { toNumber } from '../../domain/money.js';
+import type { Sql } from '../../store/db.js';
+import type { Ledger } from '../../store/repos/loyaltyLedgers.js';
 import { ledgersAfter } from '../../store/repos/loyaltyOps.js';
 import type { ServiceContext } from '../context.js';
 import { countersAt, loadProgram } from './common.js';
-import { csvField } from './export.js';
+import { csvPages } from './export.js';
 
-const PAGE = 5000;
 const COLUMNS = ['loyaltyProgramID', 'loyaltySubledger', 'profileIntegrationID', 'currentBalance', 'pendingBalance', 'expiredBalance', 'spentBalance', 'currentTier'] as const;
+
+/** The instant of an export's balances: `endDate`, or now. */
+export const balancesInstant = (ctx: ServiceContext, endDate: string | undefined) => (endDate !== undefined ? new Date(endDate).toISOString() : ctx.now().toISOString());
 
 /** Checks the program exists (404) before the first byte is sent; answers the instant of the balances. */
 export async function prepareBalancesExport(ctx: ServiceContext, programId: number, endDate: string | undefined): Promise<string> {
   await ctx.db.transaction((sql) => loadProgram(sql, programId));
-  return endDate !== undefined ? new Date(endDate).toISOString() : ctx.now().toISOString();
+  return balancesInstant(ctx, endDate);
 }
 
-/** Ledgers created after `at` are left out (they had no balance then). */
-export async function* exportBalancesCsv(ctx: ServiceContext, programId: number, at: string): AsyncGenerator<string> {
-  yield `${COLUMNS.join(',')}\n`;
-  for (let after = 0; ;) {
-    const lines = await ctx.db.transaction(async (sql) => {
-      const ledgers = await ledgersAfter(sql, programId, 'profile', at, after, PAGE);
-      const out: string[] = [];
-      for (const l of ledgers) {
-        const c = await countersAt(sql, l, at);
-        out.push([String(programId), l.subledgerId, l.ownerId, ...[c.active, c.pending, c.expired, c.spent].map((d) => String(toNumber(d))), ''].map(csvField).join(','));
-        after = l.id;
-      }
-      return out;
-    });
-    if (lines.length === 0) return;
-    yield `${lines.join('\n')}\n`;
-  }
+/** A page of the program's ledgers of one owner kind with their balances at `at`; ledgers created after `at` are left out (they had no balance then). */
+export async function balancesPage(sql: Sql, programId: number, ownerKind: OwnerKind, at: string, afterId: number, limit: number): Promise<{ ledger: Ledger; counters: Counters }[]> {
+  const out: { ledger: Ledger; counters: Counters }[] = [];
+  for (const ledger of await ledgersAfter(sql, programId, ownerKind, at, afterId, limit)) out.push({ ledger, counters: await countersAt(sql, ledger, at) });
+  return out;
 }
+
+/** The balance columns: current (active), pending, expired, spent, as exact decimals. */
+export const balanceCells = (c: Counters) => [c.active, c.pending, c.expired, c.spent].map((d) => String(toNumber(d)));
+
+export const exportBalancesCsv = (ctx: ServiceContext, programId: number, at: string) =>
+  csvPages(ctx, COLUMNS, 0, (sql, after, limit) => balancesPage(sql, programId, 'profile', at, after, limit), (r) => r.ledger.id,
+    ({ ledger, counters }) => [String(programId), ledger.subledgerId, ledger.ownerId, ...balanceCells(counters), '']);

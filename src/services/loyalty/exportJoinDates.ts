@@ -5,21 +5,14 @@
 import { joinDatesAfter } from '../../store/repos/loyaltyOps.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgram } from './common.js';
-import { csvField } from './export.js';
-
-const PAGE = 5000;
+import { csvPages } from './export.js';
 
 export async function prepareJoinDatesExport(ctx: ServiceContext, programId: number): Promise<void> {
   await ctx.db.transaction((sql) => loadProgram(sql, programId));
 }
 
-export async function* exportJoinDatesCsv(ctx: ServiceContext, programId: number): AsyncGenerator<string> {
-  yield 'loyaltyProgramID,profileIntegrationID,joinDate\n';
+export function exportJoinDatesCsv(ctx: ServiceContext, programId: number): AsyncGenerator<string> {
   const now = ctx.now().toISOString();
-  for (let after: string | null = null; ;) {
-    const rows = await ctx.db.transaction((sql) => joinDatesAfter(sql, programId, now, after, PAGE));
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1].ownerId;
-    yield `${rows.map((r) => [String(programId), r.ownerId, r.joinDate].map(csvField).join(',')).join('\n')}\n`;
-  }
+  return csvPages(ctx, ['loyaltyProgramID', 'profileIntegrationID', 'joinDate'], null as string | null, (sql, after, limit) => joinDatesAfter(sql, programId, now, after, limit),
+    (r) => r.ownerId, (r) => [String(programId), r.ownerId, r.joinDate]);
 }

@@ -6,15 +6,9 @@
  * statements, and writes each ledger's counters once (docs/loyalty.md, "Importing points").
  */
 import { randomUUID } from 'node:crypto';
-import { CsvError, parse } from 'csv-parse';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ACCOUNT_ID } from '../../domain/application.js';
-import { badRequest, invalidField, lineError, Title, type AppError } from '../../domain/errors.js';
+import { invalidField, Title } from '../../domain/errors.js';
 import { applyDuration, changeAt, durationProblem, parseDuration, stateAt, type Counters, type LoyaltyProgram } from '../../domain/loyalty.js';
 import { dec } from '../../domain/money.js';
 import type { Sql } from '../../store/db.js';
@@ -22,24 +16,15 @@ import { nextImportId } from '../../store/repos/coupons.js';
 import { ensureProfiles, insertAdditions, lockProfileLedgers, saveLedgers, type ImportedAddition } from '../../store/repos/loyaltyOps.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgram, settle } from './common.js';
+import { IMPORT_USER_ID, importCsvFile, RowError, withSpooledUpload } from './csvImport.js';
 import { joinCandidate } from './join.js';
 
-const BATCH = 1000;
 const COLUMNS = new Set(['customerprofileid', 'identifier', 'amount', 'startdate', 'expirydate', 'validityduration', 'subledgerid', 'reason']);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const AMOUNT = /^\d{1,12}(\.\d+)?$/;
 const POINTS_MAX = dec('999999999999.99');
-const USER_ID = 1;
-const PARSE = { bom: true, skip_empty_lines: true } as const;
 
 export interface ImportResult { id: number; created: string; accountId: number; userId: number; entity: 'LoyaltyPoints'; amount: number }
-
-/** A rejected row, known by its record number (0 = the header); its line is looked up only on failure. */
-class RowError extends Error {
-  constructor(readonly record: number, readonly title: Title, readonly details: string) { super(details); }
-}
-
-const invalidLine = (line: number, title: Title, details: string): AppError => badRequest(`Line ${line}: ${details}`, [lineError(line, title, details)]);
 
 export async function importLoyaltyPoints(ctx: ServiceContext, programId: number, upload: Readable): Promise<ImportResult> {
   const { program, importId } = await ctx.db.transaction(async (sql) => {
@@ -47,70 +32,28 @@ export async function importLoyaltyPoints(ctx: ServiceContext, programId: number
     if (program.cardBased) throw invalidField('/', Title.invalidValue, `Loyalty program ${programId} is card-based: importing points to loyalty cards is not served yet`);
     return { program, importId: await nextImportId(sql) };
   });
-  const dir = await mkdtemp(join(tmpdir(), 'openpromo-points-'));
-  const path = join(dir, 'upload.csv');
-  try {
-    await pipeline(upload, createWriteStream(path));
+  return withSpooledUpload(upload, async (path) => {
     const created = ctx.now().toISOString();
-    const amount = await ctx.db.transaction((sql) => importFile(sql, path, program, importId, created));
-    return { id: importId, created, accountId: ACCOUNT_ID, userId: USER_ID, entity: 'LoyaltyPoints', amount };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The line a record ends on, by parsing the spooled file again with line tracking (only on failure). */
-async function lineOf(path: string, record: number): Promise<number> {
-  let n = 0;
-  for await (const { info } of createReadStream(path).pipe(parse({ ...PARSE, info: true })) as AsyncIterable<{ info: { lines: number } }>) {
-    if (n++ === record) return info.lines;
-  }
-  return n;
-}
-
-async function importFile(sql: Sql, path: string, program: LoyaltyProgram, importId: number, now: string): Promise<number> {
-  try {
-    return await importRecords(sql, createReadStream(path), program, importId, now);
-  } catch (err) {
-    if (err instanceof RowError) throw invalidLine(await lineOf(path, err.record), err.title, err.details);
-    if (err instanceof CsvError) throw invalidLine(typeof err.lines === 'number' ? err.lines : 0, Title.invalidCsv, err.message);
-    throw err;
-  }
+    const amount = await ctx.db.transaction((sql) => importCsvFile<Row>(path, {
+      empty: 'The file is empty: expected a header with the columns customerprofileid and amount',
+      header: checkHeader,
+      row: (cells, record) => toRow(cells, record, program, created),
+      write: (rows) => writeBatch(sql, program, rows, importId, created),
+    }));
+    return { id: importId, created, accountId: ACCOUNT_ID, userId: IMPORT_USER_ID, entity: 'LoyaltyPoints', amount };
+  });
 }
 
 type Row = Omit<ImportedAddition, 'ledgerId' | 'importId' | 'created' | 'state' | 'changeAt'>;
 
-async function importRecords(sql: Sql, csv: Readable, program: LoyaltyProgram, importId: number, now: string): Promise<number> {
-  let header: string[] | undefined;
-  let batch: Row[] = [];
-  let record = 0;
-  let amount = 0;
-  for await (const fields of csv.pipe(parse(PARSE)) as AsyncIterable<string[]>) {
-    if (!header) {
-      header = fields.map((h) => h.trim().toLowerCase());
-      const unknown = header.find((h) => !COLUMNS.has(h));
-      if (unknown !== undefined) throw new RowError(0, Title.unknown, `Unknown column ${JSON.stringify(unknown)}; the columns are customerprofileid, amount, startdate, expirydate, validityDuration, subledgerid, reason`);
-      if (header.includes('identifier')) throw new RowError(0, Title.invalidValue, 'The column "identifier" names loyalty cards; this program is profile-based: use "customerprofileid"');
-      for (const c of ['customerprofileid', 'amount']) if (!header.includes(c)) throw new RowError(0, Title.required, `The header has no "${c}" column`);
-      continue;
-    }
-    record++;
-    batch.push(toRow(header, fields, record, program, now));
-    if (batch.length >= BATCH) {
-      await writeBatch(sql, program, batch, importId, now);
-      amount += batch.length;
-      batch = [];
-    }
-  }
-  if (!header) throw invalidLine(1, Title.required, 'The file is empty: expected a header with the columns customerprofileid and amount');
-  if (batch.length) await writeBatch(sql, program, batch, importId, now);
-  return amount + batch.length;
+function checkHeader(header: readonly string[]): void {
+  const unknown = header.find((h) => !COLUMNS.has(h));
+  if (unknown !== undefined) throw new RowError(0, Title.unknown, `Unknown column ${JSON.stringify(unknown)}; the columns are customerprofileid, amount, startdate, expirydate, validityDuration, subledgerid, reason`);
+  if (header.includes('identifier')) throw new RowError(0, Title.invalidValue, 'The column "identifier" names loyalty cards; this program is profile-based: use "customerprofileid"');
+  for (const c of ['customerprofileid', 'amount']) if (!header.includes(c)) throw new RowError(0, Title.required, `The header has no "${c}" column`);
 }
 
-function toRow(header: readonly string[], fields: readonly string[], record: number, program: LoyaltyProgram, now: string): Row {
-  if (fields.length !== header.length) throw new RowError(record, Title.invalidCsv, `Expected ${header.length} fields, found ${fields.length}`);
-  const cell: Record<string, string> = {};
-  for (let i = 0; i < header.length; i++) cell[header[i]] = fields[i].trim();
+function toRow(cell: Readonly<Record<string, string>>, record: number, program: LoyaltyProgram, now: string): Row {
   const integrationId = cell.customerprofileid ?? '';
   if (integrationId === '' || integrationId.length > 1000) throw new RowError(record, Title.invalidValue, 'customerprofileid must be 1 to 1000 characters long');
   const raw = cell.amount ?? '';

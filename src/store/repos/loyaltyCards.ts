@@ -34,14 +34,22 @@ const rowParams = (c: NewCard): Param[] => [c.programId, c.identifier, c.status,
  * skipping identifiers the program has already (also a concurrent insert's): answers the identifiers inserted.
  */
 export async function insertCards(sql: Sql, cards: readonly NewCard[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  const chunk = rowsPerStatement(sql.dialect, COLUMNS.length);
+  return new Set((await insertCardRows(sql, cards, null)).keys());
+}
+
+/** Imported cards (`import_id` set), as `insertCards`: answers the id of each identifier inserted. */
+export const insertImportedCards = (sql: Sql, cards: readonly NewCard[], importId: number): Promise<Map<string, number>> => insertCardRows(sql, cards, importId);
+
+async function insertCardRows(sql: Sql, cards: readonly NewCard[], importId: number | null): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const columns = [...COLUMNS, 'import_id'];
+  const chunk = rowsPerStatement(sql.dialect, columns.length);
   for (let i = 0; i < cards.length; i += chunk) {
     const part = cards.slice(i, i + chunk);
-    const rows = await sql.all<{ identifier: string }>(
-      `INSERT INTO loyalty_cards (${COLUMNS.join(', ')}) VALUES ${valuesPlaceholders(part.length, COLUMNS.length)} ON CONFLICT (program_id, identifier) DO NOTHING RETURNING identifier`,
-      part.flatMap(rowParams));
-    for (const r of rows) out.add(r.identifier);
+    const rows = await sql.all<{ id: number; identifier: string }>(
+      `INSERT INTO loyalty_cards (${columns.join(', ')}) VALUES ${valuesPlaceholders(part.length, columns.length)} ON CONFLICT (program_id, identifier) DO NOTHING RETURNING id, identifier`,
+      part.flatMap((c) => [...rowParams(c), importId]));
+    for (const r of rows) out.set(r.identifier, Number(r.id));
   }
   return out;
 }
@@ -126,11 +134,38 @@ export async function moveCardData(sql: Sql, programId: number, fromId: number, 
 
 /** Card identifiers by id (for ledger entries, which keep the card's id). */
 export async function cardIdentifiers(sql: Sql, ids: readonly number[]): Promise<Map<number, string>> {
-  const out = new Map<number, string>();
+  return new Map([...(await cardStates(sql, ids))].map(([id, c]) => [id, c.identifier]));
+}
+
+export interface CardExportQuery { programId: number; batchId?: string; createdBefore?: string; createdAfter?: string }
+
+/** Up to `limit` cards of the program with an id above `afterId`, in id order, with their profiles: one page of the cards export (a keyset scan). */
+export async function cardsAfter(sql: Sql, q: CardExportQuery, afterId: number, limit: number): Promise<LoyaltyCard[]> {
+  const where = ['program_id = ?', 'id > ?'];
+  const params: Param[] = [q.programId, afterId];
+  if (q.batchId !== undefined) { where.push('batch_id = ?'); params.push(q.batchId); }
+  if (q.createdBefore !== undefined) { where.push('created < ?'); params.push(q.createdBefore); }
+  if (q.createdAfter !== undefined) { where.push('created > ?'); params.push(q.createdAfter); }
+  return withProfiles(sql, await sql.all<CardRow>(`SELECT * FROM loyalty_cards WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, [...params, limit]));
+}
+
+/** Identifier and status of cards by id (for the card balances export, whose ledgers keep the card's id). */
+export async function cardStates(sql: Sql, ids: readonly number[]): Promise<Map<number, { identifier: string; status: CardStatus }>> {
+  const out = new Map<number, { identifier: string; status: CardStatus }>();
   for (const chunk of inChunks(sql.dialect, [...new Set(ids)])) {
-    for (const r of await sql.all<{ id: number; identifier: string }>(`SELECT id, identifier FROM loyalty_cards WHERE id IN (${inList(chunk.length)})`, chunk)) {
-      out.set(Number(r.id), r.identifier);
+    for (const r of await sql.all<{ id: number; identifier: string; status: CardStatus }>(`SELECT id, identifier, status FROM loyalty_cards WHERE id IN (${inList(chunk.length)})`, chunk)) {
+      out.set(Number(r.id), { identifier: r.identifier, status: r.status });
     }
   }
   return out;
+}
+
+/** Links many (card, profile) pairs at once (multi-row INSERTs; a pair linked already is left as it is). */
+export async function linkProfiles(sql: Sql, links: readonly { cardId: number; integrationId: string }[], now: string): Promise<void> {
+  const chunk = rowsPerStatement(sql.dialect, 3);
+  for (let i = 0; i < links.length; i += chunk) {
+    const part = links.slice(i, i + chunk);
+    await sql.run(`INSERT INTO loyalty_card_profiles (card_id, integration_id, created) VALUES ${valuesPlaceholders(part.length, 3)} ON CONFLICT (card_id, integration_id) DO NOTHING`,
+      part.flatMap((l) => [l.cardId, l.integrationId, now]));
+  }
 }

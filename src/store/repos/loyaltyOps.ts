@@ -106,11 +106,20 @@ export async function joinDatesAfter(sql: Sql, programId: number, now: string, a
   return rows.map((r) => ({ ownerId: r.owner_id, joinDate: r.join_date }));
 }
 
-/** Up to `limit` entries of the program after `afterId` (amount, type and origin only): a page of the statistics' scan. */
-export async function entryAmountsAfter(sql: Sql, programId: number, afterId: number, limit: number): Promise<{ id: number; type: string; source: string; amount: Decimal }[]> {
-  const rows = await sql.all<{ id: number; type: string; source: string; amount: string }>(
-    'SELECT id, type, source, amount FROM loyalty_transactions WHERE program_id = ? AND id > ? ORDER BY id LIMIT ?', [programId, afterId, limit]);
-  return rows.map((r) => ({ id: Number(r.id), type: r.type, source: r.source, amount: dec(String(r.amount)) }));
+/**
+ * Up to `limit` entries of the program after `afterId` (amount, type, origin and creation only), optionally
+ * only those created in [from, to] and of one (sub)ledger: a page of the statistics' scan.
+ */
+export async function entryAmountsAfter(sql: Sql, programId: number, afterId: number, limit: number, only: { from?: string; to?: string; subledgerId?: string } = {}):
+  Promise<{ id: number; type: string; source: string; amount: Decimal; created: string }[]> {
+  const where = ['program_id = ?', 'id > ?'];
+  const params: (string | number)[] = [programId, afterId];
+  if (only.from !== undefined) { where.push('created >= ?'); params.push(only.from); }
+  if (only.to !== undefined) { where.push('created <= ?'); params.push(only.to); }
+  if (only.subledgerId !== undefined) { where.push('subledger_id = ?'); params.push(only.subledgerId); }
+  const rows = await sql.all<{ id: number; type: string; source: string; amount: string; created: string }>(
+    `SELECT id, type, source, amount, created FROM loyalty_transactions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, [...params, limit]);
+  return rows.map((r) => ({ id: Number(r.id), type: r.type, source: r.source, amount: dec(String(r.amount)), created: r.created }));
 }
 
 /** Creates the profiles that do not exist yet (an import's), in one statement. */

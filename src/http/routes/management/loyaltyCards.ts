@@ -3,7 +3,9 @@ import { Type } from '@sinclair/typebox';
 import { Readable } from 'node:stream';
 import type { ServiceContext } from '../../../services/context.js';
 import { createBatchLoyaltyCards } from '../../../services/loyalty/cards/batch.js';
-import { exportCardLedgerCsv, prepareCardLedgerExport } from '../../../services/loyalty/cards/export.js';
+import {
+  exportCardBalancesCsv, exportCardLedgerCsv, exportCardsCsv, prepareCardBalancesExport, prepareCardLedgerExport, prepareCardsExport,
+} from '../../../services/loyalty/cards/export.js';
 import { addLoyaltyCardPoints, deductLoyaltyCardPoints } from '../../../services/loyalty/cards/points.js';
 import { getLoyaltyCard, getLoyaltyCards } from '../../../services/loyalty/cards/read.js';
 import { deleteLoyaltyCard } from '../../../services/loyalty/cards/remove.js';
@@ -21,7 +23,13 @@ const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'),
 
 const ProgramParams = Type.Object({ loyaltyProgramId: Int64({ minimum: 1 }) });
 const CardParams = Type.Object({ loyaltyProgramId: Int64({ minimum: 1 }), loyaltyCardId: Type.String({ minLength: 4, maxLength: 108 }) });
-const ExportQuery = Type.Object({ rangeStart: DateTime(), rangeEnd: DateTime(), dateFormat: Type.Optional(StringEnum(['excel', 'ISO8601'])) });
+const DateFormat = () => Type.Optional(StringEnum(['excel', 'ISO8601']));
+const ExportQuery = Type.Object({ rangeStart: DateTime(), rangeEnd: DateTime(), dateFormat: DateFormat() });
+const CardsExportQuery = Type.Object({
+  batchId: Type.Optional(Type.String({ maxLength: 20 })), createdBefore: Type.Optional(DateTime()), createdAfter: Type.Optional(DateTime()), dateFormat: DateFormat(),
+});
+const BalancesExportQuery = Type.Object({ endDate: Type.Optional(DateTime()) });
+const csv = { 200: Type.String({ format: 'csv' }), ...errors };
 
 export function loyaltyCardManagementRoutes(app: App, ctx: ServiceContext): void {
   app.get('/v1/loyalty_programs/:loyaltyProgramId/cards', {
@@ -38,6 +46,24 @@ export function loyaltyCardManagementRoutes(app: App, ctx: ServiceContext): void
     const { cardCodeSettings, ...rest } = req.body;
     return createBatchLoyaltyCards(ctx, req.params.loyaltyProgramId,
       { ...rest, ...(cardCodeSettings !== undefined ? { cardCodeSettings: cardCodeSettings as { couponPattern: string; validCharacters: string[] } } : {}) });
+  });
+
+  // a literal segment: `…/cards/export` never reaches getLoyaltyCard as a card named "export"
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/cards/export', {
+    schema: { operationId: 'exportLoyaltyCards', tags, security, params: ProgramParams, querystring: CardsExportQuery, produces: ['application/csv'], response: csv },
+  }, async (req, reply) => {
+    const { dateFormat, ...filter } = req.query;
+    const { program, q } = await prepareCardsExport(ctx, req.params.loyaltyProgramId, filter);
+    return reply.type('application/csv; charset=utf-8').header('content-disposition', 'attachment; filename="loyalty_cards.csv"')
+      .send(Readable.from(exportCardsCsv(ctx, program, q, dateFormat)));
+  });
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/export_card_balances', {
+    schema: { operationId: 'exportLoyaltyCardBalances', tags, security, params: ProgramParams, querystring: BalancesExportQuery, produces: ['application/csv'], response: csv },
+  }, async (req, reply) => {
+    const at = await prepareCardBalancesExport(ctx, req.params.loyaltyProgramId, req.query.endDate);
+    return reply.type('application/csv; charset=utf-8').header('content-disposition', 'attachment; filename="loyalty_card_balances.csv"')
+      .send(Readable.from(exportCardBalancesCsv(ctx, req.params.loyaltyProgramId, at)));
   });
 
   app.get('/v1/loyalty_programs/:loyaltyProgramId/cards/:loyaltyCardId', {
@@ -87,8 +113,7 @@ export function loyaltyCardManagementRoutes(app: App, ctx: ServiceContext): void
   });
 
   app.get('/v1/loyalty_programs/:loyaltyProgramId/cards/:loyaltyCardId/export_log', {
-    schema: { operationId: 'exportLoyaltyCardLedger', tags, security, params: CardParams, querystring: ExportQuery, produces: ['application/csv'],
-      response: { 200: Type.String({ format: 'csv' }), ...errors } },
+    schema: { operationId: 'exportLoyaltyCardLedger', tags, security, params: CardParams, querystring: ExportQuery, produces: ['application/csv'], response: csv },
   }, async (req, reply) => {
     const { q, identifier } = await prepareCardLedgerExport(ctx, req.params.loyaltyProgramId, req.params.loyaltyCardId, req.query.rangeStart, req.query.rangeEnd);
     return reply.type('application/csv; charset=utf-8').header('content-disposition', 'attachment; filename="loyalty_card_ledger.csv"')

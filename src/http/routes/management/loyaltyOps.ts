@@ -1,4 +1,7 @@
-/** Management API: importing loyalty points, the balances and join-date exports, and a program's statistics (docs/loyalty.md). */
+/**
+ * Management API: importing loyalty points and cards (the multipart uploads), the balances and join-date
+ * exports, and a program's statistics and dashboard (docs/loyalty.md, docs/loyalty-cards.md).
+ */
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { Readable } from 'node:stream';
@@ -6,10 +9,11 @@ import { invalidField, Title } from '../../../domain/errors.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { exportBalancesCsv, prepareBalancesExport } from '../../../services/loyalty/exportBalances.js';
 import { exportJoinDatesCsv, prepareJoinDatesExport } from '../../../services/loyalty/exportJoinDates.js';
+import { importLoyaltyCards } from '../../../services/loyalty/cards/import.js';
 import { importLoyaltyPoints } from '../../../services/loyalty/importPoints.js';
-import { loyaltyStatistics } from '../../../services/loyalty/statistics.js';
+import { dashboardStatistics, loyaltyStatistics } from '../../../services/loyalty/statistics.js';
 import { DateTime, Int64 } from '../../schemas/common.js';
-import { wireStatistics } from '../../schemas/loyaltyOps.js';
+import { DashboardQuery, wireStatistics } from '../../schemas/loyaltyOps.js';
 import type { App } from '../../app.js';
 
 const security: { [k: string]: string[] }[] = [{ management_key: [] }, { manager_auth: [] }];
@@ -46,18 +50,31 @@ export async function loyaltyOpsManagementRoutes(app: App, ctx: ServiceContext):
     schema: { operationId: 'getLoyaltyStatistics', tags, security, params: ProgramParams, response: { 200: Type.Ref('LoyaltyDashboardData'), ...errors } },
   }, async (req) => wireStatistics(await loyaltyStatistics(ctx, req.params.loyaltyProgramId)));
 
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/dashboard', {
+    schema: { operationId: 'getDashboardStatistics', tags, security, params: ProgramParams, querystring: DashboardQuery,
+      response: { 200: Type.Ref('LoyaltyDashboardDataPage'), ...errors } },
+  }, async (req) => {
+    const points = await dashboardStatistics(ctx, req.params.loyaltyProgramId, req.query);
+    return { totalResultSize: points.length, data: points.map(wireStatistics) };
+  });
+
   // the upload route in its own scope: multipart parsing stays out of every other route
   await app.register(async (scope: App) => {
     await scope.register(multipart, { limits: { fileSize: IMPORT_FILE_LIMIT, files: 1, fields: 10 } });
-    scope.post('/v1/loyalty_programs/:loyaltyProgramId/import_points', {
-      bodyLimit: IMPORT_FILE_LIMIT,
-      schema: { operationId: 'importLoyaltyPoints', tags, security, params: ProgramParams, querystring: ImportQuery, consumes: ['multipart/form-data'],
-        response: { 200: Type.Ref('Import'), ...errors } },
-    }, async (req) => {
-      if (!req.isMultipart()) throw invalidField('/upFile', Title.required, 'Send the CSV file as multipart/form-data in the field "upFile"');
-      const file = await req.file();
-      if (!file || file.fieldname !== 'upFile') throw invalidField('/upFile', Title.required, 'Send the CSV file as multipart/form-data in the field "upFile"');
-      return importLoyaltyPoints(ctx, req.params.loyaltyProgramId, file.file);
-    });
+    for (const [path, operationId, routeTags, querystring, run] of [
+      ['import_points', 'importLoyaltyPoints', tags, ImportQuery, importLoyaltyPoints],
+      ['import_cards', 'importLoyaltyCards', ['Management API: loyalty cards'], undefined, importLoyaltyCards],
+    ] as const) {
+      scope.post(`/v1/loyalty_programs/:loyaltyProgramId/${path}`, {
+        bodyLimit: IMPORT_FILE_LIMIT,
+        schema: { operationId, tags: [...routeTags], security, params: ProgramParams, ...(querystring ? { querystring } : {}), consumes: ['multipart/form-data'],
+          response: { 200: Type.Ref('Import'), ...errors } },
+      }, async (req) => {
+        if (!req.isMultipart()) throw invalidField('/upFile', Title.required, 'Send the CSV file as multipart/form-data in the field "upFile"');
+        const file = await req.file();
+        if (!file || file.fieldname !== 'upFile') throw invalidField('/upFile', Title.required, 'Send the CSV file as multipart/form-data in the field "upFile"');
+        return run(ctx, req.params.loyaltyProgramId, file.file);
+      });
+    }
   });
 }
