@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { newProgram } from '../loyalty/helpers.js';
 import { STORES } from '../helpers/stores.js';
 import { withTestServer, type TestServer } from '../helpers/server.js';
 
@@ -299,9 +300,11 @@ for (const kind of STORES) {
     test('effects for the integration to act on: loyalty, audiences, giveaways, webhooks', (t) => withTestServer(kind, t, async (s) => {
       const c = new Conformance();
       const a = await s.newApplication();
+      const program = await s.mgmt('POST', '/v1/loyalty_programs', newProgram([a.id], { returnPolicy: 'within_balance', tiers: [{ name: 'Bronze', minPoints: 10 }] }));
+      assert.equal(program.statusCode, 201, program.body);
       await campaign(s, c, a.id, [{
         title: 'misc', condition: ['and', true], effects: [
-          ['addLoyaltyPoints', 1, '', 10.5, 'welcome points'],
+          ['addLoyaltyPoints', program.json().id, '', 10.5, 'welcome points'],
           ['addToAudience', 1],
           ['removeFromAudience', 2],
           ['awardGiveaway', 1],
@@ -313,7 +316,7 @@ for (const kind of STORES) {
       assert.deepEqual(open.ruleFailureReasons, []);
       await put('m1', { customerSession: { state: 'closed' }, responseContent: ALL_CONTENT }, 'updateCustomerSessionV2 (misc, closed)');
       await put('m1', { customerSession: { state: 'cancelled' }, responseContent: ALL_CONTENT }, 'updateCustomerSessionV2 (misc, cancelled)');
-      c.done(['addLoyaltyPoints', 'addToAudience', 'removeFromAudience', 'willAwardGiveaway', 'callApi']);
+      c.done(['addLoyaltyPoints', 'changeLoyaltyTierLevel', 'rollbackAddedLoyaltyPoints', 'addToAudience', 'removeFromAudience', 'willAwardGiveaway', 'callApi']);
     }, now));
 
     test('trackEventV2 (silent=no) and updateCustomerProfileV2 (runRuleEngine)', (t) => withTestServer(kind, t, async (s) => {
