@@ -1,13 +1,15 @@
 /**
  * exportLoyaltyBalances (and the deprecated exportLoyaltyBalance): every profile ledger of the program with
  * its balances at `endDate` (default now) as CSV, page by page (a keyset scan per page, each in its own
- * transaction), nothing written. `currentTier` stays empty until tiers are evaluated (docs/loyalty.md).
+ * transaction), nothing written. `currentTier` is the tier's name at `endDate` (docs/loyalty.md, "Tiers").
  */
 import { toNumber } from '../../domain/money.js';
+import { ledgerTiers } from '../../store/repos/loyaltyLedgers.js';
 import { ledgersAfter } from '../../store/repos/loyaltyOps.js';
 import type { ServiceContext } from '../context.js';
 import { countersAt, loadProgram } from './common.js';
 import { csvField } from './export.js';
+import { tierInfo } from './tiers.js';
 
 const PAGE = 5000;
 const COLUMNS = ['loyaltyProgramID', 'loyaltySubledger', 'profileIntegrationID', 'currentBalance', 'pendingBalance', 'expiredBalance', 'spentBalance', 'currentTier'] as const;
@@ -23,11 +25,14 @@ export async function* exportBalancesCsv(ctx: ServiceContext, programId: number,
   yield `${COLUMNS.join(',')}\n`;
   for (let after = 0; ;) {
     const lines = await ctx.db.transaction(async (sql) => {
+      const program = await loadProgram(sql, programId);
       const ledgers = await ledgersAfter(sql, programId, 'profile', at, after, PAGE);
+      const tiers = program.tiers.length ? await ledgerTiers(sql, ledgers.map((l) => l.id)) : undefined;
       const out: string[] = [];
       for (const l of ledgers) {
         const c = await countersAt(sql, l, at);
-        out.push([String(programId), l.subledgerId, l.ownerId, ...[c.active, c.pending, c.expired, c.spent].map((d) => String(toNumber(d))), ''].map(csvField).join(','));
+        const tier = tiers ? (await tierInfo(sql, program, { ...l, tier: tiers.get(l.id)! }, c, at)).currentTier?.name ?? '' : '';
+        out.push([String(programId), l.subledgerId, l.ownerId, ...[c.active, c.pending, c.expired, c.spent].map((d) => String(toNumber(d))), tier].map(csvField).join(','));
         after = l.id;
       }
       return out;
