@@ -28,6 +28,8 @@ export const ROOTS = [
   // loyalty cards (test/loyalty/cards.test.ts)
   'LoyaltyCard', 'LoyaltyCardBatchResponse', 'LoyaltyCardBalances', 'CardLedgerTransactionLogEntryIntegrationAPI', 'CardLedgerTransactionLogEntry',
   'CardLedgerPointsEntryIntegrationAPI',
+  // loyalty tiers (test/loyalty/tiers.test.ts)
+  'LoyaltyBalancesWithTiers', 'LoyaltyLedger',
 ];
 /**
  * Wire effectType -> props schema, for the effect types we emit (the reference names them <EffectType>EffectProps;
