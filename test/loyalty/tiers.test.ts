@@ -388,6 +388,27 @@ for (const kind of STORES) {
       assert.equal((await uploadTiers(s, 999999, 'customerprofileid,tiername\nalice,Gold\n')).statusCode, 404);
     }));
 
+    for (const policy of [{}, { tiersExpireIn: '7D', tiersDowngradePolicy: 'one_down' }, { tiersExpireIn: '5D', tiersDowngradePolicy: 'balance_based' }]) {
+      test(`random adds, deducts and days passing: the stored tier always equals the replayed one (${JSON.stringify(policy)})`, (t) => {
+        const c = clock('2026-01-01T00:00:00Z');
+        let seed = 7;
+        const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+        return withTestServer(kind, t, async (s) => {
+          const x = await setup(s, policy);
+          for (let step = 0; step < 40; step++) {
+            const op = rnd(4);
+            if (op === 0) await x.add('rita', { points: 50 * (1 + rnd(8)), ...(rnd(2) ? { validityDuration: `${1 + rnd(6)}D` } : {}), ...(rnd(4) === 0 ? { pendingDuration: '1D' } : {}) });
+            else if (op === 1) {
+              const active = (await x.balances('rita')).balance.activePoints as number;
+              if (active > 0) await x.deduct('rita', { points: Math.min(active, 50 * (1 + rnd(6))) });
+            } else c.set(new Date(c.now().getTime() + 86_400_000 * (1 + rnd(3))).toISOString());
+            await x.balances('rita');
+            await assertReplayMatches(s, x.pid, 'profile', 'rita', c.now().toISOString());
+          }
+        }, c.now);
+      });
+    }
+
     test('a tier of minPoints 0 holds every member; its dates come with the first active point', (t) => withTestServer(kind, t, async (s) => {
       const x = await setup(s, { tiers: [{ name: 'Base', minPoints: 0 }, ...TIERS] });
       await x.add('erin', { points: 10, pendingDuration: '1D' });
