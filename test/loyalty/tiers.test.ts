@@ -409,6 +409,28 @@ for (const kind of STORES) {
       });
     }
 
+    test('on-action points: the tier is reached at their activation, whichever write or read comes next', (t) => {
+      const c = clock('2026-02-01T00:00:00Z');
+      return withTestServer(kind, t, async (s) => {
+        const x = await setup(s, { defaultPending: 'on_action', tiersExpireIn: '30D' });
+        await x.add('otto', { points: 400 });
+        assert.equal(tierName(await x.balances('otto')), undefined, 'pending points do not count');
+        const uuid = (await s.integ(x.app.key, 'GET', `${x.base}/otto/transactions`)).json().data[0].transactionUUID as string;
+        c.set('2026-02-02T00:00:00Z');
+        const a = await s.integ(x.app.key, 'POST', `/v1/loyalty_programs/${x.pid}/activate_points`, { transactionUUIDs: [uuid] });
+        assert.equal(a.statusCode, 200, a.body);
+        c.set('2026-02-03T00:00:00Z');
+        let b = await x.balances('otto');
+        assert.equal(b.balance.currentTier.name, 'Gold');
+        assert.equal(b.balance.currentTier.startDate, '2026-02-02T00:00:00Z', 'a read sees the tier from the activation');
+        await x.add('otto', { points: 10, pendingDuration: 'immediate' });
+        b = await x.balances('otto');
+        assert.equal(b.balance.currentTier.startDate, '2026-02-02T00:00:00Z', 'and so does the next write');
+        assert.equal(b.balance.currentTier.expiryDate, '2026-03-04T00:00:00Z');
+        await assertReplayMatches(s, x.pid, 'profile', 'otto', c.now().toISOString());
+      }, c.now);
+    });
+
     test('a tier of minPoints 0 holds every member; its dates come with the first active point', (t) => withTestServer(kind, t, async (s) => {
       const x = await setup(s, { tiers: [{ name: 'Base', minPoints: 0 }, ...TIERS] });
       await x.add('erin', { points: 10, pendingDuration: '1D' });

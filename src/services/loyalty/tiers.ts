@@ -90,14 +90,16 @@ export async function projectedTier(sql: Sql, program: LoyaltyProgram, ledger: L
 }
 
 /**
- * Called under the ledger's lock once its counters changed (`counters`, valid at `now`): persists an upgrade
+ * Called under the ledger's lock once its counters changed (`ledger`: as settled before the write; `counters`, valid at
+ * `now`: after it): persists an upgrade
  * (or, without tier expiry, a downgrade) with its start and expiry, and a re-evaluation that has come due.
  */
 export async function noteTier(sql: Sql, program: LoyaltyProgram, ledger: Ledger, counters: Counters, now: string): Promise<void> {
   if (program.tiers.length === 0) return;
   const { state, joinBase } = await ledgerTier(sql, ledger);
   const rules = tierRules(program, joinBase);
-  let s = state;
+  // in line with the counters before this write first: a writer without noteTier (an activation) changed them at settledAt
+  let s = onBalance(rules, state, ledger.counters.active, ledger.settledAt);
   // settle() re-evaluates at the exact expiry; this covers a caller that did not settle
   while (s.expiry !== null && s.expiry <= now) s = atExpiry(rules, s, counters.active, s.expiry);
   s = onBalance(rules, s, counters.active, now);
