@@ -30,6 +30,8 @@ export const ROOTS = [
   'CardLedgerPointsEntryIntegrationAPI',
   // card imports and the loyalty dashboard (test/loyalty/cards-conformance.test.ts)
   'Import', 'inline_response_200_18',
+  // loyalty tiers (test/loyalty/tiers.test.ts)
+  'LoyaltyBalancesWithTiers', 'LoyaltyLedger',
 ];
 /**
  * Wire effectType -> props schema, for the effect types we emit (the reference names them <EffectType>EffectProps;

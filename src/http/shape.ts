@@ -8,6 +8,7 @@ import type { CustomerSession } from '../domain/session.js';
 import type { SessionResult } from '../services/sessions/result.js';
 import type { LedgerBalances } from '../services/loyalty/session.js';
 import type { LoyaltyView } from '../services/loyalty/sessionView.js';
+import { wireTierInfo } from './schemas/loyalty.js';
 import { wireCard } from './schemas/loyaltyCards.js';
 
 export function wireSession(s: CustomerSession, evaluableCampaignIds?: number[]): Record<string, unknown> {
@@ -138,7 +139,7 @@ function wireLedgerInfo(b: LedgerBalances): Record<string, unknown> {
   return {
     currentBalance: toNumber(b.counters.active), pendingBalance: toNumber(b.counters.pending), negativeBalance: toNumber(b.counters.negative),
     expiredBalance: 0, spentBalance: 0, tentativeCurrentBalance: toNumber(b.tentative.active), tentativePendingBalance: toNumber(b.tentative.pending),
-    tentativeNegativeBalance: toNumber(b.tentative.negative),
+    tentativeNegativeBalance: toNumber(b.tentative.negative), ...wireTierInfo(b.tier),
   };
 }
 
@@ -156,7 +157,7 @@ export function wireLoyalty(v: LoyaltyView): Record<string, unknown> {
   const out: Record<string, unknown> = { programs };
   if (v.cards.length > 0) {
     out.cards = v.cards.map((c) => ({
-      ...wireCard({ card: c.card, program: c.program, balances: new Map() }), ledger: wireLedgerInfo(c.ledger), subledgers: wireLedgers(c.subLedgers),
+      ...wireCard({ card: c.card, program: c.program, balances: new Map(), tiers: new Map() }), ledger: wireLedgerInfo(c.ledger), subledgers: wireLedgers(c.subLedgers),
     }));
   }
   return out;

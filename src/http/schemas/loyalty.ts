@@ -1,10 +1,11 @@
 /** Loyalty programs and points: request and response shapes of 25.17 (docs/loyalty.md), and the wire form of programs and balances. */
 import { Type, type Static } from '@sinclair/typebox';
-import type { Counters, PointsEntry, Transaction } from '../../domain/loyalty.js';
+import type { PointsEntry, Transaction } from '../../domain/loyalty.js';
 import { toNumber } from '../../domain/money.js';
-import type { ProfileBalances } from '../../services/loyalty/balances.js';
+import type { LedgerBalance, ProfileBalances } from '../../services/loyalty/balances.js';
 import type { SubLedgerView } from '../../services/loyalty/ledger.js';
 import type { ProgramView } from '../../services/loyalty/read.js';
+import type { ProjectedTier, TierInfo } from '../../services/loyalty/tiers.js';
 import { DateTime, Int64, ref, StringEnum } from './common.js';
 
 const POINTS_MAX = 999999999999.99;
@@ -90,9 +91,23 @@ export type AddLoyaltyPoints = Static<typeof AddLoyaltyPoints>;
 export const DeductLoyaltyPoints = Type.Object(pointsFields, { $id: 'DeductLoyaltyPoints' });
 export type DeductLoyaltyPoints = Static<typeof DeductLoyaltyPoints>;
 
+const Tier = Type.Object({
+  id: Int64(), name: Type.String(), startDate: Type.Optional(DateTime()), expiryDate: Type.Optional(DateTime()), downgradePolicy: Type.Optional(StringEnum(DOWNGRADE)),
+}, { $id: 'Tier', description: 'A customer\'s current tier; dates in the program\'s time zone (docs/loyalty.md, "Tiers")' });
+
+const ProjectedTier = Type.Object({
+  projectedActivePoints: Type.Number(), stayInTierPoints: Type.Optional(Type.Number()), projectedTierName: Type.Optional(Type.String()),
+}, { $id: 'ProjectedTier' });
+
+/** The tier fields of a balance and of LedgerInfo; each is left out when it has no value (nextTierName at the top tier). */
+export const tierFields = {
+  currentTier: Type.Optional(ref(Tier)), pointsToNextTier: Type.Optional(Type.Number()), nextTierName: Type.Optional(Type.String()),
+};
+
 const LoyaltyBalanceWithTier = Type.Object({
   activePoints: Type.Number(), pendingPoints: Type.Number(), spentPoints: Type.Number(), expiredPoints: Type.Number(), negativePoints: Type.Number(),
-}, { $id: 'LoyaltyBalanceWithTier', description: 'Tier fields (currentTier, projectedTier, pointsToNextTier, nextTierName) are left out until tiers are evaluated (docs/loyalty.md)' });
+  ...tierFields, projectedTier: Type.Optional(ref(ProjectedTier)),
+}, { $id: 'LoyaltyBalanceWithTier', description: 'Tier fields with includeTiers=true, projectedTier with includeProjectedTier=true (docs/loyalty.md, "Tiers")' });
 
 const LoyaltyBalancesWithTiers = Type.Object({
   balance: Type.Optional(ref(LoyaltyBalanceWithTier)),
@@ -161,12 +176,13 @@ const LoyaltySubLedger = Type.Object({
   total: Type.Number(), totalActivePoints: Type.Number(), totalPendingPoints: Type.Number(), totalSpentPoints: Type.Number(),
   totalExpiredPoints: Type.Number(), totalNegativePoints: Type.Number(),
   transactions: Entries(), expiringPoints: Entries(), activePoints: Entries(), pendingPoints: Entries(), expiredPoints: Entries(),
+  currentTier: Type.Optional(ref(Tier)),
 }, { $id: 'LoyaltySubLedger' });
 const LoyaltyLedger = Type.Object({ ledger: ref(LoyaltySubLedger), subLedgers: Type.Record(Type.String(), ref(LoyaltySubLedger)) }, { $id: 'LoyaltyLedger' });
 
 export const loyaltySchemas = [LoyaltyLedgerEntry, LoyaltySubLedger, LoyaltyLedger, Flags, LedgerTransactionLogEntryIntegrationAPI, LoyaltyProgramTransaction, LedgerPointsEntryIntegrationAPI, TransactionLogPage,
   ProgramTransactionPage, PointsPage, NewLoyaltyTier, LoyaltyTier, NewLoyaltyProgram, UpdateLoyaltyProgram, LoyaltyProgram, LoyaltyProgramPage, AddLoyaltyPoints, DeductLoyaltyPoints,
-  LoyaltyBalanceWithTier, LoyaltyBalancesWithTiers];
+  Tier, ProjectedTier, LoyaltyBalanceWithTier, LoyaltyBalancesWithTiers];
 
 export function wireProgram({ program: p, hasTransactions }: ProgramView) {
   const { accountId, tiers, ...rest } = p;
@@ -177,8 +193,23 @@ export function wireProgram({ program: p, hasTransactions }: ProgramView) {
   };
 }
 
-const wireBalance = (c: Counters) => ({
+/** The tier fields of a balance or LedgerInfo, each left out when it has no value. */
+export function wireTierInfo(t: TierInfo | undefined) {
+  if (!t) return {};
+  return {
+    ...(t.currentTier ? { currentTier: t.currentTier } : {}), ...(t.pointsToNextTier !== null ? { pointsToNextTier: toNumber(t.pointsToNextTier) } : {}),
+    ...(t.nextTierName !== null ? { nextTierName: t.nextTierName } : {}),
+  };
+}
+
+const wireProjected = (p: ProjectedTier) => ({
+  projectedActivePoints: toNumber(p.projectedActivePoints), ...(p.stayInTierPoints !== undefined ? { stayInTierPoints: toNumber(p.stayInTierPoints) } : {}),
+  ...(p.projectedTierName !== undefined ? { projectedTierName: p.projectedTierName } : {}),
+});
+
+const wireBalance = ({ counters: c, tier, projected }: LedgerBalance) => ({
   activePoints: toNumber(c.active), pendingPoints: toNumber(c.pending), spentPoints: toNumber(c.spent), expiredPoints: toNumber(c.expired), negativePoints: toNumber(c.negative),
+  ...wireTierInfo(tier), ...(projected ? { projectedTier: wireProjected(projected) } : {}),
 });
 
 export function wireBalances(b: ProfileBalances) {
@@ -233,6 +264,7 @@ function wireSubLedger(v: SubLedgerView, integrationId: string) {
     transactions: v.transactions.map((t) => ledgerEntry(t, integrationId, t.type, toNumber(t.amount), { ...(t.userId !== undefined ? { userId: t.userId } : {}), flags: t.flags })),
     expiringPoints: points(v.active.filter((p) => p.expiryDate !== 'unlimited'), 'expiring'),
     activePoints: points(v.active), pendingPoints: points(v.pending), expiredPoints: points(v.expired, 'expire'),
+    ...(v.tier ? { currentTier: v.tier } : {}),
   };
 }
 

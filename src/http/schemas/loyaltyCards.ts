@@ -4,7 +4,9 @@ import type { Counters, PointsEntry, Transaction } from '../../domain/loyalty.js
 import { toNumber } from '../../domain/money.js';
 import type { CardBalances } from '../../services/loyalty/cards/balances.js';
 import type { CardView } from '../../services/loyalty/cards/common.js';
+import type { TierInfo } from '../../services/loyalty/tiers.js';
 import { DateTime, Int64, ref, StringEnum } from './common.js';
+import { tierFields, wireTierInfo } from './loyalty.js';
 
 const CARD_ID = { minLength: 4, maxLength: 108, pattern: '^[A-Za-z0-9._%+@-]+$' };
 const CardIdentifier = () => Type.String(CARD_ID);
@@ -45,7 +47,8 @@ const LedgerInfo = Type.Object({
   currentBalance: Type.Number(), pendingBalance: Type.Number(), negativeBalance: Type.Optional(Type.Number()),
   expiredBalance: Type.Number({ description: 'Deprecated in 25.17: shown as 0' }), spentBalance: Type.Number({ description: 'Deprecated in 25.17: shown as 0' }),
   tentativeCurrentBalance: Type.Number(), tentativePendingBalance: Type.Optional(Type.Number()), tentativeNegativeBalance: Type.Optional(Type.Number()),
-}, { $id: 'LedgerInfo', description: 'Tier fields (currentTier, pointsToNextTier, nextTierName) are left out until tiers are evaluated' });
+  ...tierFields,
+}, { $id: 'LedgerInfo' });
 
 const LoyaltyCard = Type.Object({
   id: Int64(), created: DateTime(), programID: Int64(), programName: Type.Optional(Type.String()), programTitle: Type.Optional(Type.String()),
@@ -115,20 +118,20 @@ export const loyaltyCardSchemas = [LoyaltyCardBatch, LoyaltyCardBatchResponse, G
   CardLedgerTransactionLogEntry, CardLedgerPointsEntryIntegrationAPI, CardTransactionPage, CardLogPage, CardPointsPage];
 
 /** LedgerInfo: 25.17 shows the deprecated expiredBalance and spentBalance as 0; the tentative balances are the balances (no open session here). */
-const ledgerInfo = (c: Counters) => ({
+const ledgerInfo = (c: Counters, t?: TierInfo) => ({
   currentBalance: toNumber(c.active), pendingBalance: toNumber(c.pending), negativeBalance: toNumber(c.negative), expiredBalance: 0, spentBalance: 0,
-  tentativeCurrentBalance: toNumber(c.active), tentativePendingBalance: toNumber(c.pending), tentativeNegativeBalance: toNumber(c.negative),
+  tentativeCurrentBalance: toNumber(c.active), tentativePendingBalance: toNumber(c.pending), tentativeNegativeBalance: toNumber(c.negative), ...wireTierInfo(t),
 });
 
 const ZERO_INFO = { currentBalance: 0, pendingBalance: 0, negativeBalance: 0, expiredBalance: 0, spentBalance: 0, tentativeCurrentBalance: 0, tentativePendingBalance: 0, tentativeNegativeBalance: 0 };
 
-export function wireCard({ card: c, program, balances }: CardView) {
+export function wireCard({ card: c, program, balances, tiers }: CardView) {
   const main = balances.get('');
   return {
     id: c.id, created: c.created, programID: c.programId, programName: program.name, programTitle: program.title, status: c.status,
     ...(c.blockReason !== undefined ? { blockReason: c.blockReason } : {}), identifier: c.identifier, usersPerCardLimit: program.usersPerCardLimit ?? 0,
-    profiles: c.profiles, ledger: main ? ledgerInfo(main) : ZERO_INFO,
-    subledgers: Object.fromEntries([...balances].filter(([k]) => k !== '').map(([k, v]) => [k, ledgerInfo(v)])), modified: c.modified,
+    profiles: c.profiles, ledger: main ? ledgerInfo(main, tiers.get('')) : { ...ZERO_INFO, ...wireTierInfo(tiers.get('')) },
+    subledgers: Object.fromEntries([...balances].filter(([k]) => k !== '').map(([k, v]) => [k, ledgerInfo(v, tiers.get(k))])), modified: c.modified,
     ...(c.oldCardIdentifier !== undefined ? { oldCardIdentifier: c.oldCardIdentifier } : {}),
     ...(c.newCardIdentifier !== undefined ? { newCardIdentifier: c.newCardIdentifier } : {}), ...(c.batchId !== undefined ? { batchId: c.batchId } : {}),
   };

@@ -64,8 +64,8 @@ export function addLoyaltyPoints(ctx: ServiceContext, programId: number, integra
     const dates = pointDates(program, input, nowDate);
     const amount = dec(input.points);
     await ensureProfile(sql, ACCOUNT_ID, integrationId, now);
-    const ledger = await settle(sql, await lockLedger(sql, key, now), now);
-    await writeAddition(sql, ledger, { profileIntegrationId: integrationId }, amount, dates, input, now);
+    const ledger = await settle(sql, await lockLedger(sql, key, now), now, program);
+    await writeAddition(sql, program, ledger, { profileIntegrationId: integrationId }, amount, dates, input, now);
     const join = joinCandidate(program, dates.start, now);
     if (join !== null) await noteJoin(sql, ledger.id, join);
   });

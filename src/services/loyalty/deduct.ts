@@ -17,10 +17,10 @@ export function removeLoyaltyPoints(ctx: ServiceContext, programId: number, inte
     await requireProfile(sql, integrationId);
     const now = ctx.now().toISOString();
     const amount = dec(input.points);
-    const ledger = await settle(sql, await lockLedger(sql, key, now), now);
+    const ledger = await settle(sql, await lockLedger(sql, key, now), now, program);
     if (ledger.counters.active.lt(amount)) {
       throw invalidField('/points', Title.invalidValue, `Cannot deduct ${amount.toString()} points: the active balance is ${toNumber(ledger.counters.active)}`);
     }
-    await writeDeduction(sql, ledger, { profileIntegrationId: integrationId }, amount, input, now);
+    await writeDeduction(sql, program, ledger, { profileIntegrationId: integrationId }, amount, input, now);
   });
 }

@@ -1,17 +1,18 @@
 /**
  * exportLoyaltyBalances (and the deprecated exportLoyaltyBalance): every profile ledger of the program with
  * its balances at `endDate` (default now) as CSV, page by page (a keyset scan per page, each in its own
- * transaction), nothing written. `currentTier` stays empty until tiers are evaluated (docs/loyalty.md).
+ * transaction), nothing written. `currentTier` is the tier's name at `endDate` (docs/loyalty.md, "Tiers").
  * The card balances export (cards/export.ts) reads its pages with the same functions.
  */
 import type { Counters, OwnerKind } from '../../domain/loyalty.js';
 import { toNumber } from '../../domain/money.js';
 import type { Sql } from '../../store/db.js';
-import type { Ledger } from '../../store/repos/loyaltyLedgers.js';
+import { ledgerTiers, type Ledger } from '../../store/repos/loyaltyLedgers.js';
 import { ledgersAfter } from '../../store/repos/loyaltyOps.js';
 import type { ServiceContext } from '../context.js';
 import { countersAt, loadProgram } from './common.js';
 import { csvPages } from './export.js';
+import { tierInfo } from './tiers.js';
 
 const COLUMNS = ['loyaltyProgramID', 'loyaltySubledger', 'profileIntegrationID', 'currentBalance', 'pendingBalance', 'expiredBalance', 'spentBalance', 'currentTier'] as const;
 
@@ -24,10 +25,20 @@ export async function prepareBalancesExport(ctx: ServiceContext, programId: numb
   return balancesInstant(ctx, endDate);
 }
 
-/** A page of the program's ledgers of one owner kind with their balances at `at`; ledgers created after `at` are left out (they had no balance then). */
-export async function balancesPage(sql: Sql, programId: number, ownerKind: OwnerKind, at: string, afterId: number, limit: number): Promise<{ ledger: Ledger; counters: Counters }[]> {
-  const out: { ledger: Ledger; counters: Counters }[] = [];
-  for (const ledger of await ledgersAfter(sql, programId, ownerKind, at, afterId, limit)) out.push({ ledger, counters: await countersAt(sql, ledger, at) });
+/**
+ * A page of the program's ledgers of one owner kind with their balances and tier name ('' without one) at
+ * `at`; ledgers created after `at` are left out (they had no balance then).
+ */
+export async function balancesPage(sql: Sql, programId: number, ownerKind: OwnerKind, at: string, afterId: number, limit: number): Promise<{ ledger: Ledger; counters: Counters; tier: string }[]> {
+  const program = await loadProgram(sql, programId);
+  const ledgers = await ledgersAfter(sql, programId, ownerKind, at, afterId, limit);
+  const tiers = program.tiers.length ? await ledgerTiers(sql, ledgers.map((l) => l.id)) : undefined;
+  const out: { ledger: Ledger; counters: Counters; tier: string }[] = [];
+  for (const ledger of ledgers) {
+    const counters = await countersAt(sql, ledger, at);
+    const tier = tiers ? (await tierInfo(sql, program, { ...ledger, tier: tiers.get(ledger.id)! }, counters, at)).currentTier?.name ?? '' : '';
+    out.push({ ledger, counters, tier });
+  }
   return out;
 }
 
@@ -36,4 +47,4 @@ export const balanceCells = (c: Counters) => [c.active, c.pending, c.expired, c.
 
 export const exportBalancesCsv = (ctx: ServiceContext, programId: number, at: string) =>
   csvPages(ctx, COLUMNS, 0, (sql, after, limit) => balancesPage(sql, programId, 'profile', at, after, limit), (r) => r.ledger.id,
-    ({ ledger, counters }) => [String(programId), ledger.subledgerId, ledger.ownerId, ...balanceCells(counters), '']);
+    ({ ledger, counters, tier }) => [String(programId), ledger.subledgerId, ledger.ownerId, ...balanceCells(counters), tier]);

@@ -13,10 +13,12 @@ import { applyDuration, changeAt, durationProblem, parseDuration, stateAt, type 
 import { dec } from '../../domain/money.js';
 import type { Sql } from '../../store/db.js';
 import { nextImportId } from '../../store/repos/coupons.js';
+import { ledgerTiers, type Ledger } from '../../store/repos/loyaltyLedgers.js';
 import { ensureProfiles, insertAdditions, lockProfileLedgers, saveLedgers, type ImportedAddition } from '../../store/repos/loyaltyOps.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgram, settle } from './common.js';
 import { IMPORT_USER_ID, importCsvFile, RowError, withSpooledUpload } from './csvImport.js';
+import { noteTier } from './tiers.js';
 import { joinCandidate } from './join.js';
 
 const COLUMNS = new Set(['customerprofileid', 'identifier', 'amount', 'startdate', 'expirydate', 'validityduration', 'subledgerid', 'reason']);
@@ -108,8 +110,12 @@ async function writeBatch(sql: Sql, program: LoyaltyProgram, rows: readonly Row[
   const keys = new Map(rows.map((r) => [keyOf(r.integrationId, r.subledgerId), { ownerId: r.integrationId, subledgerId: r.subledgerId }]));
   const ids = new Map<string, number>();
   const ledgers = new Map<number, { counters: Counters; next: string | null; join: string | null }>();
-  for (const l of await lockProfileLedgers(sql, program.id, [...keys.values()], now)) {
-    const s = await settle(sql, l, now);
+  const settled = new Map<number, Ledger>();
+  const locked = await lockProfileLedgers(sql, program.id, [...keys.values()], now);
+  const tiers = program.tiers.length ? await ledgerTiers(sql, locked.map((l) => l.id)) : undefined;
+  for (const l of locked) {
+    const s = await settle(sql, tiers ? { ...l, tier: tiers.get(l.id)! } : l, now, program);
+    settled.set(l.id, s);
     ids.set(keyOf(l.ownerId, l.subledgerId), l.id);
     ledgers.set(l.id, { counters: s.counters, next: s.nextChangeAt, join: null });
   }
@@ -126,4 +132,5 @@ async function writeBatch(sql: Sql, program: LoyaltyProgram, rows: readonly Row[
   });
   await insertAdditions(sql, program.id, additions);
   await saveLedgers(sql, now, [...ledgers].map(([id, l]) => ({ id, ...l })));
+  for (const [id, l] of ledgers) await noteTier(sql, program, settled.get(id)!, l.counters, now);
 }

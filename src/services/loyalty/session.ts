@@ -18,11 +18,12 @@ import { listPrograms } from '../../store/repos/loyaltyPrograms.js';
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { countersAt, settle } from './common.js';
 import { joinCandidate } from './join.js';
+import { tierInfo, type TierInfo } from './tiers.js';
 import { pointDates } from './add.js';
 import { writeAddition, writeDeduction, type EntryOwner } from './write.js';
 
-/** One (sub)ledger as the session found it: the row (when it exists) and its balances now. */
-interface LedgerState { ledger?: Ledger; counters: Counters }
+/** One (sub)ledger as the session found it: the row (when it exists), its balances now and its current tier's name. */
+interface LedgerState { ledger?: Ledger; counters: Counters; tier?: string | null }
 
 /** A program the session's Application is subscribed to, with the ledgers of the session's owner in it. */
 export interface ProgramState {
@@ -71,24 +72,26 @@ export async function loadSessionLoyalty(sql: Sql, programs: readonly LoyaltyPro
     if (state.owner === null) continue;
     for (const l of await ownerLedgers(sql, program.id, state.owner.kind, state.owner.id)) {
       if (lock) toLock.push({ state, ledger: l });
-      else state.ledgers.set(l.subledgerId, { ledger: l, counters: await countersAt(sql, l, at) });
+      else {
+        const counters = await countersAt(sql, l, at);
+        state.ledgers.set(l.subledgerId, { ledger: l, counters, tier: await tierName(sql, program, l, counters, at) });
+      }
     }
   }
   toLock.sort((a, b) => a.ledger.id - b.ledger.id);
   for (const { state, ledger } of toLock) {
     // SQLite runs one write transaction at a time: the row just read is current and cannot change under us
     const row = sql.dialect === 'postgres' ? await lockLedger(sql, ledger, at) : ledger;
-    const locked = await settle(sql, row, at);
-    state.ledgers.set(ledger.subledgerId, { ledger: locked, counters: locked.counters });
+    const locked = await settle(sql, row, at, state.program);
+    state.ledgers.set(ledger.subledgerId, { ledger: locked, counters: locked.counters, tier: await tierName(sql, state.program, locked, locked.counters, at) });
   }
   return { programs: states, locked: lock };
 }
 
-/** The tier an active balance reaches: the highest whose minPoints it covers. */
-function tierFor(program: LoyaltyProgram, active: Decimal): string | null {
-  let name: string | null = null;
-  for (const t of program.tiers) if (active.gte(t.minPoints)) name = t.name;
-  return name;
+/** The ledger's current tier name (null without one), as the program's tier rules keep it (docs/loyalty.md, "Tiers"). */
+async function tierName(sql: Sql, program: LoyaltyProgram, ledger: Ledger, counters: Counters, at: string): Promise<string | null> {
+  if (program.tiers.length === 0) return null;
+  return (await tierInfo(sql, program, ledger, counters, at)).currentTier?.name ?? null;
 }
 
 /** What the engine takes: the programs its rules may name, and the active balance of every ledger found. */
@@ -107,7 +110,7 @@ export function engineLoyalty(l: SessionLoyalty | null): { loyaltyPrograms: Engi
       ep.cardValid = s.owner !== null;
     }
     loyaltyPrograms.push(ep);
-    for (const [subledgerId, st] of s.ledgers) loyaltyBalances.push({ programId: p.id, subledgerId, balance: st.counters.active, tier: tierFor(p, st.counters.active) });
+    for (const [subledgerId, st] of s.ledgers) loyaltyBalances.push({ programId: p.id, subledgerId, balance: st.counters.active, tier: st.tier ?? null });
   }
   return { loyaltyPrograms, loyaltyBalances };
 }
@@ -190,12 +193,12 @@ export async function commitSessionLoyalty(sql: Sql, l: SessionLoyalty | null, s
     };
     if (e.effectType === 'deductLoyaltyPoints') {
       if (ledger.counters.active.lt(amount)) throw new Error(`loyalty ledger ${ledger.id} cannot cover a deduction its close decided under lock`);
-      await writeDeduction(sql, ledger, t.owner, amount, input, now);
+      await writeDeduction(sql, s.program, ledger, t.owner, amount, input, now);
       const counters = { ...ledger.counters, active: ledger.counters.active.minus(amount), spent: ledger.counters.spent.plus(amount) };
       s.ledgers.set(t.subledgerId, { ledger: { ...ledger, counters }, counters });
     } else {
       const dates = effectDates(e, now);
-      await writeAddition(sql, ledger, t.owner, amount, dates, input, now);
+      await writeAddition(sql, s.program, ledger, t.owner, amount, dates, input, now);
       const state = dates.start === null || dates.start > now ? 'pending' : 'active';
       const counters = { ...ledger.counters, [state]: ledger.counters[state].plus(amount) };
       s.ledgers.set(t.subledgerId, { ledger: { ...ledger, counters }, counters });
@@ -230,7 +233,7 @@ async function moveExpiry(sql: Sql, l: SessionLoyalty, e: Effect, now: string): 
 }
 
 /** A ledger's balances and what this session would make of them (LedgerInfo's `tentative*`). */
-export interface LedgerBalances { counters: Counters; tentative: { active: Decimal; pending: Decimal; negative: Decimal } }
+export interface LedgerBalances { counters: Counters; tentative: { active: Decimal; pending: Decimal; negative: Decimal }; tier?: TierInfo }
 
 /**
  * The balances of every ledger the session touches or holds, with its uncommitted points applied to the

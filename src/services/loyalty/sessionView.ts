@@ -8,6 +8,7 @@ import type { LoyaltyCard } from '../../domain/loyaltyCard.js';
 import type { Effect } from '../../domain/effect.js';
 import type { Sql } from '../../store/db.js';
 import { listCards } from '../../store/repos/loyaltyCards.js';
+import { tierInfo } from './tiers.js';
 import { joinDateOf } from '../../store/repos/loyaltySessions.js';
 import { loadSessionLoyalty, subscribedPrograms, tentativeBalances, ZERO_BALANCES, type LedgerBalances, type SessionLoyalty } from './session.js';
 
@@ -17,16 +18,21 @@ export interface LoyaltyView { programs: ProgramLedgersView[]; cards: CardLedger
 
 /**
  * `openEffects`: the effects of an open session (tentative points); a closed one's are written already.
- * `loaded`: the ledgers the request's evaluation held (a close updated them as it wrote), else read afresh.
+ * `loaded`: the ledgers an open session's evaluation held; otherwise (and after a close) they are read afresh.
  */
 export async function sessionLoyaltyView(sql: Sql, applicationId: number, s: { profileId?: string; loyaltyCards: readonly string[] }, openEffects: readonly Effect[], now: Date,
   loaded?: SessionLoyalty | null): Promise<LoyaltyView> {
   const view: LoyaltyView = { programs: [], cards: [] };
-  const l = loaded !== undefined ? loaded : await loadSessionLoyalty(sql, await subscribedPrograms(sql, applicationId), s.profileId ?? '', s.loyaltyCards, false, now);
+  // a close wrote its ledgers (counters, tiers): read them back rather than trust what the evaluation held
+  const l = loaded !== undefined && openEffects.length > 0 ? loaded : await loadSessionLoyalty(sql, await subscribedPrograms(sql, applicationId), s.profileId ?? '', s.loyaltyCards, false, now);
   if (!l) return view;
   const at = now.toISOString();
   for (const st of l.programs) {
     const balances = tentativeBalances(st, openEffects, at);
+    for (const [sub, b] of balances) {
+      const ledger = st.ledgers.get(sub)?.ledger;
+      if (st.program.tiers.length > 0) b.tier = await tierInfo(sql, st.program, ledger, b.counters, at);
+    }
     const ledger = balances.get('') ?? ZERO_BALANCES;
     const subLedgers = new Map([...balances].filter(([k]) => k !== ''));
     if (st.program.cardBased) {

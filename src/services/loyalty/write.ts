@@ -1,13 +1,15 @@
 /**
  * The two writes every points change is made of, for profile and card ledgers alike (docs/loyalty.md): an
  * addition (entry, bucket, counters) and a deduction of active points (entry, the buckets it takes in
- * spending order, counters). The caller holds the ledger's lock, has settled it and checked the balance.
+ * spending order, counters), then the tier the new counters give (tiers.ts noteTier). The caller holds the
+ * ledger's lock, has settled it and checked the balance.
  */
 import type { Decimal } from '../../domain/money.js';
-import { allocate, changeAt, stateAt } from '../../domain/loyalty.js';
+import { allocate, changeAt, stateAt, type LoyaltyProgram } from '../../domain/loyalty.js';
 import type { Sql } from '../../store/db.js';
 import { activeBuckets, insertBucket, insertSpend, insertTransaction, nextChange, saveBucket, saveCounters, type Ledger } from '../../store/repos/loyaltyLedgers.js';
 import { newUuid } from './points.js';
+import { noteTier } from './tiers.js';
 
 /** Whose ledger the entry is written to: a profile (its integration id) or a card (its id, the profile id empty). */
 export interface EntryOwner { profileIntegrationId: string; cardId?: number }
@@ -33,7 +35,7 @@ function origin(input: EntryInput) {
 }
 
 /** Writes the addition; answers the new transaction's row id. */
-export async function writeAddition(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, dates: PointDates, input: EntryInput, now: string): Promise<number> {
+export async function writeAddition(sql: Sql, program: LoyaltyProgram, ledger: Ledger, owner: EntryOwner, amount: Decimal, dates: PointDates, input: EntryInput, now: string): Promise<number> {
   const txId = await insertTransaction(sql, {
     ...origin(input), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
     type: 'addition', amount, startDate: dates.startWire, expiryDate: dates.expiryWire,
@@ -47,11 +49,12 @@ export async function writeAddition(sql: Sql, ledger: Ledger, owner: EntryOwner,
   });
   const counters = { ...ledger.counters, [state]: ledger.counters[state as 'pending' | 'active'].plus(amount) };
   await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
+  await noteTier(sql, program, ledger, counters, now);
   return txId;
 }
 
 /** Writes the deduction; answers the new transaction's row id. */
-export async function writeDeduction(sql: Sql, ledger: Ledger, owner: EntryOwner, amount: Decimal, input: EntryInput, now: string): Promise<number> {
+export async function writeDeduction(sql: Sql, program: LoyaltyProgram, ledger: Ledger, owner: EntryOwner, amount: Decimal, input: EntryInput, now: string): Promise<number> {
   const txId = await insertTransaction(sql, {
     ...origin(input), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
     type: 'subtraction', amount, startDate: 'immediate', expiryDate: 'unlimited', created: now,
@@ -63,5 +66,7 @@ export async function writeDeduction(sql: Sql, ledger: Ledger, owner: EntryOwner
     await insertSpend(sql, txId, bucket.id, take, now);
   }
   const counters = { ...ledger.counters, active: ledger.counters.active.minus(amount), spent: ledger.counters.spent.plus(amount) };
-  await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));  return txId;
+  await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
+  await noteTier(sql, program, ledger, counters, now);
+  return txId;
 }

@@ -4,24 +4,85 @@
  * transactions; and the spends linking a deduction to the buckets it consumed. Amounts are exact decimal text.
  */
 import type { Bucket, BucketHistory, BucketState, Counters, OwnerKind, PointsEntry, Transaction } from '../../domain/loyalty.js';
+import type { TierHistory, TierState } from '../../domain/loyaltyTier.js';
 import { dec, ZERO, type Decimal } from '../../domain/money.js';
 import type { Sql } from '../db.js';
 import { fromJson, toJson } from './json.js';
 
 export interface LedgerKey { programId: number; ownerKind: OwnerKind; ownerId: string; subledgerId: string }
 
-export interface Ledger extends LedgerKey { id: number; counters: Counters; settledAt: string; nextChangeAt: string | null }
+/** A ledger's tier as stored, and what `program_join_date` expiry counts from (its join date, else its creation). */
+export interface LedgerTier { state: TierState; joinBase: string }
 
-interface LedgerRow {
+/** `tier` is present when the row was read whole (absent: read it with `ledgerTier`). */
+export interface Ledger extends LedgerKey { id: number; counters: Counters; settledAt: string; nextChangeAt: string | null; tier?: LedgerTier }
+
+interface TierRow { tier_id?: number | string | null; tier_start?: string | null; tier_expiry?: string | null; join_date?: string | null; created?: string }
+
+interface LedgerRow extends TierRow {
   id: number; program_id: number; owner_kind: OwnerKind; owner_id: string; subledger_id: string;
   active: string; pending: string; spent: string; expired: string; negative: string; settled_at: string; next_change_at: string | null;
 }
 
+const toTier = (r: TierRow): LedgerTier => ({
+  state: { tierId: r.tier_id === null || r.tier_id === undefined ? null : Number(r.tier_id), start: r.tier_start ?? null, expiry: r.tier_expiry ?? null },
+  joinBase: r.join_date ?? r.created ?? '',
+});
+
 const toLedger = (r: LedgerRow): Ledger => ({
   id: Number(r.id), programId: Number(r.program_id), ownerKind: r.owner_kind, ownerId: r.owner_id, subledgerId: r.subledger_id,
   counters: { active: dec(String(r.active)), pending: dec(String(r.pending)), spent: dec(String(r.spent)), expired: dec(String(r.expired)), negative: dec(String(r.negative)) },
-  settledAt: r.settled_at, nextChangeAt: r.next_change_at ?? null,
+  settledAt: r.settled_at, nextChangeAt: r.next_change_at ?? null, ...('tier_id' in r ? { tier: toTier(r) } : {}),
 });
+
+const TIER_COLUMNS = 'id, tier_id, tier_start, tier_expiry, join_date, created';
+
+/** The stored tier of each ledger named (docs/loyalty.md, "Tiers"). */
+export async function ledgerTiers(sql: Sql, ids: readonly number[]): Promise<Map<number, LedgerTier>> {
+  const out = new Map<number, LedgerTier>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = ids.slice(i, i + 500);
+    const rows = await sql.all<TierRow & { id: number }>(`SELECT ${TIER_COLUMNS} FROM loyalty_ledgers WHERE id IN (${part.map(() => '?').join(', ')})`, part);
+    for (const r of rows) out.set(Number(r.id), toTier(r));
+  }
+  return out;
+}
+
+export async function ledgerTier(sql: Sql, ledger: Ledger): Promise<LedgerTier> {
+  return ledger.tier ?? (await ledgerTiers(sql, [ledger.id])).get(ledger.id)!;
+}
+
+export async function saveTier(sql: Sql, ledgerId: number, s: TierState): Promise<void> {
+  await sql.run('UPDATE loyalty_ledgers SET tier_id = ?, tier_start = ?, tier_expiry = ? WHERE id = ?', [s.tierId, s.start, s.expiry, ledgerId]);
+}
+
+/** Up to `limit` profile ledgers of the program read whole (with their tier), after `afterId` in id order, optionally of some subledgers only. */
+export async function profileLedgersAfter(sql: Sql, programId: number, subledgerIds: readonly string[] | undefined, afterId: number, limit: number): Promise<Ledger[]> {
+  const only = subledgerIds?.length ? ` AND subledger_id IN (${subledgerIds.map(() => '?').join(', ')})` : '';
+  const rows = await sql.all<LedgerRow>(`SELECT * FROM loyalty_ledgers WHERE program_id = ? AND owner_kind = 'profile'${only} AND id > ? ORDER BY id LIMIT ?`,
+    [programId, ...(subledgerIds ?? []), afterId, limit]);
+  return rows.map(toLedger);
+}
+
+/** The ledger's additions and deductions up to `at`, for replaying its tier (reads the whole history of one ledger). */
+export async function tierHistory(sql: Sql, ledgerId: number, at: string): Promise<TierHistory> {
+  const buckets = await sql.all<{ id: number; transaction_id: number; amount: string; start_date: string | null; expiry_date: string | null; created: string }>(
+    'SELECT id, transaction_id, amount, start_date, expiry_date, created FROM loyalty_points WHERE ledger_id = ? AND created <= ? ORDER BY id', [ledgerId, at]);
+  const spends = await sql.all<{ transaction_id: number; point_id: number; amount: string; created: string }>(
+    `SELECT s.transaction_id, s.point_id, s.amount, s.created FROM loyalty_spends s JOIN loyalty_points p ON p.id = s.point_id
+     WHERE p.ledger_id = ? AND s.created <= ? ORDER BY s.transaction_id, s.point_id`, [ledgerId, at]);
+  const deductions = new Map<number, { txId: number; at: string; spends: { bucketId: number; amount: Decimal }[] }>();
+  for (const s of spends) {
+    const tx = Number(s.transaction_id);
+    const d = deductions.get(tx) ?? { txId: tx, at: s.created, spends: [] };
+    d.spends.push({ bucketId: Number(s.point_id), amount: dec(String(s.amount)) });
+    deductions.set(tx, d);
+  }
+  return {
+    buckets: buckets.map((b) => ({ id: Number(b.id), txId: Number(b.transaction_id), amount: dec(String(b.amount)), start: b.start_date ?? null, expiry: b.expiry_date ?? null, created: b.created })),
+    deductions: [...deductions.values()],
+  };
+}
 
 const KEY = 'program_id = ? AND owner_kind = ? AND owner_id = ? AND subledger_id = ?';
 const keyParams = (k: LedgerKey) => [k.programId, k.ownerKind, k.ownerId, k.subledgerId];

@@ -1,6 +1,8 @@
-/** Management API: loyalty programs (create and update are our extensions) and a profile's points (docs/loyalty.md). */
+/** Management API: loyalty programs (create and update are our extensions), a profile's points, and the tier import and export (docs/loyalty.md). */
+import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { Readable } from 'node:stream';
+import { invalidField, Title } from '../../../domain/errors.js';
 import type { ProgramSettings } from '../../../domain/loyalty.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { addLoyaltyPoints } from '../../../services/loyalty/add.js';
@@ -8,6 +10,8 @@ import { profileBalances } from '../../../services/loyalty/balances.js';
 import { createProgram } from '../../../services/loyalty/create.js';
 import { removeLoyaltyPoints } from '../../../services/loyalty/deduct.js';
 import { exportLedgerCsv, prepareLedgerExport } from '../../../services/loyalty/export.js';
+import { exportTiersCsv, prepareTiersExport } from '../../../services/loyalty/exportTiers.js';
+import { importLoyaltyCustomersTiers } from '../../../services/loyalty/importTiers.js';
 import { loyaltyLedger } from '../../../services/loyalty/ledger.js';
 import { getLoyaltyProgram, getLoyaltyPrograms } from '../../../services/loyalty/read.js';
 import { updateLoyaltyProgram } from '../../../services/loyalty/update.js';
@@ -27,6 +31,13 @@ const ProfileParams = Type.Object({ loyaltyProgramId: Int64({ minimum: 1 }), int
 const ExportQuery = Type.Object({ rangeStart: DateTime(), rangeEnd: DateTime(), dateFormat: Type.Optional(StringEnum(['excel', 'ISO8601'])) });
 
 type CodeSettings = ProgramSettings['cardCodeSettings'];
+
+/** Talon.One recommends files of at most 500 MB; the multipart file limit is the real bound (as for the points import). */
+const IMPORT_FILE_LIMIT = 1024 * 1024 * 1024;
+/** 25.17 sends these lists comma-separated (`explode: false`); a repeated key is accepted too. */
+const NameList = () => Type.Union([Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 1000 }), Type.String({ maxLength: 64000 })]);
+const TiersExportQuery = Type.Object({ subledgerIds: Type.Optional(NameList()), tierNames: Type.Optional(NameList()) });
+const splitList = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')));
 
 export function loyaltyManagementRoutes(app: App, ctx: ServiceContext): void {
   app.post('/v1/loyalty_programs', {
@@ -108,5 +119,31 @@ export function loyaltyManagementRoutes(app: App, ctx: ServiceContext): void {
     const q = await prepareLedgerExport(ctx, req.params.loyaltyProgramId, req.params.integrationId, req.query.rangeStart, req.query.rangeEnd);
     return reply.type('application/csv; charset=utf-8').header('content-disposition', 'attachment; filename="loyalty_ledger.csv"')
       .send(Readable.from(exportLedgerCsv(ctx, q, req.query.dateFormat)));
+  });
+
+  app.get('/v1/loyalty_programs/:loyaltyProgramId/export_customers_tiers', {
+    schema: { operationId: 'exportCustomersTiers', tags, security, params: ProgramParams, querystring: TiersExportQuery, produces: ['application/csv'],
+      response: { 200: Type.String({ format: 'csv' }), ...errors } },
+  }, async (req, reply) => {
+    const now = await prepareTiersExport(ctx, req.params.loyaltyProgramId);
+    const f = { ...(req.query.subledgerIds !== undefined ? { subledgerIds: splitList(req.query.subledgerIds)! } : {}),
+      ...(req.query.tierNames !== undefined ? { tierNames: splitList(req.query.tierNames)! } : {}) };
+    return reply.type('application/csv; charset=utf-8').header('content-disposition', 'attachment; filename="loyalty_customers_tiers.csv"')
+      .send(Readable.from(exportTiersCsv(ctx, req.params.loyaltyProgramId, f, now)));
+  });
+
+  // the upload route in its own scope: multipart parsing stays out of every other route
+  void app.register(async (scope: App) => {
+    await scope.register(multipart, { limits: { fileSize: IMPORT_FILE_LIMIT, files: 1, fields: 10 } });
+    scope.post('/v1/loyalty_programs/:loyaltyProgramId/import_customers_tiers', {
+      bodyLimit: IMPORT_FILE_LIMIT,
+      schema: { operationId: 'importLoyaltyCustomersTiers', tags, security, params: ProgramParams, consumes: ['multipart/form-data'],
+        response: { 200: Type.Ref('Import'), ...errors } },
+    }, async (req) => {
+      if (!req.isMultipart()) throw invalidField('/upFile', Title.required, 'Send the CSV file as multipart/form-data in the field "upFile"');
+      const file = await req.file();
+      if (!file || file.fieldname !== 'upFile') throw invalidField('/upFile', Title.required, 'Send the CSV file as multipart/form-data in the field "upFile"');
+      return importLoyaltyCustomersTiers(ctx, req.params.loyaltyProgramId, file.file);
+    });
   });
 }

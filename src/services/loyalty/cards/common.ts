@@ -7,6 +7,7 @@ import { getCard } from '../../../store/repos/loyaltyCards.js';
 import { lockLedger, ownerLedgers, type LedgerKey } from '../../../store/repos/loyaltyLedgers.js';
 import { countersAt, loadProgramFor, settle } from '../common.js';
 import { checkedSubledger, type PointsInput } from '../points.js';
+import { ownerTierInfo, type TierInfo } from '../tiers.js';
 
 /** The program, which must be card-based (400 otherwise); for an Application not subscribed to it, 404. */
 export async function loadCardProgram(sql: Sql, programId: number, applicationId?: number, lock = false): Promise<LoyaltyProgram> {
@@ -45,9 +46,10 @@ export async function cardCounters(sql: Sql, programId: number, cardId: number, 
   return out;
 }
 
-/** A card with its balances now (main ledger under '', subledgers by id): what LoyaltyCard answers. */
-export interface CardView { card: LoyaltyCard; program: LoyaltyProgram; balances: Map<string, Counters> }
+/** A card with its balances and tier fields now (main ledger under '', subledgers by id): what LoyaltyCard answers. */
+export interface CardView { card: LoyaltyCard; program: LoyaltyProgram; balances: Map<string, Counters>; tiers: Map<string, TierInfo> }
 
 export async function cardView(sql: Sql, program: LoyaltyProgram, card: LoyaltyCard, now: string): Promise<CardView> {
-  return { card, program, balances: await cardCounters(sql, program.id, card.id, now, now) };
+  const balances = await cardCounters(sql, program.id, card.id, now, now);
+  return { card, program, balances, tiers: await ownerTierInfo(sql, program, 'card', String(card.id), balances, now) };
 }

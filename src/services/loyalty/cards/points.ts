@@ -23,8 +23,8 @@ export function addLoyaltyCardPoints(ctx: ServiceContext, programId: number, ide
     const now = nowDate.toISOString();
     const dates = pointDates(program, input, nowDate);
     const amount = dec(input.points);
-    const ledger = await settle(sql, await lockLedger(sql, key, now), now);
-    await writeAddition(sql, ledger, { profileIntegrationId: '', cardId: card.id }, amount, dates, input, now);
+    const ledger = await settle(sql, await lockLedger(sql, key, now), now, program);
+    await writeAddition(sql, program, ledger, { profileIntegrationId: '', cardId: card.id }, amount, dates, input, now);
   });
 }
 
@@ -36,10 +36,10 @@ export function deductLoyaltyCardPoints(ctx: ServiceContext, programId: number, 
     const key = cardLedger(program, card, input);
     const now = ctx.now().toISOString();
     const amount = dec(input.points);
-    const ledger = await settle(sql, await lockLedger(sql, key, now), now);
+    const ledger = await settle(sql, await lockLedger(sql, key, now), now, program);
     if (ledger.counters.active.lt(amount)) {
       throw invalidField('/points', Title.invalidValue, `Cannot deduct ${amount.toString()} points: the card's active balance is ${toNumber(ledger.counters.active)}`);
     }
-    await writeDeduction(sql, ledger, { profileIntegrationId: '', cardId: card.id }, amount, input, now);
+    await writeDeduction(sql, program, ledger, { profileIntegrationId: '', cardId: card.id }, amount, input, now);
   });
 }
