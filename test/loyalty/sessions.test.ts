@@ -145,6 +145,12 @@ for (const kind of STORES) {
         assert.equal(last.transactionUUID, rb.props.transactionUUID);
         assert.equal(last.type, 'subtraction');
         assert.deepEqual(last.flags ?? {}, policy === 'unlimited' ? { createsNegativeBalance: true } : {});
+        if (policy === 'unlimited') {
+          assert.equal((await x.add('dan', { points: 30 })).statusCode, 204);
+          const repaid = await x.balances('dan');
+          assert.deepEqual([repaid.activePoints, repaid.negativePoints], [10, 0], 'new points first repay the negative balance');
+          await assertRebuildMatches(s, x.pid, 'dan');
+        }
       }
     }));
 

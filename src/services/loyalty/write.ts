@@ -4,10 +4,10 @@
  * spending order, counters), then the tier the new counters give (tiers.ts noteTier). The caller holds the
  * ledger's lock, has settled it and checked the balance.
  */
-import type { Decimal } from '../../domain/money.js';
-import { allocate, changeAt, stateAt, type LoyaltyProgram } from '../../domain/loyalty.js';
+import { Decimal, ZERO } from '../../domain/money.js';
+import { allocate, changeAt, stateAt, type Bucket, type LoyaltyProgram } from '../../domain/loyalty.js';
 import type { Sql } from '../../store/db.js';
-import { activeBuckets, insertBucket, insertSpend, insertTransaction, nextChange, saveBucket, saveCounters, type Ledger } from '../../store/repos/loyaltyLedgers.js';
+import { activeBucketsInOrder, insertBucket, negativeEntry, insertSpend, insertTransaction, nextChange, saveBucket, saveCounters, type Ledger } from '../../store/repos/loyaltyLedgers.js';
 import { newUuid } from './points.js';
 import { noteTier } from './tiers.js';
 
@@ -43,12 +43,24 @@ export async function writeAddition(sql: Sql, program: LoyaltyProgram, ledger: L
   });
   const bucket = { start: dates.start, expiry: dates.expiry };
   const state = stateAt(bucket, now);
-  await insertBucket(sql, {
+  const bucketId = await insertBucket(sql, {
     ledgerId: ledger.id, transactionId: txId, amount, ...bucket, state, changeAt: changeAt({ ...bucket, state }), created: now,
     ...(dates.validityDuration !== undefined ? { validityDuration: dates.validityDuration } : {}),
   });
   const counters = { ...ledger.counters, [state]: ledger.counters[state as 'pending' | 'active'].plus(amount) };
-  await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
+  // active points first repay a negative balance, as a spend of the entry that created it (docs/loyalty-sessions.md)
+  const repay = state === 'active' && counters.negative.gt(0) ? Decimal.min(counters.negative, amount) : ZERO;
+  if (repay.gt(0)) {
+    const debt = await negativeEntry(sql, ledger.id);
+    if (debt !== undefined) {
+      await saveBucket(sql, bucketId, amount.minus(repay), amount.eq(repay) ? 'spent' : 'active', amount.eq(repay) ? null : bucket.expiry);
+      await insertSpend(sql, debt, bucketId, repay, now);
+      counters.active = counters.active.minus(repay);
+      counters.negative = counters.negative.minus(repay);
+    }
+  }
+  // the ledger's next change is the earliest among its open buckets: the settled one's, or this new bucket's
+  await saveCounters(sql, ledger.id, counters, now, earliest(ledger.nextChangeAt, changeAt({ ...bucket, state })));
   await noteTier(sql, program, ledger, counters, now);
   return txId;
 }
@@ -59,14 +71,33 @@ export async function writeDeduction(sql: Sql, program: LoyaltyProgram, ledger: 
     ...origin(input), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
     type: 'subtraction', amount, startDate: 'immediate', expiryDate: 'unlimited', created: now,
   });
-  for (const { bucket, take } of allocate(amount, await activeBuckets(sql, ledger.id))) {
+  let closedNext = false;
+  for (const { bucket, take } of allocate(amount, await bucketsCovering(sql, ledger.id, amount))) {
     const remaining = bucket.remaining.minus(take);
     const spent = remaining.lte(0);
     await saveBucket(sql, bucket.id, remaining, spent ? 'spent' : 'active', spent ? null : bucket.expiry);
     await insertSpend(sql, txId, bucket.id, take, now);
+    if (spent && bucket.expiry !== null && bucket.expiry === ledger.nextChangeAt) closedNext = true;
   }
   const counters = { ...ledger.counters, active: ledger.counters.active.minus(amount), spent: ledger.counters.spent.plus(amount) };
-  await saveCounters(sql, ledger.id, counters, now, await nextChange(sql, ledger.id));
+  // only a spent bucket that held the ledger's next change moves it
+  await saveCounters(sql, ledger.id, counters, now, closedNext ? await nextChange(sql, ledger.id) : ledger.nextChangeAt);
   await noteTier(sql, program, ledger, counters, now);
   return txId;
+}
+
+const earliest = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a < b ? a : b);
+
+/** Active buckets in spending order, read page by page until they cover `amount` (the caller checked the balance does). */
+async function bucketsCovering(sql: Sql, ledgerId: number, amount: Decimal): Promise<Bucket[]> {
+  const PAGE = 100;
+  const out: Bucket[] = [];
+  let covered = ZERO;
+  for (let offset = 0; covered.lt(amount); offset += PAGE) {
+    const page = await activeBucketsInOrder(sql, ledgerId, offset, PAGE);
+    for (const b of page) covered = covered.plus(b.remaining);
+    out.push(...page);
+    if (page.length < PAGE) break;
+  }
+  return out;
 }

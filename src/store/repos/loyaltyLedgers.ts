@@ -130,6 +130,31 @@ export async function activeBuckets(sql: Sql, ledgerId: number): Promise<Bucket[
   return rows.map(toBucket);
 }
 
+/**
+ * Active buckets in spending order (domain/loyalty.ts allocate): expiring ones by expiry, then the unlimited
+ * ones, each by start, creation and id; `limit` of them after `offset`. An index range scan on
+ * (ledger_id, state, change_at) — an active bucket's change_at is its expiry — so a deduction reads only the
+ * buckets it takes, however long the ledger's history.
+ */
+export async function activeBucketsInOrder(sql: Sql, ledgerId: number, offset: number, limit: number): Promise<Bucket[]> {
+  const cols = 'id, amount, remaining, start_date, expiry_date, state, created';
+  const expiring = await sql.all<BucketRow>(`SELECT ${cols} FROM loyalty_points WHERE ledger_id = ? AND state = 'active' AND change_at IS NOT NULL
+    ORDER BY change_at, start_date, created, id LIMIT ? OFFSET ?`, [ledgerId, limit, offset]);
+  if (expiring.length === limit) return expiring.map(toBucket);
+  const skipped = offset === 0 ? 0 : Number((await sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM loyalty_points WHERE ledger_id = ? AND state = 'active'
+    AND change_at IS NOT NULL`, [ledgerId]))!.n);
+  const unlimited = await sql.all<BucketRow>(`SELECT ${cols} FROM loyalty_points WHERE ledger_id = ? AND state = 'active' AND change_at IS NULL
+    ORDER BY start_date, created, id LIMIT ? OFFSET ?`, [ledgerId, limit - expiring.length, Math.max(0, offset - skipped)]);
+  return [...expiring, ...unlimited].map(toBucket);
+}
+
+/** The latest entry of the ledger that created a negative balance (what a later addition repays). */
+export async function negativeEntry(sql: Sql, ledgerId: number): Promise<number | undefined> {
+  const rows = await sql.all<{ id: number; flags: string }>("SELECT id, flags FROM loyalty_transactions WHERE ledger_id = ? AND type = 'subtraction' ORDER BY id DESC LIMIT 1000", [ledgerId]);
+  const hit = rows.find((r) => (fromJson(r.flags) as { createsNegativeBalance?: boolean }).createsNegativeBalance === true);
+  return hit ? Number(hit.id) : undefined;
+}
+
 /** The earliest next change among the ledger's open buckets. */
 export async function nextChange(sql: Sql, ledgerId: number): Promise<string | null> {
   const row = await sql.get<{ at: string | null }>("SELECT MIN(change_at) AS at FROM loyalty_points WHERE ledger_id = ? AND state IN ('pending', 'active')", [ledgerId]);
