@@ -18,13 +18,15 @@ export interface LoyaltyView { programs: ProgramLedgersView[]; cards: CardLedger
 
 /**
  * `openEffects`: the effects of an open session (tentative points); a closed one's are written already.
- * `loaded`: the ledgers an open session's evaluation held; otherwise (and after a close) they are read afresh.
+ * `loaded`: the ledgers the request's evaluation held (a close updated their counters as it wrote); without it, or
+ * after a close in a program with tiers, they are read afresh.
  */
 export async function sessionLoyaltyView(sql: Sql, applicationId: number, s: { profileId?: string; loyaltyCards: readonly string[] }, openEffects: readonly Effect[], now: Date,
   loaded?: SessionLoyalty | null): Promise<LoyaltyView> {
   const view: LoyaltyView = { programs: [], cards: [] };
-  // a close wrote its ledgers (counters, tiers): read them back rather than trust what the evaluation held
-  const l = loaded !== undefined && openEffects.length > 0 ? loaded : await loadSessionLoyalty(sql, await subscribedPrograms(sql, applicationId), s.profileId ?? '', s.loyaltyCards, false, now);
+  // a close kept its ledgers' counters up to date as it wrote them, not their tiers: with tiers, read them back
+  const reuse = loaded !== undefined && (openEffects.length > 0 || (loaded?.programs.every((p) => p.program.tiers.length === 0) ?? true));
+  const l = reuse ? loaded : await loadSessionLoyalty(sql, await subscribedPrograms(sql, applicationId), s.profileId ?? '', s.loyaltyCards, false, now);
   if (!l) return view;
   const at = now.toISOString();
   for (const st of l.programs) {

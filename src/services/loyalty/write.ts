@@ -90,14 +90,14 @@ const earliest = (a: string | null, b: string | null): string | null => (a === n
 
 /** Active buckets in spending order, read page by page until they cover `amount` (the caller checked the balance does). */
 async function bucketsCovering(sql: Sql, ledgerId: number, amount: Decimal): Promise<Bucket[]> {
-  const PAGE = 100;
   const out: Bucket[] = [];
   let covered = ZERO;
-  for (let offset = 0; covered.lt(amount); offset += PAGE) {
-    const page = await activeBucketsInOrder(sql, ledgerId, offset, PAGE);
-    for (const b of page) covered = covered.plus(b.remaining);
-    out.push(...page);
-    if (page.length < PAGE) break;
+  // most deductions take one or two buckets: small pages first, growing for the rare long tail
+  for (let offset = 0, page = 4; covered.lt(amount); offset += page, page = Math.min(page * 4, 1024)) {
+    const rows = await activeBucketsInOrder(sql, ledgerId, offset, page);
+    for (const b of rows) covered = covered.plus(b.remaining);
+    out.push(...rows);
+    if (rows.length < page) break;
   }
   return out;
 }
