@@ -151,7 +151,7 @@ export async function activeBucketsInOrder(sql: Sql, ledgerId: number, offset: n
 /** The latest entry of the ledger that created a negative balance (what a later addition repays). */
 export async function negativeEntry(sql: Sql, ledgerId: number): Promise<number | undefined> {
   const rows = await sql.all<{ id: number; flags: string }>("SELECT id, flags FROM loyalty_transactions WHERE ledger_id = ? AND type = 'subtraction' ORDER BY id DESC LIMIT 1000", [ledgerId]);
-  const hit = rows.find((r) => (fromJson(r.flags) as { createsNegativeBalance?: boolean }).createsNegativeBalance === true);
+  const hit = rows.find((r) => fromJson<{ createsNegativeBalance?: boolean }>(r.flags).createsNegativeBalance === true);
   return hit ? Number(hit.id) : undefined;
 }
 
