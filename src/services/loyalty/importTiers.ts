@@ -4,15 +4,9 @@
  * transaction; a bad row is a 400 naming its line and nothing is written. Each batch locks its ledgers (in id
  * order) and settles them; a ledger already in the tier named only gets the new expiry (docs/loyalty.md, "Tiers").
  */
-import { CsvError, parse } from 'csv-parse';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ACCOUNT_ID } from '../../domain/application.js';
-import { badRequest, invalidField, lineError, Title, type AppError } from '../../domain/errors.js';
+import { invalidField, Title } from '../../domain/errors.js';
 import type { LoyaltyProgram, Tier } from '../../domain/loyalty.js';
 import type { Decimal } from '../../domain/money.js';
 import { onBalance, tierExpiry, tierRules, type TierState } from '../../domain/loyaltyTier.js';
@@ -22,21 +16,12 @@ import { ledgerTiers, saveCounters, saveTier } from '../../store/repos/loyaltyLe
 import { ensureProfiles, lockProfileLedgers } from '../../store/repos/loyaltyOps.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgram, settle } from './common.js';
+import { IMPORT_USER_ID, importCsvFile, RowError, withSpooledUpload } from './csvImport.js';
 
-const BATCH = 1000;
 const COLUMNS = new Set(['subledgerid', 'customerprofileid', 'tiername', 'expirydate']);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const USER_ID = 1;
-const PARSE = { bom: true, skip_empty_lines: true } as const;
 
 export interface TierImportResult { id: number; created: string; accountId: number; userId: number; entity: 'LoyaltyTiers'; amount: number }
-
-/** A rejected row, known by its record number (0 = the header); its line is looked up only on failure. */
-class RowError extends Error {
-  constructor(readonly record: number, readonly title: Title, readonly details: string) { super(details); }
-}
-
-const invalidLine = (line: number, title: Title, details: string): AppError => badRequest(`Line ${line}: ${details}`, [lineError(line, title, details)]);
 
 /** Only programs whose tiers expire take imported tiers: without expiry a tier follows the balance at once, and an assigned one could not hold. */
 function checkProgram(program: LoyaltyProgram): void {
@@ -53,69 +38,27 @@ export async function importLoyaltyCustomersTiers(ctx: ServiceContext, programId
     checkProgram(program);
     return { program, importId: await nextImportId(sql) };
   });
-  const dir = await mkdtemp(join(tmpdir(), 'openpromo-tiers-'));
-  const path = join(dir, 'upload.csv');
-  try {
-    await pipeline(upload, createWriteStream(path));
+  return withSpooledUpload(upload, async (path) => {
     const created = ctx.now().toISOString();
-    const amount = await ctx.db.transaction((sql) => importFile(sql, path, program, created));
-    return { id: importId, created, accountId: ACCOUNT_ID, userId: USER_ID, entity: 'LoyaltyTiers', amount };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The line a record ends on, by parsing the spooled file again with line tracking (only on failure). */
-async function lineOf(path: string, record: number): Promise<number> {
-  let n = 0;
-  for await (const { info } of createReadStream(path).pipe(parse({ ...PARSE, info: true })) as AsyncIterable<{ info: { lines: number } }>) {
-    if (n++ === record) return info.lines;
-  }
-  return n;
-}
-
-async function importFile(sql: Sql, path: string, program: LoyaltyProgram, now: string): Promise<number> {
-  try {
-    return await importRecords(sql, createReadStream(path), program, now);
-  } catch (err) {
-    if (err instanceof RowError) throw invalidLine(await lineOf(path, err.record), err.title, err.details);
-    if (err instanceof CsvError) throw invalidLine(typeof err.lines === 'number' ? err.lines : 0, Title.invalidCsv, err.message);
-    throw err;
-  }
+    const amount = await ctx.db.transaction((sql) => importCsvFile<Row>(path, {
+      empty: 'The file is empty: expected a header with the columns subledgerid, customerprofileid, tiername, expirydate',
+      header: checkHeader,
+      row: (cells, record) => toRow(cells, record, program, created),
+      write: (rows) => writeBatch(sql, program, rows, created),
+    }));
+    return { id: importId, created, accountId: ACCOUNT_ID, userId: IMPORT_USER_ID, entity: 'LoyaltyTiers' as const, amount };
+  });
 }
 
 interface Row { integrationId: string; subledgerId: string; tier: Tier; expiry: string | null }
 
-async function importRecords(sql: Sql, csv: Readable, program: LoyaltyProgram, now: string): Promise<number> {
-  let header: string[] | undefined;
-  let batch: Row[] = [];
-  let record = 0;
-  let amount = 0;
-  for await (const fields of csv.pipe(parse(PARSE)) as AsyncIterable<string[]>) {
-    if (!header) {
-      header = fields.map((h) => h.trim().toLowerCase());
-      const unknown = header.find((h) => !COLUMNS.has(h));
-      if (unknown !== undefined) throw new RowError(0, Title.unknown, `Unknown column ${JSON.stringify(unknown)}; the columns are subledgerid, customerprofileid, tiername, expirydate`);
-      for (const c of ['customerprofileid', 'tiername']) if (!header.includes(c)) throw new RowError(0, Title.required, `The header has no "${c}" column`);
-      continue;
-    }
-    record++;
-    batch.push(toRow(header, fields, record, program, now));
-    if (batch.length >= BATCH) {
-      await writeBatch(sql, program, batch, now);
-      amount += batch.length;
-      batch = [];
-    }
-  }
-  if (!header) throw invalidLine(1, Title.required, 'The file is empty: expected a header with the columns subledgerid, customerprofileid, tiername, expirydate');
-  if (batch.length) await writeBatch(sql, program, batch, now);
-  return amount + batch.length;
+function checkHeader(header: readonly string[]): void {
+  const unknown = header.find((h) => !COLUMNS.has(h));
+  if (unknown !== undefined) throw new RowError(0, Title.unknown, `Unknown column ${JSON.stringify(unknown)}; the columns are subledgerid, customerprofileid, tiername, expirydate`);
+  for (const c of ['customerprofileid', 'tiername']) if (!header.includes(c)) throw new RowError(0, Title.required, `The header has no "${c}" column`);
 }
 
-function toRow(header: readonly string[], fields: readonly string[], record: number, program: LoyaltyProgram, now: string): Row {
-  if (fields.length !== header.length) throw new RowError(record, Title.invalidCsv, `Expected ${header.length} fields, found ${fields.length}`);
-  const cell: Record<string, string> = {};
-  for (let i = 0; i < header.length; i++) cell[header[i]] = fields[i].trim();
+function toRow(cell: Readonly<Record<string, string>>, record: number, program: LoyaltyProgram, now: string): Row {
   const integrationId = cell.customerprofileid ?? '';
   if (integrationId === '' || integrationId.length > 1000) throw new RowError(record, Title.invalidValue, 'customerprofileid must be 1 to 1000 characters long');
   const subledgerId = cell.subledgerid ?? '';
