@@ -154,6 +154,21 @@ for (const kind of STORES) {
       }
     }));
 
+    test('several additions of one close repay a negative balance together, each against the balance the last one left', (t) => withTestServer(kind, t, async (s) => {
+      const bonus = (pid: number) => ({ title: 'bonus', condition: ['and', ['>', ['.', 'Session', 'Total'], 25]], effects: [['addLoyaltyPoints', pid, '', 30, 'bonus']] });
+      const x = await setup(s, (pid) => [EARN(pid), bonus(pid)], { returnPolicy: 'unlimited' });
+      await x.put('n1', { profileId: 'ned', cartItems: cart(60), state: 'closed' });
+      assert.equal((await s.mgmt('PUT', `/v1/loyalty_programs/${x.pid}/profile/ned/deduct_points`, { points: 70 })).statusCode, 204);
+      await x.put('n1', { state: 'cancelled' });
+      assert.deepEqual([(await x.balances('ned')).activePoints, (await x.balances('ned')).negativePoints], [0, 70]);
+      const closed = await x.put('n2', { profileId: 'ned', cartItems: cart(30), state: 'closed' });
+      assert.equal(ofType(closed, 'addLoyaltyPoints').length, 2);
+      const b = await x.balances('ned');
+      assert.deepEqual([b.activePoints, b.negativePoints], [0, 10], '30 + 30 repay 60 of the 70');
+      assert.equal(closed.loyalty.programs[String(x.pid)].ledger.negativeBalance, 10);
+      await assertRebuildMatches(s, x.pid, 'ned');
+    }));
+
     test('pending points of a reopened session are rolled back; a second close earns again', (t) => withTestServer(kind, t, async (s) => {
       const x = await setup(s, (pid) => [EARN(pid)], { defaultPending: '2D' });
       const closed = await x.put('r1', { profileId: 'erin', cartItems: cart(20), state: 'closed' });

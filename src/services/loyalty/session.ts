@@ -193,15 +193,12 @@ export async function commitSessionLoyalty(sql: Sql, l: SessionLoyalty | null, s
     };
     if (e.effectType === 'deductLoyaltyPoints') {
       if (ledger.counters.active.lt(amount)) throw new Error(`loyalty ledger ${ledger.id} cannot cover a deduction its close decided under lock`);
-      await writeDeduction(sql, s.program, ledger, t.owner, amount, input, now);
-      const counters = { ...ledger.counters, active: ledger.counters.active.minus(amount), spent: ledger.counters.spent.plus(amount) };
-      s.ledgers.set(t.subledgerId, { ledger: { ...ledger, counters }, counters });
+      const written = await writeDeduction(sql, s.program, ledger, t.owner, amount, input, now);
+      s.ledgers.set(t.subledgerId, { ledger: written, counters: written.counters });
     } else {
       const dates = effectDates(e, now);
-      await writeAddition(sql, s.program, ledger, t.owner, amount, dates, input, now);
-      const state = dates.start === null || dates.start > now ? 'pending' : 'active';
-      const counters = { ...ledger.counters, [state]: ledger.counters[state].plus(amount) };
-      s.ledgers.set(t.subledgerId, { ledger: { ...ledger, counters }, counters });
+      const written = await writeAddition(sql, s.program, ledger, t.owner, amount, dates, input, now);
+      s.ledgers.set(t.subledgerId, { ledger: written, counters: written.counters });
       const join = joinCandidate(s.program, dates.start, now);
       if (join !== null) await noteJoin(sql, ledger.id, join);
     }

@@ -34,8 +34,8 @@ function origin(input: EntryInput) {
   return o as { source: 'manual' | 'session'; uuid: string; name: string; flags: { createsNegativeBalance?: boolean } };
 }
 
-/** Writes the addition; answers the new transaction's row id. */
-export async function writeAddition(sql: Sql, program: LoyaltyProgram, ledger: Ledger, owner: EntryOwner, amount: Decimal, dates: PointDates, input: EntryInput, now: string): Promise<number> {
+/** Writes the addition; answers the ledger as it now stands (counters, next change). */
+export async function writeAddition(sql: Sql, program: LoyaltyProgram, ledger: Ledger, owner: EntryOwner, amount: Decimal, dates: PointDates, input: EntryInput, now: string): Promise<Ledger> {
   const txId = await insertTransaction(sql, {
     ...origin(input), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
     type: 'addition', amount, startDate: dates.startWire, expiryDate: dates.expiryWire,
@@ -60,13 +60,14 @@ export async function writeAddition(sql: Sql, program: LoyaltyProgram, ledger: L
     }
   }
   // the ledger's next change is the earliest among its open buckets: the settled one's, or this new bucket's
-  await saveCounters(sql, ledger.id, counters, now, earliest(ledger.nextChangeAt, changeAt({ ...bucket, state })));
+  const next = earliest(ledger.nextChangeAt, changeAt({ ...bucket, state }));
+  await saveCounters(sql, ledger.id, counters, now, next);
   await noteTier(sql, program, ledger, counters, now);
-  return txId;
+  return { ...ledger, counters, settledAt: now, nextChangeAt: next };
 }
 
-/** Writes the deduction; answers the new transaction's row id. */
-export async function writeDeduction(sql: Sql, program: LoyaltyProgram, ledger: Ledger, owner: EntryOwner, amount: Decimal, input: EntryInput, now: string): Promise<number> {
+/** Writes the deduction; answers the ledger as it now stands (counters, next change). */
+export async function writeDeduction(sql: Sql, program: LoyaltyProgram, ledger: Ledger, owner: EntryOwner, amount: Decimal, input: EntryInput, now: string): Promise<Ledger> {
   const txId = await insertTransaction(sql, {
     ...origin(input), programId: ledger.programId, ledgerId: ledger.id, ownerKind: ledger.ownerKind, ...owner, subledgerId: ledger.subledgerId,
     type: 'subtraction', amount, startDate: 'immediate', expiryDate: 'unlimited', created: now,
@@ -81,9 +82,10 @@ export async function writeDeduction(sql: Sql, program: LoyaltyProgram, ledger: 
   }
   const counters = { ...ledger.counters, active: ledger.counters.active.minus(amount), spent: ledger.counters.spent.plus(amount) };
   // only a spent bucket that held the ledger's next change moves it
-  await saveCounters(sql, ledger.id, counters, now, closedNext ? await nextChange(sql, ledger.id) : ledger.nextChangeAt);
+  const next = closedNext ? await nextChange(sql, ledger.id) : ledger.nextChangeAt;
+  await saveCounters(sql, ledger.id, counters, now, next);
   await noteTier(sql, program, ledger, counters, now);
-  return txId;
+  return { ...ledger, counters, settledAt: now, nextChangeAt: next };
 }
 
 const earliest = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a < b ? a : b);
