@@ -5,7 +5,7 @@
 import { add, dec, Decimal, ZERO } from '../domain/money.js';
 import type { CompiledRule, CompiledRuleset, EffectCall, PassScope, ProductFacts, Roots, RuleOutcome, ValueMap } from '../rules/contract.js';
 import { couponInvalidReason, type PassRejection, referralInvalidReason } from './coupons.js';
-import { applyCalls, EffectError, type EffectEnv, type Pending, type RuleContext } from './effects.js';
+import { applyCalls, currentTier, EffectError, spendablePoints, tentativePoints, type EffectEnv, type Pending, type RuleContext } from './effects.js';
 import type { Ledger } from './ledger.js';
 import { ONE } from './num.js';
 import { buildRoots, campaignMap, couponMap, passRoots, profileMap, referralMap } from './roots.js';
@@ -101,25 +101,17 @@ export class Facts implements ProductFacts, ExtraFacts {
     return this.ledger.room({ campaignId: this.campaignId, action: action as never, ...(this.coupon ? { couponId: this.coupon.id } : {}) })?.room ?? null;
   }
   couponCanBeCreated(): boolean { const r = this.budgetRemaining('createCoupon'); return r === null || r.greaterThanOrEqualTo(1); }
-  private committedPoints(programId: number, sub: string): Decimal {
-    const b = this.input.loyaltyBalances?.find((x) => x.programId === programId && x.subledgerId === sub);
-    return b ? dec(b.balance) : ZERO;
-  }
   /** Tentative active balance: committed points, plus this evaluation's active additions, minus its deductions. */
   loyaltyBalance(programId: Decimal, sub?: string): Decimal {
-    const k = `${programId.toNumber()}|${sub ?? ''}`;
-    return this.committedPoints(programId.toNumber(), sub ?? '').plus(this.ledger.loyaltyAdded(k)).minus(this.ledger.loyaltyUsed(k));
+    return tentativePoints(this.input, this.ledger, programId.toNumber(), sub ?? '');
   }
   loyaltyTier(programId: Decimal): string | null {
-    const id = programId.toNumber();
-    return this.ledger.tierAnnounced(`${id}|`) ?? this.input.loyaltyBalances?.find((x) => x.programId === id && x.subledgerId === '')?.tier ?? null;
+    return currentTier(this.input, this.ledger, programId.toNumber(), '');
   }
   /** What a deduction may spend: committed points not yet spent by this evaluation (docs/loyalty-sessions.md). */
   loyaltyPointsCanBeRedeemed(programId: Decimal, points: Decimal, sub?: string): boolean {
     const r = this.budgetRemaining('redeemLoyaltyPoints');
-    const k = `${programId.toNumber()}|${sub ?? ''}`;
-    const spendable = this.committedPoints(programId.toNumber(), sub ?? '').minus(this.ledger.loyaltyUsed(k));
-    return spendable.greaterThanOrEqualTo(points) && (r === null || r.greaterThanOrEqualTo(points));
+    return spendablePoints(this.input, this.ledger, programId.toNumber(), sub ?? '').greaterThanOrEqualTo(points) && (r === null || r.greaterThanOrEqualTo(points));
   }
   loyaltyCardValid(programId: Decimal): boolean {
     return this.input.loyaltyPrograms?.find((p) => p.id === programId.toNumber())?.cardValid === true;

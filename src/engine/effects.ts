@@ -312,24 +312,37 @@ function programOf(ctx: RuleContext, programId: number): EngineLoyaltyProgram | 
   return prog;
 }
 
-function committedBalance(ctx: RuleContext, programId: number, subLedgerId: string): Decimal {
-  const bal = ctx.env.input.loyaltyBalances?.find((b) => b.programId === programId && b.subledgerId === subLedgerId);
-  return bal ? dec(bal.balance) : ZERO;
+const committedEntry = (input: EngineInput, programId: number, subLedgerId: string) =>
+  input.loyaltyBalances?.find((b) => b.programId === programId && b.subledgerId === subLedgerId);
+
+/** Active points committed before this evaluation: what a deduction may spend (less this evaluation's deductions). */
+export function spendablePoints(input: EngineInput, ledger: Ledger, programId: number, subLedgerId: string): Decimal {
+  const bal = committedEntry(input, programId, subLedgerId);
+  return (bal ? dec(bal.balance) : ZERO).minus(ledger.loyaltyUsed(`${programId}|${subLedgerId}`));
+}
+
+/** The tentative active balance: the spendable points plus this evaluation's additions that are active at once. */
+export function tentativePoints(input: EngineInput, ledger: Ledger, programId: number, subLedgerId: string): Decimal {
+  return spendablePoints(input, ledger, programId, subLedgerId).plus(ledger.loyaltyAdded(`${programId}|${subLedgerId}`));
+}
+
+/** The ledger's tier after this evaluation's upgrades (null: none). */
+export function currentTier(input: EngineInput, ledger: Ledger, programId: number, subLedgerId: string): string | null {
+  return ledger.tierAnnounced(`${programId}|${subLedgerId}`) ?? committedEntry(input, programId, subLedgerId)?.tier ?? null;
 }
 
 /** `changeLoyaltyTierLevel` when this evaluation's active additions lift the ledger into a higher tier (upgrades only). */
 function tierUpgrade(ctx: RuleContext, prog: EngineLoyaltyProgram | null, programId: number, subLedgerId: string, out: AppliedCalls): void {
   if (!prog || prog.tiers.length === 0) return;
-  const lk = `${programId}|${subLedgerId}`;
-  const tentative = committedBalance(ctx, programId, subLedgerId).plus(ctx.ledger.loyaltyAdded(lk)).minus(ctx.ledger.loyaltyUsed(lk));
+  const tentative = tentativePoints(ctx.env.input, ctx.ledger, programId, subLedgerId);
   let target = -1;
   prog.tiers.forEach((t, i) => { if (tentative.greaterThanOrEqualTo(t.minPoints)) target = i; });
   if (target < 0) return;
-  const current = ctx.ledger.tierAnnounced(lk) ?? ctx.env.input.loyaltyBalances?.find((b) => b.programId === programId && b.subledgerId === subLedgerId)?.tier ?? null;
+  const current = currentTier(ctx.env.input, ctx.ledger, programId, subLedgerId);
   const rank = current === null ? -1 : prog.tiers.findIndex((t) => t.name === current);
   if (target <= rank) return;
   const newTierName = prog.tiers[target].name;
-  ctx.ledger.announceTier(lk, newTierName);
+  ctx.ledger.announceTier(`${programId}|${subLedgerId}`, newTierName);
   const props: Props = { ruleTitle: ctx.ruleName, programId, subLedgerId, newTierName };
   if (current !== null) props.previousTierName = current;
   out.push({ effectType: 'changeLoyaltyTierLevel', props });
@@ -380,7 +393,7 @@ function deductPoints(ctx: RuleContext, a: Value[], out: AppliedCalls): void {
   const prog = programOf(ctx, programId);
   const lk = `${programId}|${subLedgerId}`;
   // only points committed before this session can be spent, never this session's own additions (docs/loyalty-sessions.md)
-  const available = sub(committedBalance(ctx, programId, subLedgerId), ctx.ledger.loyaltyUsed(lk));
+  const available = spendablePoints(ctx.env.input, ctx.ledger, programId, subLedgerId);
   if (available.lessThan(value)) throw new RuleFailure('insufficient loyalty balance');
   const room = ctx.ledger.room(key(ctx, 'redeemLoyaltyPoints'));
   if (room && room.room.lessThan(value)) { out.drop('budget exhausted: redeemLoyaltyPoints'); return; }
