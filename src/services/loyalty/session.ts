@@ -118,7 +118,8 @@ export function engineLoyalty(l: SessionLoyalty | null): { loyaltyPrograms: Engi
 const LOYALTY_EFFECTS = new Set(['addLoyaltyPoints', 'deductLoyaltyPoints']);
 const EXPIRY_EFFECTS = new Set(['setLoyaltyPointsExpiryDate', 'extendLoyaltyPointsExpiryDate']);
 
-const num = (v: unknown): Decimal => dec(typeof v === 'number' ? v : text(v));
+/** A wire prop as a decimal. */
+export const num = (v: unknown): Decimal => dec(typeof v === 'number' ? v : text(v));
 
 /** A wire prop as text ('' when absent or not a scalar). */
 export const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
@@ -253,8 +254,9 @@ export function tentativeBalances(s: ProgramState, effects: readonly Effect[], n
     if (!LOYALTY_EFFECTS.has(e.effectType) || Number(e.props.programId) !== s.program.id) continue;
     const b = get(text(e.props.subLedgerId));
     const v = num(e.props.value);
-    if (e.effectType === 'deductLoyaltyPoints') b.tentative.active = b.tentative.active.minus(v);
-    else if (effectDates(e, nowIso).start === null || effectDates(e, nowIso).start! > nowIso) b.tentative.pending = b.tentative.pending.plus(v);
+    if (e.effectType === 'deductLoyaltyPoints') { b.tentative.active = b.tentative.active.minus(v); continue; }
+    const start = effectDates(e, nowIso).start;
+    if (start === null || start > nowIso) b.tentative.pending = b.tentative.pending.plus(v);
     else b.tentative.active = b.tentative.active.plus(v);
   }
   return out;

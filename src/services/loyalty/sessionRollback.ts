@@ -4,19 +4,18 @@
  * written under the ledger's lock, announced by a `rollbackAddedLoyaltyPoints` / `rollbackDeductedLoyaltyPoints`
  * effect carrying the new entry's UUID.
  */
-import { allocate, changeAt, stateAt, type Counters } from '../../domain/loyalty.js';
+import { changeAt, stateAt, type Counters } from '../../domain/loyalty.js';
 import type { Effect } from '../../domain/effect.js';
-import { dec, Decimal, ZERO } from '../../domain/money.js';
+import { Decimal, ZERO } from '../../domain/money.js';
 import type { Sql } from '../../store/db.js';
-import { activeBuckets, insertSpend, insertTransaction, lockLedger, nextChange, saveBucket, saveCounters, type Ledger } from '../../store/repos/loyaltyLedgers.js';
+import { insertSpend, insertTransaction, lockLedger, nextChange, saveBucket, saveCounters, type Ledger } from '../../store/repos/loyaltyLedgers.js';
 import { bucketOfEntry, entryByUuid, takenBy, type EntryRef } from '../../store/repos/loyaltySessions.js';
 import { getProgram } from '../../store/repos/loyaltyPrograms.js';
 import { ACCOUNT_ID } from '../../domain/application.js';
 import { settle } from './common.js';
 import { newUuid } from './points.js';
-import { text } from './session.js';
-
-const num = (v: unknown): Decimal => dec(typeof v === 'number' ? v : text(v));
+import { num, text } from './session.js';
+import { bucketsCovering } from './write.js';
 
 async function lockedLedgerOf(sql: Sql, entry: EntryRef, now: string): Promise<Ledger> {
   return settle(sql, await lockLedger(sql, { programId: entry.programId, ownerKind: entry.ownerKind, ownerId: entry.ownerId, subledgerId: entry.subledgerId }, now), now);
@@ -60,11 +59,10 @@ async function undoAddition(sql: Sql, e: Effect, origin: Origin, now: string): P
     rest = rest.minus(take);
   }
   if (rest.gt(0) && program.returnPolicy !== 'only_pending') {
-    const active = await activeBuckets(sql, ledger.id);
-    const own = active.filter((b) => b.id === bucket?.id);
-    const others = active.filter((b) => b.id !== bucket?.id);
-    const ordered = [...own, ...allocate(others.reduce((n, b) => n.plus(b.remaining), ZERO), others).map((x) => x.bucket)];
-    for (const b of ordered) {
+    const own = bucket && bucket.state === 'active' ? [bucket] : [];
+    // the others in spending order, as many as cover what the addition's own bucket does not
+    const others = (await bucketsCovering(sql, ledger.id, rest.plus(own[0]?.remaining ?? ZERO))).filter((b) => b.id !== bucket?.id);
+    for (const b of [...own, ...others]) {
       if (rest.lte(0)) break;
       const take = Decimal.min(b.remaining, rest);
       if (take.lte(0)) continue;

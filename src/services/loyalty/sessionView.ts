@@ -23,17 +23,20 @@ export interface LoyaltyView { programs: ProgramLedgersView[]; cards: CardLedger
  */
 export async function sessionLoyaltyView(sql: Sql, applicationId: number, s: { profileId?: string; loyaltyCards: readonly string[] }, openEffects: readonly Effect[], now: Date,
   loaded?: SessionLoyalty | null): Promise<LoyaltyView> {
-  const view: LoyaltyView = { programs: [], cards: [] };
   // a close kept its ledgers' counters up to date as it wrote them, not their tiers: with tiers, read them back
   const reuse = loaded !== undefined && (openEffects.length > 0 || (loaded?.programs.every((p) => p.program.tiers.length === 0) ?? true));
   const l = reuse ? loaded : await loadSessionLoyalty(sql, await subscribedPrograms(sql, applicationId), s.profileId ?? '', s.loyaltyCards, false, now);
-  if (!l) return view;
-  const at = now.toISOString();
+  const view: LoyaltyView = { programs: [], cards: [] };
+  if (l) await addToView(sql, view, l, openEffects, now.toISOString());
+  return view;
+}
+
+/** Adds the ledgers of `l` to `view`: profile-based programs to `programs`, the card of a card-based one to `cards`. */
+async function addToView(sql: Sql, view: LoyaltyView, l: SessionLoyalty, openEffects: readonly Effect[], at: string): Promise<void> {
   for (const st of l.programs) {
     const balances = tentativeBalances(st, openEffects, at);
-    for (const [sub, b] of balances) {
-      const ledger = st.ledgers.get(sub)?.ledger;
-      if (st.program.tiers.length > 0) b.tier = await tierInfo(sql, st.program, ledger, b.counters, at);
+    if (st.program.tiers.length > 0) {
+      for (const [sub, b] of balances) b.tier = await tierInfo(sql, st.program, st.ledgers.get(sub)?.ledger, b.counters, at);
     }
     const ledger = balances.get('') ?? ZERO_BALANCES;
     const subLedgers = new Map([...balances].filter(([k]) => k !== ''));
@@ -44,7 +47,6 @@ export async function sessionLoyaltyView(sql: Sql, applicationId: number, s: { p
       view.programs.push({ program: st.program, ...(joinDate !== undefined ? { joinDate } : {}), ledger, subLedgers });
     }
   }
-  return view;
 }
 
 /** Cards one inventory answers at most per program (a profile links a handful). */
@@ -55,13 +57,14 @@ const INVENTORY_CARDS = 100;
  * programs, the cards linked to it (docs/loyalty-sessions.md, "Inventory").
  */
 export async function profileLoyaltyView(sql: Sql, applicationId: number, profile: { id: number; integrationId: string }, now: Date): Promise<LoyaltyView> {
-  const view = await sessionLoyaltyView(sql, applicationId, { profileId: profile.integrationId, loyaltyCards: [] }, [], now);
-  const l = await loadSessionLoyalty(sql, await subscribedPrograms(sql, applicationId), profile.integrationId, [], false, now);
-  for (const st of l?.programs ?? []) {
-    if (!st.program.cardBased) continue;
-    for (const card of await listCards(sql, { programId: st.program.id, profileId: profile.id }, 0, INVENTORY_CARDS)) {
-      const one = await sessionLoyaltyView(sql, applicationId, { profileId: profile.integrationId, loyaltyCards: [card.identifier] }, [], now);
-      view.cards.push(...one.cards.filter((c) => c.program.id === st.program.id));
+  const programs = await subscribedPrograms(sql, applicationId);
+  const view: LoyaltyView = { programs: [], cards: [] };
+  const profileLedgers = await loadSessionLoyalty(sql, programs.filter((p) => !p.cardBased), profile.integrationId, [], false, now);
+  if (profileLedgers) await addToView(sql, view, profileLedgers, [], now.toISOString());
+  for (const program of programs.filter((p) => p.cardBased)) {
+    for (const card of await listCards(sql, { programId: program.id, profileId: profile.id }, 0, INVENTORY_CARDS)) {
+      const cardLedgers = await loadSessionLoyalty(sql, [program], profile.integrationId, [card.identifier], false, now);
+      if (cardLedgers) await addToView(sql, view, cardLedgers, [], now.toISOString());
     }
   }
   return view;

@@ -90,8 +90,8 @@ export async function writeDeduction(sql: Sql, program: LoyaltyProgram, ledger: 
 
 const earliest = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a < b ? a : b);
 
-/** Active buckets in spending order, read page by page until they cover `amount` (the caller checked the balance does). */
-async function bucketsCovering(sql: Sql, ledgerId: number, amount: Decimal): Promise<Bucket[]> {
+/** Active buckets in spending order, read page by page until they cover `amount` (or run out). */
+export async function bucketsCovering(sql: Sql, ledgerId: number, amount: Decimal): Promise<Bucket[]> {
   const out: Bucket[] = [];
   let covered = ZERO;
   // most deductions take one or two buckets: small pages first, growing for the rare long tail

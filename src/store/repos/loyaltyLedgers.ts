@@ -124,12 +124,6 @@ export async function dueBuckets(sql: Sql, ledgerId: number, at: string): Promis
   return rows.map(toBucket);
 }
 
-export async function activeBuckets(sql: Sql, ledgerId: number): Promise<Bucket[]> {
-  const rows = await sql.all<BucketRow>(`SELECT id, amount, remaining, start_date, expiry_date, state, created FROM loyalty_points
-    WHERE ledger_id = ? AND state = 'active'`, [ledgerId]);
-  return rows.map(toBucket);
-}
-
 /**
  * Active buckets in spending order (domain/loyalty.ts allocate): expiring ones by expiry, then the unlimited
  * ones, each by start, creation and id; `limit` of them after `offset`. An index range scan on
