@@ -1,6 +1,7 @@
 /** getLoyaltyProgramProfilePoints: a profile's unused points by status (active by default), one page at a time. */
 import type { PointsEntry } from '../../domain/loyalty.js';
 import { listPoints, type PointsQuery } from '../../store/repos/loyaltyLedgers.js';
+import type { Sql } from '../../store/db.js';
 import type { ServiceContext } from '../context.js';
 import { loadProgramFor, requireProfile } from './common.js';
 import { refuseCardBased } from './points.js';
@@ -16,11 +17,16 @@ export function unusedPoints(ctx: ServiceContext, applicationId: number, program
     await requireProfile(sql, integrationId);
     const q: PointsQuery = { programId, profileIntegrationId: integrationId, status: f.status ?? 'active', now: ctx.now().toISOString() };
     if (f.subledgerId !== undefined) q.subledgerId = f.subledgerId;
-    if (f.customerSessionIDs) q.customerSessionIds = f.customerSessionIDs;
-    if (f.transactionUUIDs) q.uuids = f.transactionUUIDs;
-    if (f.sort) q.sort = f.sort;
-    const pageSize = f.pageSize ?? 50;
-    const rows = await listPoints(sql, q, f.skip ?? 0, pageSize + 1);
-    return { hasMore: rows.length > pageSize, data: rows.slice(0, pageSize) };
+    return pointsPage(sql, q, f);
   });
+}
+
+/** One page of unused points of the owner `q` names, with the filters profile and card lists share (status is in `q`). */
+export async function pointsPage(sql: Sql, q: PointsQuery, f: Omit<PointsFilters, 'subledgerId' | 'status'>): Promise<{ hasMore: boolean; data: PointsEntry[] }> {
+  if (f.customerSessionIDs) q.customerSessionIds = f.customerSessionIDs;
+  if (f.transactionUUIDs) q.uuids = f.transactionUUIDs;
+  if (f.sort) q.sort = f.sort;
+  const pageSize = f.pageSize ?? 50;
+  const rows = await listPoints(sql, q, f.skip ?? 0, pageSize + 1);
+  return { hasMore: rows.length > pageSize, data: rows.slice(0, pageSize) };
 }

@@ -4,9 +4,10 @@
  */
 import { invalidParameter, Title } from '../../../domain/errors.js';
 import type { PointsEntry, Transaction } from '../../../domain/loyalty.js';
-import { listPoints, listTransactions, type PointsQuery, type TransactionQuery } from '../../../store/repos/loyaltyLedgers.js';
+import { listTransactions, type PointsQuery, type TransactionQuery } from '../../../store/repos/loyaltyLedgers.js';
 import type { ServiceContext } from '../../context.js';
 import { withFilters } from '../transactions.js';
+import { pointsPage } from '../unusedPoints.js';
 import { loadCardProgram, requireCard } from './common.js';
 
 export interface CardTransactionFilters {
@@ -40,11 +41,6 @@ export function loyaltyCardPoints(ctx: ServiceContext, applicationId: number | u
     const card = await requireCard(sql, program.id, identifier);
     const q: PointsQuery = { programId: program.id, cardId: card.id, status: f.status ?? 'active', now: ctx.now().toISOString() };
     if (f.subledgerIds?.length) q.subledgerIds = f.subledgerIds;
-    if (f.customerSessionIDs) q.customerSessionIds = f.customerSessionIDs;
-    if (f.transactionUUIDs) q.uuids = f.transactionUUIDs;
-    if (f.sort) q.sort = f.sort;
-    const pageSize = f.pageSize ?? 50;
-    const rows = await listPoints(sql, q, f.skip ?? 0, pageSize + 1);
-    return { hasMore: rows.length > pageSize, data: rows.slice(0, pageSize) };
+    return pointsPage(sql, q, f);
   });
 }
